@@ -1,0 +1,3 @@
+"""skyscope.broker."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""skyscope.devices."""
+
+__all__: list[str] = []

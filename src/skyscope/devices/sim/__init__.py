@@ -1,0 +1,3 @@
+"""skyscope.devices.sim: the simulated widefield fluorescence microscope."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""skyscope.documents."""
+
+__all__: list[str] = []

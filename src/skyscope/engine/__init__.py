@@ -1,0 +1,3 @@
+"""skyscope.engine."""
+
+__all__: list[str] = []

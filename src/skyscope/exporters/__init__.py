@@ -1,0 +1,3 @@
+"""skyscope.exporters."""
+
+__all__: list[str] = []

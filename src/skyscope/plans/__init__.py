@@ -1,0 +1,3 @@
+"""skyscope.plans."""
+
+__all__: list[str] = []
