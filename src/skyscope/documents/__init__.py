@@ -1,3 +1,5 @@
-"""skyscope.documents."""
+"""skyscope.documents: the event-model documents as typed, validated plain dicts."""
 
-__all__: list[str] = []
+from ._data_key import DataKey, Dtype, Limits, LimitsRange, Reading, ReadingDict
+
+__all__ = ["DataKey", "Dtype", "Limits", "LimitsRange", "Reading", "ReadingDict"]
