@@ -30,7 +30,7 @@ class SignalBackend(ABC, Generic[T]):
 
     @abstractmethod
     async def put(self, value: T | None, wait: bool) -> None:
-        """Write ``value`` (``None``: the executable signal's trigger); with ``wait``, until done."""
+        """Write ``value`` (``None`` triggers an executable signal); with ``wait``, until done."""
 
     @abstractmethod
     async def get_datakey(self, source: str) -> DataKey:
