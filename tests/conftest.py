@@ -27,3 +27,11 @@ async def _no_leaked_tasks() -> AsyncIterator[None]:
         await asyncio.gather(*leaked, return_exceptions=True)
         names = ", ".join(sorted(repr(t.get_coro()) for t in leaked))
         pytest.fail(f"test left {len(leaked)} asyncio task(s) running: {names}")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep every test's defaults (catalog, metadata, run files) out of the user's data dir."""
+    monkeypatch.setenv("SKYSCOPE_DATA_DIR", str(tmp_path_factory.mktemp("skyscope-data")))
