@@ -6,7 +6,10 @@ goes into descriptors and events unchanged, and bluesky's protocol checks accept
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar
+from typing import Any, Generic, Literal, NotRequired, TypeVar
+
+# pydantic (on Python < 3.12) validates only typing_extensions' TypedDict.
+from typing_extensions import TypedDict
 
 T = TypeVar("T")
 
