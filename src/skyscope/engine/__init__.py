@@ -1,3 +1,69 @@
-"""skyscope.engine."""
+"""skyscope.engine: run async-generator plans on the caller's loop and emit their documents."""
 
-__all__: list[str] = []
+from ._dispatcher import SubscriberError
+from ._driver import PlanDriver
+from ._engine import CustomHandler, Engine
+from ._errors import (
+    EngineError,
+    EngineStateError,
+    FailedPause,
+    FailedStatus,
+    IllegalMessageSequence,
+    InvalidCommand,
+    RequestAbort,
+    RequestStop,
+    SubscriberFailed,
+    WaitTimeout,
+)
+from ._metadata import MetadataValidator, PersistentDict
+from ._msg import Msg, Parallel, Plan, Return
+from ._progress import ProgressCallback, ProgressUpdate, RichProgress
+from ._state import EngineState, RunResult
+from ._suspenders import (
+    SuspendBoolHigh,
+    SuspendBoolLow,
+    SuspendCeil,
+    Suspender,
+    SuspendFloor,
+    SuspendInBand,
+    SuspendOutOfBand,
+)
+
+__all__ = [
+    # running plans
+    "Engine",
+    "EngineState",
+    "RunResult",
+    "Msg",
+    "Return",
+    "Parallel",
+    "Plan",
+    "PlanDriver",
+    "CustomHandler",
+    # metadata and progress
+    "PersistentDict",
+    "MetadataValidator",
+    "ProgressCallback",
+    "ProgressUpdate",
+    "RichProgress",
+    "SubscriberError",
+    # suspenders
+    "Suspender",
+    "SuspendBoolHigh",
+    "SuspendBoolLow",
+    "SuspendCeil",
+    "SuspendFloor",
+    "SuspendInBand",
+    "SuspendOutOfBand",
+    # errors
+    "EngineError",
+    "EngineStateError",
+    "FailedPause",
+    "FailedStatus",
+    "IllegalMessageSequence",
+    "InvalidCommand",
+    "RequestAbort",
+    "RequestStop",
+    "SubscriberFailed",
+    "WaitTimeout",
+]

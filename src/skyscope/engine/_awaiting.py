@@ -1,0 +1,63 @@
+"""Turn whatever a device hands back into something the engine's loop can await.
+
+Devices from three families come through here: skyscope's and ophyd-async's (awaitable
+statuses and coroutines), and ophyd's (thread-completed statuses with ``add_callback``). All
+of bluesky's Status objects support ``add_callback``, so that is the common ground.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import threading
+from typing import Any
+
+from ._errors import FailedStatus
+
+
+async def maybe_await(value: Any) -> Any:
+    """Await ``value`` if it is awaitable, else return it (sync and async devices alike)."""
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+def status_future(status: Any, loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
+    """Return a future on ``loop`` that finishes when ``status`` does (never cancels it)."""
+    future: asyncio.Future[None] = loop.create_future()
+    owner = threading.get_ident()
+
+    def on_done(_status: Any) -> None:
+        if threading.get_ident() == owner:
+            _settle(future)
+        else:
+            loop.call_soon_threadsafe(_settle, future)
+
+    status.add_callback(on_done)
+    return future
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def status_error(status: Any) -> BaseException | None:
+    """Return why a finished ``status`` failed, or None if it succeeded."""
+    if getattr(status, "success", True):
+        return None
+    exception = getattr(status, "exception", None)
+    error = exception() if callable(exception) else exception
+    if isinstance(error, BaseException):
+        return error
+    return RuntimeError("status finished unsuccessfully without saying why")
+
+
+def describe_failure(status: Any, obj: Any, action: str) -> FailedStatus:
+    """Build the error a plan sees for a failed status, naming the device and the reason."""
+    error = status_error(status)
+    name = getattr(obj, "name", None) or repr(obj)
+    reason = f"{type(error).__name__}: {error}" if error is not None else "no reason given"
+    failure = FailedStatus(f"{action} of {name!r} failed: {reason}")
+    failure.__cause__ = error
+    return failure

@@ -1,0 +1,296 @@
+"""Turn one run's create/read/save messages (and monitors) into event-model documents.
+
+One ``RunBundler`` per open run. It caches each device's ``describe()`` the first time the
+device is read in the run, makes a descriptor the first time a stream is saved, and from then
+on builds one event per ``save`` through the documents' composer — the engine's hot path.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..documents import DataKey, RunComposer, StreamComposer, validate
+from ._awaiting import maybe_await
+from ._errors import IllegalMessageSequence
+
+Emit = Callable[[str, Any], Awaitable[None]]
+Push = Callable[[str, Any], None]
+
+
+@dataclass
+class _Bundle:
+    name: str
+    readings: dict[Any, Mapping[str, Any]] = field(default_factory=dict)
+    assets: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+@dataclass
+class _Stream:
+    composer: StreamComposer
+    objs: tuple[Any, ...]
+    event_keys: frozenset[str]
+
+
+class RunBundler:
+    """Compose the documents of one run and hand them to the engine's emitter."""
+
+    def __init__(self, metadata: Mapping[str, Any], emit: Emit, push: Push) -> None:
+        self.run = RunComposer(metadata)
+        self._emit = emit
+        self._push = push
+        self._describe: dict[Any, dict[str, DataKey]] = {}
+        self._streams: dict[str, _Stream] = {}
+        self._bundle: _Bundle | None = None
+        self._monitors: dict[Any, Callable[[Any], None]] = {}
+        self._stream_resources: dict[str, str] = {}
+        self.closed = False
+
+    @property
+    def uid(self) -> str:
+        """The run's start uid."""
+        return self.run.uid
+
+    @property
+    def bundling(self) -> bool:
+        """True between ``create`` and ``save``/``drop``."""
+        return self._bundle is not None
+
+    async def open(self) -> None:
+        """Emit the start document."""
+        await self._emit("start", self.run.start)
+
+    def create(self, name: str) -> None:
+        """Open an event bundle for stream ``name``."""
+        if self._bundle is not None:
+            raise IllegalMessageSequence(
+                f"'create' for stream {name!r} while the bundle for {self._bundle.name!r} is "
+                "still open: 'save' or 'drop' it first"
+            )
+        self._bundle = _Bundle(name)
+
+    async def read(self, obj: Any, reading: Mapping[str, Any]) -> None:
+        """Add ``obj``'s reading (and any stream assets it wrote) to the open bundle, if any."""
+        bundle = self._bundle
+        if bundle is None:
+            return
+        if obj in bundle.readings:
+            raise IllegalMessageSequence(f"{_name(obj)!r} was read twice in one event")
+        await self._ensure_described(obj)
+        bundle.readings[obj] = reading
+        if hasattr(obj, "collect_asset_docs"):
+            bundle.assets.extend([item async for item in _asset_docs(obj)])
+
+    async def save(self) -> None:
+        """Emit the bundle as an event (with its descriptor and asset documents first)."""
+        bundle = self._take_bundle("save")
+        if not bundle.readings:
+            return
+        stream = self._streams.get(bundle.name) or await self._new_stream(bundle)
+        if set(bundle.readings) != set(stream.objs):
+            raise IllegalMessageSequence(
+                f"stream {bundle.name!r} was described with {_names(stream.objs)} but this event "
+                f"read {_names(bundle.readings)}: use another stream name or declare_stream"
+            )
+        await self._emit_assets(bundle.assets, stream)
+        data, timestamps = _merge(bundle.readings.values(), stream.event_keys)
+        await self._emit("event", stream.composer.event(data, timestamps))
+
+    def drop(self) -> None:
+        """Discard the open bundle without emitting anything."""
+        self._take_bundle("drop")
+
+    def discard_bundle(self) -> None:
+        """Forget an open bundle, if any (on pause or cleanup)."""
+        self._bundle = None
+
+    async def declare_stream(self, name: str, objs: tuple[Any, ...], collect: bool) -> str:
+        """Make and emit the descriptor of ``name`` before any event; return its uid."""
+        if name in self._streams:
+            raise IllegalMessageSequence(f"stream {name!r} is already declared in this run")
+        for obj in objs:
+            await self._ensure_described(obj, collect=collect)
+        stream = await self._make_stream(name, objs)
+        return stream.composer.uid
+
+    async def monitor(self, obj: Any, name: str | None) -> None:
+        """Emit an event in stream ``name`` each time ``obj`` reports a new reading."""
+        if obj in self._monitors:
+            raise IllegalMessageSequence(f"{_name(obj)!r} is already monitored in this run")
+        stream_name = name or f"{_name(obj)}_monitor"
+        await self._ensure_described(obj)
+        stream = await self._make_stream(stream_name, (obj,))
+
+        def on_reading(reading: Mapping[str, Any]) -> None:
+            data, timestamps = _merge([reading], stream.event_keys)
+            self._push("event", stream.composer.event(data, timestamps))
+
+        self._monitors[obj] = on_reading
+        obj.subscribe(on_reading)
+
+    def unmonitor(self, obj: Any) -> None:
+        """Stop monitoring ``obj``."""
+        callback = self._monitors.pop(obj, None)
+        if callback is None:
+            raise IllegalMessageSequence(f"{_name(obj)!r} is not monitored in this run")
+        obj.clear_sub(callback)
+
+    def unmonitor_all(self) -> None:
+        """Stop every monitor (at the end of the run)."""
+        for obj in list(self._monitors):
+            self.unmonitor(obj)
+
+    async def collect(self, objs: tuple[Any, ...], name: str | None) -> None:
+        """Collect what flyers gathered: partial events, event pages and stream assets."""
+        for obj in objs:
+            await self._collect_one(obj, name)
+
+    async def close(self, exit_status: str, reason: str) -> Any:
+        """Stop monitors, emit the stop document and return it."""
+        self.unmonitor_all()
+        self._bundle = None
+        stop = self.run.stop(exit_status, reason)  # type: ignore[arg-type]
+        self.closed = True
+        await self._emit("stop", stop)
+        return stop
+
+    def forget_descriptions(self, obj: Any) -> None:
+        """Drop ``obj``'s cached descriptions (after ``configure`` changed them)."""
+        self._describe.pop(obj, None)
+        for name in [n for n, s in self._streams.items() if obj in s.objs]:
+            del self._streams[name]
+
+    def _take_bundle(self, command: str) -> _Bundle:
+        bundle = self._bundle
+        if bundle is None:
+            raise IllegalMessageSequence(f"'{command}' without an open bundle: send 'create' first")
+        self._bundle = None
+        return bundle
+
+    async def _ensure_described(self, obj: Any, collect: bool = False) -> None:
+        if obj not in self._describe:
+            method = obj.describe_collect if collect else obj.describe
+            self._describe[obj] = dict(await maybe_await(method()))
+
+    async def _new_stream(self, bundle: _Bundle) -> _Stream:
+        return await self._make_stream(bundle.name, tuple(bundle.readings))
+
+    async def _make_stream(self, name: str, objs: tuple[Any, ...]) -> _Stream:
+        data_keys: dict[str, DataKey] = {}
+        object_keys: dict[str, list[str]] = {}
+        for obj in objs:
+            keys = self._describe[obj]
+            if clash := data_keys.keys() & keys.keys():
+                raise IllegalMessageSequence(
+                    f"data keys {sorted(clash)} of {_name(obj)!r} collide with another device's "
+                    f"in stream {name!r}"
+                )
+            data_keys.update(keys)
+            object_keys[_name(obj)] = list(keys)
+        composer = self.run.descriptor(
+            name,
+            data_keys,
+            configuration=await _configuration(objs),
+            object_keys=object_keys,
+            hints=_hints(objs),
+        )
+        event_keys = frozenset(k for k, v in data_keys.items() if v.get("external") != "STREAM:")
+        stream = _Stream(composer, objs, event_keys)
+        self._streams[name] = stream
+        await self._emit("descriptor", composer.doc)
+        return stream
+
+    async def _emit_assets(self, assets: list[tuple[str, dict[str, Any]]], stream: _Stream) -> None:
+        next_seq = stream.composer.num_events + 1
+        for name, doc in assets:
+            if name in ("stream_resource", "resource"):
+                doc = {**doc, "run_start": self.uid}
+                if name == "stream_resource":
+                    self._stream_resources[doc["uid"]] = doc["data_key"]
+            elif name == "stream_datum":
+                width = doc["indices"]["stop"] - doc["indices"]["start"]
+                seq = {"start": next_seq, "stop": next_seq + width}
+                doc = {**doc, "descriptor": stream.composer.uid, "seq_nums": seq}
+            await self._emit(name, validate(name, doc))
+
+    async def _collect_one(self, obj: Any, name: str | None) -> None:
+        stream_name = name or _name(obj)
+        stream = self._streams.get(stream_name)
+        if stream is None:
+            await self._ensure_described(obj, collect=True)
+            stream = await self._make_stream(stream_name, (obj,))
+        if hasattr(obj, "collect_asset_docs"):
+            assets = [item async for item in _asset_docs(obj)]
+            await self._emit_assets(assets, stream)
+            return
+        if hasattr(obj, "collect_pages"):
+            async for page in _iterate(obj.collect_pages()):
+                await self._emit(
+                    "event_page",
+                    stream.composer.event_page(
+                        page["data"], page["timestamps"], time=page.get("time")
+                    ),
+                )
+            return
+        async for partial in _iterate(obj.collect()):
+            event = stream.composer.event(
+                partial["data"], partial["timestamps"], time=partial.get("time")
+            )
+            await self._emit("event", event)
+
+
+def _merge(readings: Any, event_keys: frozenset[str]) -> tuple[dict[str, Any], dict[str, float]]:
+    data: dict[str, Any] = {}
+    timestamps: dict[str, float] = {}
+    for reading in readings:
+        for key, value in reading.items():
+            if key in event_keys:
+                data[key] = value["value"]
+                timestamps[key] = value["timestamp"]
+    return data, timestamps
+
+
+async def _configuration(objs: tuple[Any, ...]) -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    for obj in objs:
+        if not hasattr(obj, "read_configuration"):
+            continue
+        readings = await maybe_await(obj.read_configuration())
+        keys = await maybe_await(obj.describe_configuration())
+        config[_name(obj)] = {
+            "data": {k: r["value"] for k, r in readings.items()},
+            "timestamps": {k: r["timestamp"] for k, r in readings.items()},
+            "data_keys": dict(keys),
+        }
+    return config
+
+
+def _hints(objs: tuple[Any, ...]) -> dict[str, Any]:
+    return {_name(o): dict(o.hints) for o in objs if isinstance(getattr(o, "hints", None), dict)}
+
+
+async def _asset_docs(obj: Any) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+    method = obj.collect_asset_docs
+    params = inspect.signature(method).parameters
+    docs = method(None) if params else method()
+    async for name, doc in _iterate(docs):
+        yield name, dict(doc)
+
+
+async def _iterate(items: Any) -> AsyncIterator[Any]:
+    if hasattr(items, "__aiter__"):
+        async for item in items:
+            yield item
+    else:
+        for item in await maybe_await(items):
+            yield item
+
+
+def _name(obj: Any) -> str:
+    return str(getattr(obj, "name", None) or repr(obj))
+
+
+def _names(objs: Any) -> list[str]:
+    return sorted(_name(o) for o in objs)

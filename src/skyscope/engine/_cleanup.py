@@ -1,0 +1,99 @@
+"""Leave the hardware safe on every way out of a plan: stop movers, finish flyers, unstage.
+
+Each step runs even if an earlier one failed; failures are logged and returned so the run's
+result can report them, and the run's stop document is still emitted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+from ._awaiting import maybe_await, status_future
+from ._session import Session
+
+logger = logging.getLogger(__name__)
+
+# How long an interrupted run gives its flyers to complete before giving up on them.
+FLYER_COMPLETE_TIMEOUT_S = 10.0
+
+
+async def quietly(step: Awaitable[Any], what: str, errors: list[BaseException]) -> None:
+    """Await ``step``; log and record any exception instead of raising it."""
+    try:
+        await step
+    except Exception as error:
+        logger.exception("cleanup: %s failed", what)
+        errors.append(error)
+
+
+async def stop_moved(s: Session, success: bool, errors: list[BaseException]) -> None:
+    """Call ``stop`` on every device the plan moved."""
+    for obj in list(s.moved.values()):
+        if hasattr(obj, "stop"):
+            await quietly(_stop(obj, success), f"stopping {_name(obj)}", errors)
+
+
+async def call_on_seen(s: Session, method: str, errors: list[BaseException]) -> None:
+    """Call ``pause``/``resume`` on every device seen that has it (bluesky's Pausable)."""
+    for obj in list(s.seen.values()):
+        if callable(getattr(obj, method, None)) and callable(getattr(obj, "resume", None)):
+            await quietly(maybe_await(getattr(obj, method)()), f"{method} {_name(obj)}", errors)
+
+
+async def finish_flyers(s: Session, interrupted: bool, errors: list[BaseException]) -> None:
+    """Complete every kicked-off flyer and collect what it gathered into an open run."""
+    timeout = FLYER_COMPLETE_TIMEOUT_S if interrupted else None
+    for obj in list(s.kicked_off.values()):
+        await quietly(_complete(s, obj, timeout), f"completing flyer {_name(obj)}", errors)
+        bundler = next(iter(s.runs.values()), None)
+        if bundler is not None and hasattr(obj, "describe_collect"):
+            await quietly(bundler.collect((obj,), None), f"collecting {_name(obj)}", errors)
+    s.kicked_off.clear()
+
+
+async def unstage_all(s: Session, errors: list[BaseException]) -> None:
+    """Unstage everything still staged, last staged first."""
+    for obj in reversed(list(s.staged.values())):
+        await quietly(_unstage(s, obj), f"unstaging {_name(obj)}", errors)
+    s.staged.clear()
+
+
+async def close_runs(
+    s: Session, exit_status: str, reason: str, errors: list[BaseException]
+) -> None:
+    """Emit a stop document for every run still open."""
+    for key, bundler in list(s.runs.items()):
+        bundler.discard_bundle()
+        await quietly(bundler.close(exit_status, reason), f"closing run {bundler.uid}", errors)
+        del s.runs[key]
+
+
+async def _stop(obj: Any, success: bool) -> None:
+    try:
+        await maybe_await(obj.stop(success=success))
+    except TypeError:
+        await maybe_await(obj.stop())
+
+
+async def _complete(s: Session, obj: Any, timeout: float | None) -> None:
+    status = obj.complete()
+    if hasattr(status, "add_callback") and not status.done:
+        await asyncio.wait_for(status_future(status, s.loop), timeout)
+    else:
+        await maybe_await(status)
+
+
+async def _unstage(s: Session, obj: Any) -> None:
+    result = obj.unstage()
+    if hasattr(result, "add_callback"):
+        if not result.done:
+            await status_future(result, s.loop)
+    else:
+        await maybe_await(result)
+
+
+def _name(obj: Any) -> str:
+    return str(getattr(obj, "name", None) or repr(obj))

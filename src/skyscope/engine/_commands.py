@@ -1,0 +1,357 @@
+"""The handlers of bluesky's message vocabulary: one small coroutine per command.
+
+Each takes the engine's ``Context`` and the message and returns the response the plan
+receives. An exception raised here is thrown into the plan, which may catch it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any, Protocol
+
+from ._awaiting import describe_failure, maybe_await, status_error, status_future
+from ._bundler import RunBundler
+from ._dispatcher import Dispatcher
+from ._errors import IllegalMessageSequence, WaitTimeout
+from ._metadata import MetadataValidator, start_metadata
+from ._session import Session
+from ._suspenders import Suspender
+from ._waiting import sleep_interruptibly, wait_interruptibly
+
+
+class Context(Protocol):
+    """What command handlers need from the engine."""
+
+    dispatcher: Dispatcher
+    md: MutableMapping[str, Any]
+    md_validator: MetadataValidator | None
+
+    @property
+    def session(self) -> Session:
+        """The plan execution under way."""
+
+    def watch_progress(self, status: Any, obj: Any) -> None:
+        """Feed ``status``'s progress updates to the engine's progress callback."""
+
+    def request_pause(self, defer: bool = False) -> None:
+        """Ask for a pause (deferred: at the next checkpoint)."""
+
+    def install_suspender(self, suspender: Suspender) -> None:
+        """Start watching with ``suspender``."""
+
+    def remove_suspender(self, suspender: Suspender) -> None:
+        """Stop watching with ``suspender``."""
+
+
+Handler = Callable[[Context, Any], Awaitable[Any]]
+
+
+def _track(ctx: Context, msg: Any, status: Any, action: str) -> Any:
+    group = msg.kwargs.get("group")
+    ctx.session.groups.setdefault(group, []).append((status, msg.obj, action))
+    ctx.watch_progress(status, msg.obj)
+    return status
+
+
+def _kwargs(msg: Any, *drop: str) -> dict[str, Any]:
+    return {k: v for k, v in msg.kwargs.items() if k not in drop}
+
+
+async def _wait_one(ctx: Context, status: Any, obj: Any, action: str) -> None:
+    if not status.done:
+        await wait_interruptibly(ctx.session, [status_future(status, ctx.session.loop)])
+    if status_error(status) is not None:
+        raise describe_failure(status, obj, action)
+
+
+# --- devices -------------------------------------------------------------------------------
+
+
+async def set_(ctx: Context, msg: Any) -> Any:
+    """``Msg('set', obj, value, group=None, **kwargs)``: start a move; returns its Status."""
+    ctx.session.remember(ctx.session.moved, msg.obj)
+    status = msg.obj.set(*msg.args, **_kwargs(msg, "group"))
+    return _track(ctx, msg, status, f"set({', '.join(map(repr, msg.args))})")
+
+
+async def trigger(ctx: Context, msg: Any) -> Any:
+    """``Msg('trigger', obj, group=None)``: start an acquisition; returns its Status."""
+    status = msg.obj.trigger(*msg.args, **_kwargs(msg, "group"))
+    return _track(ctx, msg, status, "trigger")
+
+
+async def read(ctx: Context, msg: Any) -> Any:
+    """``Msg('read', obj)``: read it and add the reading to the open event bundle."""
+    reading = await maybe_await(msg.obj.read())
+    bundler = ctx.session.runs.get(msg.run)
+    if bundler is not None:
+        await bundler.read(msg.obj, reading)
+    return reading
+
+
+async def locate(ctx: Context, msg: Any) -> Any:
+    """``Msg('locate', obj, *objs, squeeze=True)``: where they are (setpoint and readback)."""
+    objs = (msg.obj, *msg.args)
+    found = [await maybe_await(o.locate()) for o in objs]
+    return found[0] if msg.kwargs.get("squeeze", True) and len(found) == 1 else found
+
+
+async def stop(ctx: Context, msg: Any) -> Any:
+    """``Msg('stop', obj)``: stop a device."""
+    return await maybe_await(msg.obj.stop(*msg.args, **msg.kwargs))
+
+
+async def configure(ctx: Context, msg: Any) -> Any:
+    """``Msg('configure', obj, *args, **kwargs)``: reconfigure; later events get new descriptors."""
+    for bundler in ctx.session.runs.values():
+        if bundler.bundling:
+            raise IllegalMessageSequence("cannot 'configure' between 'create' and 'save'")
+    result = await maybe_await(msg.obj.configure(*msg.args, **msg.kwargs))
+    for bundler in ctx.session.runs.values():
+        bundler.forget_descriptions(msg.obj)
+    return result
+
+
+async def _staging(ctx: Context, msg: Any, method: str) -> Any:
+    result = getattr(msg.obj, method)()
+    if hasattr(result, "add_callback"):
+        await _wait_one(ctx, result, msg.obj, method)
+        return result
+    return await maybe_await(result)
+
+
+async def stage(ctx: Context, msg: Any) -> Any:
+    """``Msg('stage', obj)``: prepare the device for acquisition (unstaged at the end)."""
+    result = await _staging(ctx, msg, "stage")
+    ctx.session.remember(ctx.session.staged, msg.obj)
+    return result
+
+
+async def unstage(ctx: Context, msg: Any) -> Any:
+    """``Msg('unstage', obj)``: undo ``stage``."""
+    ctx.session.staged.pop(id(msg.obj), None)
+    return await _staging(ctx, msg, "unstage")
+
+
+async def _flyer_step(ctx: Context, msg: Any, method: str, *args: Any) -> Any:
+    status = getattr(msg.obj, method)(*args, **_kwargs(msg, "group", "wait"))
+    _track(ctx, msg, status, method)
+    if msg.kwargs.get("wait", False):
+        await _wait_one(ctx, status, msg.obj, method)
+    return status
+
+
+async def prepare(ctx: Context, msg: Any) -> Any:
+    """``Msg('prepare', obj, value, group=None, wait=False)``: get a flyer/detector ready."""
+    return await _flyer_step(ctx, msg, "prepare", *msg.args)
+
+
+async def kickoff(ctx: Context, msg: Any) -> Any:
+    """``Msg('kickoff', obj, group=None, wait=False)``: start a fly scan."""
+    ctx.session.remember(ctx.session.kicked_off, msg.obj)
+    return await _flyer_step(ctx, msg, "kickoff", *msg.args)
+
+
+async def complete(ctx: Context, msg: Any) -> Any:
+    """``Msg('complete', obj, group=None, wait=False)``: tell a flyer to finish."""
+    ctx.session.kicked_off.pop(id(msg.obj), None)
+    return await _flyer_step(ctx, msg, "complete", *msg.args)
+
+
+async def collect(ctx: Context, msg: Any) -> Any:
+    """``Msg('collect', obj, *objs, name=None)``: emit what the flyers gathered."""
+    objs = (msg.obj, *msg.args)
+    await ctx.session.run(msg.run).collect(objs, msg.kwargs.get("name"))
+
+
+# --- waiting -------------------------------------------------------------------------------
+
+
+async def wait(ctx: Context, msg: Any) -> Any:
+    """``Msg('wait', group=None, timeout=None, move_on=False)``: until the group's Statuses end."""
+    s = ctx.session
+    group = msg.kwargs.get("group", msg.args[0] if msg.args else None)
+    timeout = msg.kwargs.get("timeout")
+    entries = s.groups.pop(group, [])
+    futures = [status_future(st, s.loop) for st, _obj, _a in entries if not st.done]
+    if futures and not await wait_interruptibly(s, futures, timeout):
+        if msg.kwargs.get("move_on", False):
+            s.groups.setdefault(group, []).extend(e for e in entries if not e[0].done)
+            return None
+        late = sorted({getattr(o, "name", repr(o)) for st, o, _a in entries if not st.done})
+        raise WaitTimeout(f"group {group!r} did not finish within {timeout} s: waiting for {late}")
+    for status, obj, action in entries:
+        if status_error(status) is not None:
+            raise describe_failure(status, obj, action)
+    return None
+
+
+async def wait_for(ctx: Context, msg: Any) -> Any:
+    """``Msg('wait_for', None, [callables returning awaitables], timeout=None)``."""
+    futures = [asyncio.ensure_future(f()) for f in msg.args[0]]
+    try:
+        finished = await wait_interruptibly(ctx.session, futures, msg.kwargs.get("timeout"))
+    finally:
+        for future in futures:
+            future.cancel()
+        await asyncio.gather(*futures, return_exceptions=True)
+    if not finished:
+        raise WaitTimeout(f"wait_for did not finish within {msg.kwargs.get('timeout')} s")
+    return [f.result() for f in futures]
+
+
+async def sleep(ctx: Context, msg: Any) -> Any:
+    """``Msg('sleep', None, seconds)``: wait without blocking the loop."""
+    await sleep_interruptibly(ctx.session, float(msg.args[0]))
+
+
+async def null(ctx: Context, msg: Any) -> Any:
+    """``Msg('null')``: do nothing (useful as a no-op and for timing the engine)."""
+    return None
+
+
+# --- runs and events -----------------------------------------------------------------------
+
+
+async def open_run(ctx: Context, msg: Any) -> Any:
+    """``Msg('open_run', **md)``: emit a start document; returns the run's uid."""
+    s = ctx.session
+    if msg.run in s.runs:
+        raise IllegalMessageSequence(f"a run keyed {msg.run!r} is already open: close it first")
+    md = start_metadata(ctx.md, msg.kwargs, s.call_md, ctx.md_validator)
+    bundler = RunBundler(md, ctx.dispatcher.emit, ctx.dispatcher.push)
+    s.runs[msg.run] = bundler
+    s.run_uids.append(bundler.uid)
+    await bundler.open()
+    return bundler.uid
+
+
+async def close_run(ctx: Context, msg: Any) -> Any:
+    """``Msg('close_run', exit_status=None, reason=None)``: emit the stop document."""
+    bundler = ctx.session.run(msg.run)
+    del ctx.session.runs[msg.run]
+    status = msg.kwargs.get("exit_status") or "success"
+    await bundler.close(status, msg.kwargs.get("reason") or "")
+    return bundler.uid
+
+
+async def create(ctx: Context, msg: Any) -> Any:
+    """``Msg('create', name='primary')``: open an event bundle."""
+    name = msg.kwargs.get("name", msg.args[0] if msg.args else "primary")
+    ctx.session.run(msg.run).create(name)
+    cache = ctx.session.cache
+    ctx.session.bundle_cache_start = len(cache) - 1 if cache else None
+
+
+async def save(ctx: Context, msg: Any) -> Any:
+    """``Msg('save')``: emit the bundle as an event."""
+    await ctx.session.run(msg.run).save()
+    ctx.session.forget_saved_bundle()
+
+
+async def drop(ctx: Context, msg: Any) -> Any:
+    """``Msg('drop')``: discard the bundle."""
+    ctx.session.run(msg.run).drop()
+    ctx.session.forget_saved_bundle()
+
+
+async def declare_stream(ctx: Context, msg: Any) -> Any:
+    """``Msg('declare_stream', None, *objs, name=..., collect=False)``: descriptor up front."""
+    objs = tuple(o for o in (msg.obj, *msg.args) if o is not None)
+    name = msg.kwargs["name"]
+    return await ctx.session.run(msg.run).declare_stream(
+        name, objs, msg.kwargs.get("collect", False)
+    )
+
+
+async def monitor(ctx: Context, msg: Any) -> Any:
+    """``Msg('monitor', obj, name=None)``: an event per update of ``obj`` during the run."""
+    await ctx.session.run(msg.run).monitor(msg.obj, msg.kwargs.get("name"))
+
+
+async def unmonitor(ctx: Context, msg: Any) -> Any:
+    """``Msg('unmonitor', obj)``: stop monitoring."""
+    ctx.session.run(msg.run).unmonitor(msg.obj)
+
+
+# --- flow control --------------------------------------------------------------------------
+
+
+async def checkpoint(ctx: Context, msg: Any) -> Any:
+    """``Msg('checkpoint')``: a point a paused plan can rewind to."""
+    if any(b.bundling for b in ctx.session.runs.values()):
+        raise IllegalMessageSequence("cannot 'checkpoint' between 'create' and 'save'")
+    ctx.session.checkpoint()
+
+
+async def clear_checkpoint(ctx: Context, msg: Any) -> Any:
+    """``Msg('clear_checkpoint')``: from here until the next checkpoint a pause aborts."""
+    ctx.session.cache = None
+
+
+async def rewindable(ctx: Context, msg: Any) -> Any:
+    """``Msg('rewindable', None, flag)``: set whether messages may be replayed; returns it."""
+    if msg.args and msg.args[0] is not None:
+        ctx.session.rewindable = bool(msg.args[0])
+    return ctx.session.rewindable
+
+
+async def pause(ctx: Context, msg: Any) -> Any:
+    """``Msg('pause', defer=False)``: the plan asks to be paused."""
+    ctx.request_pause(bool(msg.kwargs.get("defer", False)))
+
+
+async def subscribe(ctx: Context, msg: Any) -> Any:
+    """``Msg('subscribe', None, callback, name='all')``: for this plan only; returns a token."""
+    callback, names = msg.args[0], (msg.args[1] if len(msg.args) > 1 else "all")
+    token = ctx.dispatcher.subscribe(_filtered(callback, names))
+    ctx.session.plan_tokens.append(token)
+    return token
+
+
+async def unsubscribe(ctx: Context, msg: Any) -> Any:
+    """``Msg('unsubscribe', None, token)``."""
+    token = msg.args[0] if msg.args else msg.kwargs["token"]
+    ctx.dispatcher.unsubscribe(token)
+    if token in ctx.session.plan_tokens:
+        ctx.session.plan_tokens.remove(token)
+
+
+async def install_suspender(ctx: Context, msg: Any) -> Any:
+    """``Msg('install_suspender', None, suspender)``: for the rest of this plan."""
+    ctx.install_suspender(msg.args[0])
+    ctx.session.plan_suspenders.append(msg.args[0])
+
+
+async def remove_suspender(ctx: Context, msg: Any) -> Any:
+    """``Msg('remove_suspender', None, suspender)``."""
+    ctx.remove_suspender(msg.args[0])
+    if msg.args[0] in ctx.session.plan_suspenders:
+        ctx.session.plan_suspenders.remove(msg.args[0])
+
+
+def _filtered(callback: Callable[[str, Any], Any], names: Any) -> Callable[[str, Any], Any]:
+    if names in ("all", None):
+        return callback
+    wanted = {names} if isinstance(names, str) else set(names)
+
+    def only_some(name: str, doc: Any) -> Any:
+        return callback(name, doc) if name in wanted else None
+
+    only_some.__qualname__ = getattr(callback, "__qualname__", repr(callback))
+    return only_some
+
+
+COMMANDS: dict[str, Handler] = {
+    "set": set_, "trigger": trigger, "read": read, "locate": locate, "stop": stop,
+    "configure": configure, "stage": stage, "unstage": unstage, "prepare": prepare,
+    "kickoff": kickoff, "complete": complete, "collect": collect, "wait": wait,
+    "wait_for": wait_for, "sleep": sleep, "null": null, "open_run": open_run,
+    "close_run": close_run, "create": create, "save": save, "drop": drop,
+    "declare_stream": declare_stream, "monitor": monitor, "unmonitor": unmonitor,
+    "checkpoint": checkpoint, "clear_checkpoint": clear_checkpoint, "rewindable": rewindable,
+    "pause": pause, "subscribe": subscribe, "unsubscribe": unsubscribe,
+    "install_suspender": install_suspender, "remove_suspender": remove_suspender,
+}  # fmt: skip
+"""bluesky's vocabulary, by command name."""

@@ -1,0 +1,480 @@
+"""The engine: runs plans on the caller's event loop and turns them into documents.
+
+``result = await engine(plan, **md)`` works in any running loop — an IPython ``%autoawait``
+shell, a web handler, a pytest-asyncio test — and never blocks it: every wait is an ``await``.
+The engine steps the plan, hands each message to its command handler, and between messages
+acts on control requests (pause, stop, abort, halt, suspenders).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from typing import Any
+
+from .._paths import metadata_path
+from ._cleanup import call_on_seen, close_runs, finish_flyers, stop_moved, unstage_all
+from ._commands import COMMANDS, Handler
+from ._dispatcher import Dispatcher, Subscriber
+from ._driver import Finished, PlanDriver
+from ._errors import (
+    EngineStateError,
+    InvalidCommand,
+    RequestAbort,
+    RequestStop,
+    SubscriberFailed,
+)
+from ._metadata import MetadataValidator, PersistentDict, check_keys
+from ._msg import Parallel
+from ._parallel import run_branches
+from ._progress import ProgressCallback, watcher_for
+from ._requests import Requests
+from ._session import UNCACHEABLE, Interrupted, Session
+from ._sigint import SigintHandler
+from ._state import EngineState, ExitStatus, RunResult
+from ._suspenders import Suspender
+from ._suspension import hold_while_suspended
+
+logger = logging.getLogger(__name__)
+
+CustomHandler = Callable[[Any], Awaitable[Any]]
+
+
+class Engine:
+    """Run plans, emit their documents to subscribers, and obey pause/resume/stop/abort/halt."""
+
+    def __init__(
+        self,
+        md: MutableMapping[str, Any] | None = None,
+        *,
+        md_validator: MetadataValidator | None = None,
+        progress: ProgressCallback | None = None,
+        handle_sigint: bool = True,
+        subscriber_buffer: int = 1000,
+        raise_on_fail: bool = True,
+    ) -> None:
+        self.md: MutableMapping[str, Any] = (
+            md if md is not None else PersistentDict(metadata_path())
+        )
+        self.md_validator = md_validator
+        self.progress = progress
+        self.raise_on_fail = raise_on_fail
+        self.dispatcher = Dispatcher(subscriber_buffer)
+        self.last_result: RunResult | None = None
+        self._commands: dict[str, Handler] = dict(COMMANDS)
+        self._suspenders: list[Suspender] = []
+        self._state = EngineState.IDLE
+        self._session: Session | None = None
+        self._requests = Requests()
+        self._sigint = SigintHandler(self.request_pause) if handle_sigint else None
+        self._streams: set[asyncio.Queue[tuple[str, Any] | None]] = set()
+        self._runner: asyncio.Runner | None = None
+
+    # --- what the engine is doing ----------------------------------------------------------
+
+    @property
+    def state(self) -> EngineState:
+        """idle, running, pausing, paused, suspended, stopping, aborting or halting."""
+        return self._state
+
+    @property
+    def session(self) -> Session:
+        """The plan execution under way (for command handlers)."""
+        if self._session is None:
+            raise EngineStateError("no plan is running")
+        return self._session
+
+    # --- documents out ---------------------------------------------------------------------
+
+    def subscribe(
+        self, callback: Subscriber, *, critical: bool = False, buffer: int | None = None
+    ) -> int:
+        """Send every document to ``callback(name, doc)`` (sync or async); return a token.
+
+        ``buffer`` bounds the documents waiting for this subscriber; when it is full the engine
+        waits (backpressure). A ``critical`` subscriber that raises fails the run.
+        """
+        return self.dispatcher.subscribe(callback, critical=critical, capacity=buffer)
+
+    def unsubscribe(self, token: int) -> None:
+        """Stop sending documents to the subscriber ``token`` names."""
+        self.dispatcher.unsubscribe(token)
+
+    async def documents(
+        self, *, buffer: int = 1000, forever: bool = False
+    ) -> AsyncIterator[tuple[str, Any]]:
+        """Yield ``(name, doc)`` as the engine emits them, until the plan under way ends."""
+        queue: asyncio.Queue[tuple[str, Any] | None] = asyncio.Queue(buffer)
+
+        async def forward(name: str, doc: Any) -> None:
+            await queue.put((name, doc))
+
+        token = self.subscribe(forward, buffer=buffer)
+        self._streams.add(queue)
+        try:
+            while True:
+                item = await queue.get()
+                if item is not None:
+                    yield item
+                elif not forever:
+                    return
+        finally:
+            self._streams.discard(queue)
+            self.unsubscribe(token)
+
+    # --- commands and suspenders -----------------------------------------------------------
+
+    def register_command(self, name: str, handler: CustomHandler) -> None:
+        """Teach the engine a command: ``async def handler(msg) -> response``."""
+        if not inspect.iscoroutinefunction(handler):
+            raise TypeError(f"the handler for {name!r} must be an async function of (msg)")
+
+        async def call(_ctx: Any, msg: Any) -> Any:
+            return await handler(msg)
+
+        self._commands[name] = call
+
+    def unregister_command(self, name: str) -> None:
+        """Forget a command."""
+        if self._commands.pop(name, None) is None:
+            raise InvalidCommand(name)
+
+    @property
+    def commands(self) -> frozenset[str]:
+        """The command names the engine understands."""
+        return frozenset(self._commands)
+
+    def install_suspender(self, suspender: Suspender) -> None:
+        """Hold every plan while ``suspender``'s condition holds, until removed."""
+        if suspender not in self._suspenders:
+            self._suspenders.append(suspender)
+            suspender.install(self._on_suspender_trip)
+
+    def remove_suspender(self, suspender: Suspender) -> None:
+        """Stop watching with ``suspender``."""
+        if suspender in self._suspenders:
+            self._suspenders.remove(suspender)
+            suspender.remove()
+
+    @property
+    def suspenders(self) -> tuple[Suspender, ...]:
+        """The installed suspenders."""
+        return tuple(self._suspenders)
+
+    def watch_progress(self, status: Any, obj: Any) -> None:
+        """Connect a watchable Status to the progress callback."""
+        watch = getattr(status, "watch", None)
+        if self.progress is not None and callable(watch):
+            watch(watcher_for(str(getattr(obj, "name", obj)), self.progress))
+
+    # --- running plans ---------------------------------------------------------------------
+
+    async def __call__(self, plan: Any, **md: Any) -> RunResult:
+        """Run ``plan`` to its end, or until paused; ``md`` goes into every start document."""
+        if self._state is not EngineState.IDLE:
+            raise EngineStateError(
+                f"the engine is {self._state.value}: wait for the plan under way, resume or "
+                "abort it before starting another"
+            )
+        check_keys(md)
+        session = Session(PlanDriver(plan), dict(md), asyncio.get_running_loop())
+        self._session = session
+        self._requests.clear()
+        self.dispatcher.errors.clear()
+        self.dispatcher.critical_error = None
+        self._state = EngineState.RUNNING
+        if any(s.tripped for s in self._suspenders):
+            self._post("suspend")
+        return await self._run(session)
+
+    async def resume(self) -> RunResult:
+        """Continue a paused plan from its last checkpoint."""
+        session = self._require(EngineState.PAUSED, "resume")
+        self._state = EngineState.RUNNING
+        errors: list[BaseException] = []
+        await call_on_seen(session, "resume", errors)
+        session.start_replay()
+        return await self._run(session)
+
+    def request_pause(self, defer: bool = False) -> None:
+        """Pause now (rewinding to the last checkpoint on resume) or at the next checkpoint."""
+        if self._session is None or self._state is not EngineState.RUNNING:
+            raise EngineStateError(f"cannot pause: the engine is {self._state.value}")
+        if defer:
+            self._requests.deferred_pause = True
+        else:
+            self._state = EngineState.PAUSING
+            self._post("pause")
+
+    async def stop(self) -> RunResult:
+        """End the plan now, after its cleanup, marking the run a success."""
+        return await self._end("stop", "")
+
+    async def abort(self, reason: str = "") -> RunResult:
+        """End the plan now, after its cleanup, marking the run aborted with ``reason``."""
+        return await self._end("abort", reason)
+
+    async def halt(self) -> RunResult:
+        """End the plan now without letting it clean up (movers are still stopped)."""
+        return await self._end("halt", "halted")
+
+    def run_sync(self, plan_or_awaitable: Any, **md: Any) -> Any:
+        """Run a plan (or ``engine.resume()``…) from plain synchronous code, on a private loop."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise RuntimeError("an event loop is running here: use `await engine(plan)` instead")
+        if self._runner is None:
+            self._runner = asyncio.Runner()
+            weakref.finalize(self, self._runner.close)
+        if inspect.isawaitable(plan_or_awaitable):
+            return self._runner.run(plan_or_awaitable)  # type: ignore[arg-type]
+        return self._runner.run(self(plan_or_awaitable, **md))
+
+    def close(self) -> None:
+        """Close the private loop ``run_sync`` made, if any."""
+        if self._runner is not None:
+            self._runner.close()
+            self._runner = None
+
+    # --- inside ----------------------------------------------------------------------------
+
+    def _post(self, request: str) -> None:
+        self._requests.post(request)
+        session = self._session
+        if session is not None and not session.interrupt.done():
+            session.interrupt.set_result(None)
+
+    def _require(self, state: EngineState, action: str) -> Session:
+        if self._state is not state or self._session is None:
+            raise EngineStateError(f"cannot {action}: the engine is {self._state.value}")
+        return self._session
+
+    async def _end(self, request: str, reason: str) -> RunResult:
+        session = self._session
+        if session is None:
+            raise EngineStateError(f"cannot {request}: no plan is running")
+        self._requests.reason = reason
+        self._post(request)
+        if self._state is EngineState.PAUSED:
+            return await self._run(session)
+        return await asyncio.shield(session.done)
+
+    def _on_suspender_trip(self, _suspender: Suspender) -> None:
+        session = self._session
+        if session is None or self._state is not EngineState.RUNNING:
+            return
+        if session.loop.is_closed():
+            return
+        session.loop.call_soon_threadsafe(self._post, "suspend")
+
+    async def _run(self, s: Session) -> RunResult:
+        self.dispatcher.start()
+        if self._sigint is not None:
+            self._sigint.install(s.loop)
+        try:
+            result = await self._drive(s)
+        except BaseException:
+            await self._finish(s, RequestAbort("the task running the plan was cancelled"), None)
+            raise
+        finally:
+            if self._sigint is not None:
+                self._sigint.remove()
+            for queue in list(self._streams):
+                queue.put_nowait(None)
+        self.last_result = result
+        if result.exit_status == "fail" and result.exception is not None and self.raise_on_fail:
+            raise result.exception
+        return result
+
+    async def _drive(self, s: Session) -> RunResult:
+        requests = self._requests
+        while True:
+            if requests.posted:
+                result = await self._act(s)
+                if result is not None:
+                    return result
+            self._check_critical(s)
+            if s.replay:
+                await self._replay_one(s)
+                continue
+            try:
+                item = await (
+                    s.driver.throw(s.exc) if s.exc is not None else s.driver.send(s.response)
+                )
+            except Exception as error:
+                return await self._finish(s, error, None)
+            if isinstance(item, Finished):
+                return await self._finish(s, None, item.value)
+            s.exc = s.response = None
+            try:
+                s.response = await self._execute(s, item)
+            except Interrupted:
+                s.interrupted_msg = item
+            except Exception as error:
+                s.exc = error
+
+    async def _replay_one(self, s: Session) -> None:
+        msg = s.replay.popleft()
+        try:
+            s.response = await self._execute(s, msg)
+        except Interrupted:
+            s.interrupted_msg = msg
+        except Exception as error:
+            s.replay.clear()
+            s.exc = error
+
+    async def _execute(self, s: Session, item: Any) -> Any:
+        try:
+            command = item.command
+        except AttributeError:
+            if type(item) is Parallel:
+                return await run_branches(s, item.plans, self._execute)
+            raise TypeError(f"a plan must yield messages (Msg) or plans, not {item!r}") from None
+        handler = self._commands.get(command)
+        if handler is None:
+            raise InvalidCommand(command)
+        if s.rewindable and s.cache is not None and not s.parallel_depth:
+            if command not in UNCACHEABLE:
+                s.cache.append(item)
+        else:
+            s.cache_message(item)
+        obj = item.obj
+        if obj is not None:
+            s.seen.setdefault(id(obj), obj)
+        response = await handler(self, item)
+        if command == "checkpoint" and self._requests.deferred_pause:
+            self._requests.deferred_pause = False
+            self._state = EngineState.PAUSING
+            self._post("pause")
+        return response
+
+    def _check_critical(self, s: Session) -> None:
+        failure = self.dispatcher.critical_error
+        if failure is not None and s.exit_override is None:
+            reason = f"critical subscriber {failure.subscriber} raised: {failure.error!r}"
+            s.exit_override = ("fail", reason)
+            s.exc = SubscriberFailed(reason)
+
+    async def _act(self, s: Session) -> RunResult | None:
+        request = self._requests.take()
+        s.rearm_interrupt()
+        if request == "halt":
+            return await self._halt(s)
+        if request in ("abort", "stop"):
+            self._begin_ending(s, request, self._requests.reason)
+        elif request == "pause":
+            return await self._pause(s)
+        elif request == "suspend":
+            await self._suspend(s)
+        return None
+
+    def _begin_ending(self, s: Session, request: str, reason: str) -> None:
+        if s.exit_override is not None and s.exit_override[0] != "success":
+            return  # already ending; the first reason stands
+        self._requests.clear()
+        s.replay.clear()
+        s.interrupted_msg = None
+        if request == "stop":
+            self._state = EngineState.STOPPING
+            s.exit_override, s.exc = ("success", reason), RequestStop("stop requested")
+        else:
+            self._state = EngineState.ABORTING
+            s.exit_override, s.exc = ("abort", reason), RequestAbort(reason or "abort requested")
+
+    def _refuse_pause(self, s: Session) -> None:
+        reason = (
+            "a pause was requested where the plan cannot be rewound to a checkpoint "
+            "(after clear_checkpoint, inside rewindable(False) or a parallel block); "
+            "the run was aborted instead"
+        )
+        self._begin_ending(s, "abort", reason)
+
+    async def _pause(self, s: Session) -> RunResult | None:
+        if not s.resumable:
+            self._refuse_pause(s)
+            return None
+        await self._rest_devices(s)
+        await self.dispatcher.stop()
+        self._state = EngineState.PAUSED
+        return RunResult(tuple(s.run_uids), None, "paused", state=EngineState.PAUSED)
+
+    async def _suspend(self, s: Session) -> None:
+        if not any(x.tripped for x in self._suspenders):
+            s.start_replay()
+            return
+        if not s.resumable:
+            self._refuse_pause(s)
+            return
+        self._state = EngineState.SUSPENDED
+        await self._rest_devices(s)
+        try:
+            await hold_while_suspended(s, self._suspenders, self._execute)
+        except Interrupted:
+            return  # an abort/stop/halt arrived while suspended: the loop acts on it next
+        errors: list[BaseException] = []
+        await call_on_seen(s, "resume", errors)
+        self._state = EngineState.RUNNING
+        s.start_replay()
+
+    async def _rest_devices(self, s: Session) -> None:
+        errors: list[BaseException] = []
+        for bundler in s.runs.values():
+            bundler.discard_bundle()
+        await stop_moved(s, True, errors)
+        await call_on_seen(s, "pause", errors)
+
+    async def _halt(self, s: Session) -> RunResult:
+        self._state = EngineState.HALTING
+        await s.driver.close()
+        return await self._close_session(s, "abort", "halted", None, None, halt=True)
+
+    async def _finish(self, s: Session, error: BaseException | None, value: Any) -> RunResult:
+        status: ExitStatus
+        if s.exit_override is not None:
+            status, reason = s.exit_override
+            if isinstance(error, (RequestAbort, RequestStop)):
+                error = None
+        elif error is not None:
+            status, reason = "fail", f"{type(error).__name__}: {error}"
+        else:
+            status, reason = "success", ""
+        return await self._close_session(s, status, reason, error, value, halt=False)
+
+    async def _close_session(
+        self,
+        s: Session,
+        status: ExitStatus,
+        reason: str,
+        error: BaseException | None,
+        value: Any,
+        *,
+        halt: bool,
+    ) -> RunResult:
+        errors: list[BaseException] = []
+        for bundler in s.runs.values():
+            bundler.discard_bundle()
+        await stop_moved(s, status == "success", errors)
+        if not halt:
+            await finish_flyers(s, status != "success", errors)
+            await unstage_all(s, errors)
+        for token in s.plan_tokens:
+            self.dispatcher.unsubscribe(token)
+        for suspender in s.plan_suspenders:
+            self.remove_suspender(suspender)
+        await close_runs(s, status, reason, errors)
+        await self.dispatcher.stop()
+        result = RunResult(
+            tuple(s.run_uids), status, reason, value, EngineState.IDLE, error,
+            tuple(self.dispatcher.errors),
+        )  # fmt: skip
+        self._session = None
+        self._state = EngineState.IDLE
+        if not s.done.done():
+            s.done.set_result(result)
+        return result

@@ -1,0 +1,53 @@
+"""What can go wrong while running a plan, each named for what the user must do about it."""
+
+from __future__ import annotations
+
+
+class EngineError(RuntimeError):
+    """Base class of the engine's own errors."""
+
+
+class InvalidCommand(EngineError, KeyError):
+    """A plan yielded a message whose command the engine does not know."""
+
+    def __init__(self, command: str) -> None:
+        super().__init__(
+            f"unknown command {command!r}: register it with engine.register_command("
+            f"{command!r}, handler) or check the plan"
+        )
+        self.command = command
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class IllegalMessageSequence(EngineError):
+    """Messages arrived in an order that makes no sense (a save with no create…)."""
+
+
+class EngineStateError(EngineError):
+    """A control method was called in a state where it cannot act (resume when idle…)."""
+
+
+class FailedStatus(EngineError):
+    """A device's Status finished unsuccessfully; the message names the device and reason."""
+
+
+class WaitTimeout(EngineError, TimeoutError):
+    """A ``wait`` on a group of statuses did not finish within its timeout."""
+
+
+class RequestAbort(EngineError):
+    """Thrown into a plan when the run is aborted; the plan may clean up, then must exit."""
+
+
+class RequestStop(EngineError):
+    """Thrown into a plan when the run is stopped; it ends as a success after cleanup."""
+
+
+class FailedPause(EngineError):
+    """A pause was requested where the plan cannot be rewound, so the run is aborted instead."""
+
+
+class SubscriberFailed(EngineError):
+    """A subscriber marked critical raised; the run fails rather than lose what it records."""

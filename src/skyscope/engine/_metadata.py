@@ -1,0 +1,125 @@
+"""Run metadata: the engine's persistent ``md``, scan ids, versions, and the start document.
+
+``engine.md`` outlives the process (a JSON file under the data directory by default), so a
+beamline's or a microscope's standing metadata — operator, instrument, next scan id — is there
+again after a restart, the way bluesky users keep it with a ``PersistentDict``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from .._version import __version__
+
+MetadataValidator = Callable[[Mapping[str, Any]], None]
+"""Called with a run's full metadata before its start document; raises to refuse the run."""
+
+# Device and control-system packages whose versions go into every start document when loaded.
+_DEVICE_PACKAGES = {
+    "ophyd": "ophyd",
+    "ophyd_async": "ophyd-async",
+    "bluesky": "bluesky",
+    "aioca": "aioca",
+    "caproto": "caproto",
+    "pymmcore_plus": "pymmcore-plus",
+    "h5py": "h5py",
+    "numpy": "numpy",
+}
+
+
+class PersistentDict(MutableMapping[str, Any]):
+    """A dict saved as JSON to ``path`` on every change (atomically, so a crash keeps the old)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._data: dict[str, Any] = _load(self.path)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        json.dumps(value)  # refuse what cannot be saved before anything changes
+        self._data[key] = value
+        self._save()
+
+    def __delitem__(self, key: str) -> None:
+        del self._data[key]
+        self._save()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"PersistentDict({str(self.path)!r}, {self._data!r})"
+
+    def _save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".md-", suffix=".json")
+        with os.fdopen(fd, "w") as file:
+            json.dump(self._data, file, indent=1, sort_keys=True)
+        os.replace(tmp, self.path)
+
+
+def _load(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise ValueError(f"persistent metadata file {path} is not valid JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"persistent metadata file {path} must hold a JSON object")
+    return data
+
+
+def versions() -> dict[str, str]:
+    """Return skyscope's version and those of the loaded device/control-system packages."""
+    found = {"skyscope": __version__}
+    for module, dist in _DEVICE_PACKAGES.items():
+        if module in sys.modules:
+            try:
+                found[module] = importlib.metadata.version(dist)
+            except importlib.metadata.PackageNotFoundError:
+                continue
+    return found
+
+
+def check_keys(md: Mapping[str, Any]) -> None:
+    """Refuse metadata keys that event-model refuses (``.`` or ``/`` in a start key)."""
+    bad = sorted(k for k in md if not isinstance(k, str) or "." in k or "/" in k)
+    if bad:
+        raise ValueError(f"metadata keys must not contain '.' or '/': {bad}")
+
+
+def next_scan_id(md: MutableMapping[str, Any]) -> int:
+    """Increment and return ``md['scan_id']`` (1 for the first run)."""
+    scan_id = int(md.get("scan_id", 0)) + 1
+    md["scan_id"] = scan_id
+    return scan_id
+
+
+def start_metadata(
+    persistent: MutableMapping[str, Any],
+    plan_md: Mapping[str, Any],
+    call_md: Mapping[str, Any],
+    validator: MetadataValidator | None,
+) -> dict[str, Any]:
+    """Merge persistent < plan < call metadata, add scan_id and versions, and validate."""
+    md = {**persistent, **plan_md, **call_md}
+    md.setdefault("versions", {})
+    md["versions"] = {**versions(), **md["versions"]}
+    check_keys(md)
+    if validator is not None:
+        validator(md)
+    md["scan_id"] = next_scan_id(persistent) if "scan_id" not in call_md else call_md["scan_id"]
+    return md

@@ -1,0 +1,212 @@
+"""The standard plans: count, scan, rel_scan, list_scan, grid_scan — bluesky's, async.
+
+Each is one run: stage the devices, then per point a checkpoint, the moves, and one event of
+every detector and motor. ``per_step`` / ``per_shot`` replace the step to customise it (the
+hook for adaptive work), and ``md`` adds to the start document.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..engine import Msg, Return
+from ._stubs import mv, names, trigger_and_read
+from ._wrappers import relative_set_wrapper, reset_positions_wrapper, run_wrapper, stage_wrapper
+
+PerShot = Callable[[Sequence[Any]], Any]
+"""Makes the plan for one shot of ``count`` from its detectors."""
+PerStep = Callable[[Sequence[Any], Mapping[Any, float], dict[Any, float]], Any]
+"""Makes the plan for one step of a scan: (detectors, {motor: target}, position cache)."""
+
+
+def one_shot(detectors: Sequence[Any]) -> Any:
+    """The default shot: trigger and read the detectors into the primary stream."""
+    return trigger_and_read(detectors)
+
+
+async def one_nd_step(
+    detectors: Sequence[Any], step: Mapping[Any, float], pos_cache: dict[Any, float]
+) -> AsyncGenerator[Any, Any]:
+    """The default step: move the motors whose target changed, then read motors and detectors."""
+    moves = [x for motor, pos in step.items() if pos_cache.get(motor) != pos for x in (motor, pos)]
+    if moves:
+        yield mv(*moves)
+        pos_cache.update(step)
+    readings = yield trigger_and_read([*detectors, *step])
+    yield Return(readings)
+
+
+async def count(
+    detectors: Sequence[Any],
+    num: int | None = 1,
+    delay: float = 0.0,
+    *,
+    per_shot: PerShot | None = None,
+    md: Mapping[str, Any] | None = None,
+) -> AsyncGenerator[Any, Any]:
+    """Take ``num`` readings of ``detectors`` (``None``: until stopped), ``delay`` s apart."""
+    if num is not None and num < 1:
+        raise ValueError(f"count: num must be ≥ 1 or None, got {num}")
+    if delay < 0:
+        raise ValueError(f"count: delay must be ≥ 0 s, got {delay}")
+    shot = per_shot or one_shot
+    _md = {
+        "detectors": names(detectors),
+        "num_points": num,
+        "num_intervals": None if num is None else num - 1,
+        "plan_args": {"detectors": list(map(repr, detectors)), "num": num, "delay": delay},
+        "plan_name": "count",
+        "hints": {"dimensions": [[["time"], "primary"]]},
+        **(md or {}),
+    }
+
+    async def inner() -> AsyncGenerator[Any, Any]:
+        for i in itertools.count() if num is None else range(num):
+            yield Msg("checkpoint")
+            yield shot(detectors)
+            if delay and (num is None or i < num - 1):
+                yield Msg("sleep", None, delay)
+
+    yield stage_wrapper(run_wrapper(inner(), _md), detectors)
+
+
+async def list_scan(
+    detectors: Sequence[Any],
+    *args: Any,
+    per_step: PerStep | None = None,
+    md: Mapping[str, Any] | None = None,
+) -> AsyncGenerator[Any, Any]:
+    """Visit ``motor1, [positions], motor2, [positions], …`` point by point (lists zipped)."""
+    motors, lists = _axes(args, "list_scan")
+    lengths = {len(points) for points in lists}
+    if len(lengths) != 1:
+        raise ValueError(f"list_scan: every position list must have the same length, got {lengths}")
+    points = [dict(zip(motors, values, strict=True)) for values in zip(*lists, strict=True)]
+    plan_md = _scan_md("list_scan", detectors, motors, len(points), {"args": _repr_args(args)})
+    yield _steps(detectors, motors, points, per_step, {**plan_md, **(md or {})})
+
+
+async def scan(
+    detectors: Sequence[Any],
+    *args: Any,
+    num: int,
+    per_step: PerStep | None = None,
+    md: Mapping[str, Any] | None = None,
+) -> AsyncGenerator[Any, Any]:
+    """Move ``motor1, start1, stop1, motor2, start2, stop2, …`` together in ``num`` steps."""
+    if num < 1:
+        raise ValueError(f"scan: num must be ≥ 1, got {num}")
+    motors, ranges = _triples(args, "scan")
+    lists = [np.linspace(start, stop, num).tolist() for start, stop in ranges]
+    points = [dict(zip(motors, values, strict=True)) for values in zip(*lists, strict=True)]
+    plan_md = _scan_md("scan", detectors, motors, num, {"args": _repr_args(args), "num": num})
+    yield _steps(detectors, motors, points, per_step, {**plan_md, **(md or {})})
+
+
+async def rel_scan(
+    detectors: Sequence[Any],
+    *args: Any,
+    num: int,
+    per_step: PerStep | None = None,
+    md: Mapping[str, Any] | None = None,
+) -> AsyncGenerator[Any, Any]:
+    """``scan`` relative to where the motors are now; they go back there afterwards."""
+    motors, _ = _triples(args, "rel_scan")
+    plan_md = {"plan_name": "rel_scan", **(md or {})}
+    inner = scan(detectors, *args, num=num, per_step=per_step, md=plan_md)
+    yield reset_positions_wrapper(relative_set_wrapper(inner, motors), motors)
+
+
+async def grid_scan(
+    detectors: Sequence[Any],
+    *args: Any,
+    snake_axes: bool | Sequence[Any] = False,
+    per_step: PerStep | None = None,
+    md: Mapping[str, Any] | None = None,
+) -> AsyncGenerator[Any, Any]:
+    """Visit the grid of ``motor, start, stop, num, …`` (first motor slowest); snake optional."""
+    if len(args) % 4:
+        raise ValueError("grid_scan: expected motor, start, stop, num for each axis")
+    motors = list(args[::4])
+    axes = [
+        np.linspace(a, b, int(n)).tolist()
+        for a, b, n in zip(args[1::4], args[2::4], args[3::4], strict=True)
+    ]
+    snaking = set(map(id, motors[1:])) if snake_axes is True else set(map(id, snake_axes or ()))
+    points = [dict(zip(motors, values, strict=True)) for values in _grid(motors, axes, snaking)]
+    shape = [len(a) for a in axes]
+    plan_md = _scan_md("grid_scan", detectors, motors, len(points), {"args": _repr_args(args)})
+    plan_md.update(shape=shape, snaking=[id(m) in snaking for m in motors])
+    plan_md["extents"] = [[a[0], a[-1]] for a in axes]
+    yield _steps(detectors, motors, points, per_step, {**plan_md, **(md or {})})
+
+
+def _grid(motors: list[Any], axes: list[list[float]], snaking: set[int]) -> list[tuple[float, ...]]:
+    points: list[tuple[float, ...]] = [()]
+    for motor, axis in zip(motors, axes, strict=True):
+        grown: list[tuple[float, ...]] = []
+        for i, prefix in enumerate(points):
+            ordered = axis[::-1] if id(motor) in snaking and i % 2 else axis
+            grown.extend((*prefix, value) for value in ordered)
+        points = grown
+    return points
+
+
+async def _steps(
+    detectors: Sequence[Any],
+    motors: Sequence[Any],
+    points: list[dict[Any, float]],
+    per_step: PerStep | None,
+    md: Mapping[str, Any],
+) -> AsyncGenerator[Any, Any]:
+    step = per_step or one_nd_step
+    pos_cache: dict[Any, float] = {}
+
+    async def inner() -> AsyncGenerator[Any, Any]:
+        for point in points:
+            yield Msg("checkpoint")
+            yield step(detectors, point, pos_cache)
+
+    yield stage_wrapper(run_wrapper(inner(), md), [*detectors, *motors])
+
+
+def _axes(args: Sequence[Any], plan: str) -> tuple[list[Any], list[list[float]]]:
+    if not args or len(args) % 2:
+        raise ValueError(f"{plan}: expected motor, positions pairs")
+    return list(args[::2]), [list(points) for points in args[1::2]]
+
+
+def _triples(args: Sequence[Any], plan: str) -> tuple[list[Any], list[tuple[float, float]]]:
+    if not args or len(args) % 3:
+        raise ValueError(f"{plan}: expected motor, start, stop for each axis")
+    return list(args[::3]), list(zip(args[1::3], args[2::3], strict=True))
+
+
+def _scan_md(
+    plan: str, detectors: Sequence[Any], motors: Sequence[Any], num: int, args: dict[str, Any]
+) -> dict[str, Any]:
+    fields = [_fields(m) for m in motors]
+    return {
+        "detectors": names(detectors),
+        "motors": names(motors),
+        "num_points": num,
+        "num_intervals": num - 1,
+        "plan_args": {"detectors": list(map(repr, detectors)), **args},
+        "plan_name": plan,
+        "hints": {"dimensions": [[f, "primary"] for f in fields]},
+    }
+
+
+def _fields(motor: Any) -> list[str]:
+    hints = getattr(motor, "hints", None)
+    if isinstance(hints, dict) and hints.get("fields"):
+        return list(hints["fields"])
+    return [str(getattr(motor, "name", motor))]
+
+
+def _repr_args(args: Sequence[Any]) -> list[Any]:
+    return [a if isinstance(a, int | float | str) else repr(a) for a in args]

@@ -1,0 +1,69 @@
+"""Persistent metadata, scan ids, validators and the metadata that reaches start documents."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from skyscope._paths import metadata_path
+from skyscope.engine import Engine, PersistentDict
+from skyscope.plans import count, inject_md_wrapper
+
+
+async def test_md_persists_across_engines_with_scan_ids(det, recorder) -> None:
+    first = Engine(handle_sigint=False)
+    first.md["operator"] = "ada"
+    await first(count([det]))
+    second = Engine(handle_sigint=False)
+    second.subscribe(recorder)
+    await second(count([det]))
+    start = recorder.of("start")[0]
+    assert start["operator"] == "ada"
+    assert start["scan_id"] == 2
+    assert json.loads(metadata_path().read_text())["scan_id"] == 2
+
+
+async def test_call_metadata_beats_plan_beats_persistent(det, recorder) -> None:
+    engine = Engine(md={"sample": "persistent", "operator": "ada"}, handle_sigint=False)
+    engine.subscribe(recorder)
+    await engine(count([det], md={"sample": "from plan", "purpose": "x"}), sample="call")
+    start = recorder.of("start")[0]
+    assert (start["sample"], start["purpose"], start["operator"]) == ("call", "x", "ada")
+    assert start["plan_args"]["num"] == 1
+
+
+async def test_the_validator_refuses_a_run_before_it_starts(det, recorder) -> None:
+    def need_sample(md: Mapping[str, Any]) -> None:
+        if "sample" not in md:
+            raise ValueError("every run needs a 'sample'")
+
+    engine = Engine(md={}, md_validator=need_sample, handle_sigint=False)
+    engine.subscribe(recorder)
+    with pytest.raises(ValueError, match="needs a 'sample'"):
+        await engine(count([det]))
+    assert recorder.docs == []
+    await engine(count([det]), sample="beads")
+    assert recorder.of("start")[0]["sample"] == "beads"
+
+
+async def test_inject_md_wrapper_adds_to_every_start(det, recorder, engine) -> None:
+    await engine(inject_md_wrapper(count([det]), {"project": "mitosis"}))
+    assert recorder.of("start")[0]["project"] == "mitosis"
+
+
+def test_persistent_dict_refuses_unsaveable_values(tmp_path) -> None:
+    md = PersistentDict(tmp_path / "md.json")
+    md["ok"] = [1, 2]
+    with pytest.raises(TypeError):
+        md["bad"] = object()
+    assert dict(PersistentDict(tmp_path / "md.json")) == {"ok": [1, 2]}
+
+
+def test_a_corrupt_metadata_file_is_named(tmp_path) -> None:
+    path = tmp_path / "md.json"
+    path.write_text("{not json")
+    with pytest.raises(ValueError, match=r"md\.json is not valid JSON"):
+        PersistentDict(path)
