@@ -1,3 +1,50 @@
-"""skyscope.exporters."""
+"""skyscope.exporters: frames written once by detector writers; documents exported to files."""
 
-__all__: list[str] = []
+from ._compression import COMPRESSIONS, Compression
+from ._errors import FrameWriterError
+from ._frame_sink import FrameSink
+from ._frame_writer import FrameWriter
+from ._hdf5_frames import HDF5_SUFFIXES, HDF5FrameSink, HDF5FrameWriter
+from ._image_axes import AXIS_TYPES, LEADING_AXES, SPACE_UNITS, TIME_UNITS, ImageAxes
+from ._ngff import NGFF_VERSION, ngff_image
+from ._ome_xml import ome_pixel_type, ome_xml, written_sizes
+from ._queued_writer import QueuedFrameWriter
+from ._stream_assets import Frame, StreamAsset, StreamAssets, file_uri, frame_data_key
+from ._tiff_frames import TIFF_SUFFIXES, OMETiffFrameWriter, TiffFrameSink
+from ._zarr_frames import ARRAY_PATH, OMEZarrFrameWriter, ZarrFrameSink
+
+__all__ = [
+    # frame writers
+    "FrameWriter",
+    "HDF5FrameWriter",
+    "OMEZarrFrameWriter",
+    "OMETiffFrameWriter",
+    "ImageAxes",
+    "QueuedFrameWriter",
+    "FrameWriterError",
+    "Compression",
+    "COMPRESSIONS",
+    "HDF5_SUFFIXES",
+    "TIFF_SUFFIXES",
+    "ARRAY_PATH",
+    "AXIS_TYPES",
+    "LEADING_AXES",
+    "SPACE_UNITS",
+    "TIME_UNITS",
+    # OME metadata
+    "NGFF_VERSION",
+    "ngff_image",
+    "ome_xml",
+    "ome_pixel_type",
+    "written_sizes",
+    # building blocks for new formats
+    "FrameSink",
+    "HDF5FrameSink",
+    "ZarrFrameSink",
+    "TiffFrameSink",
+    "Frame",
+    "StreamAsset",
+    "StreamAssets",
+    "file_uri",
+    "frame_data_key",
+]

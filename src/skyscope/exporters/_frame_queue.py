@@ -1,0 +1,248 @@
+"""A bounded hand-off from the event loop to one worker thread that owns a frame sink.
+
+The loop side never blocks and never copies a frame: it waits (asynchronously) while
+``depth`` frames are in flight, then passes the array's reference to the thread. The thread
+writes frames in order, makes them visible to readers (``sync``) whenever it catches up with
+the queue or every ``flush_every`` seconds, and counts the synced frames as acknowledged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from ._errors import FrameWriterError
+from ._frame_sink import FrameSink
+from ._stream_assets import Frame
+
+
+@dataclass(frozen=True)
+class _Control:
+    """A request to the worker thread, answered through ``reply`` on the loop."""
+
+    kind: Literal["flush", "close"]
+    reply: asyncio.Future[int]
+
+
+class FrameQueue:
+    """Feeds frames to a sink on a worker thread, at most ``depth`` frames in flight."""
+
+    def __init__(
+        self,
+        make_sink: Callable[[], FrameSink],
+        *,
+        what: str,
+        depth: int,
+        flush_every: float,
+    ) -> None:
+        self._make_sink = make_sink
+        self._what = what
+        self._depth = depth
+        self._flush_every = flush_every
+        self._loop = asyncio.get_running_loop()
+        self._queue: queue.SimpleQueue[tuple[int, Frame] | _Control] = queue.SimpleQueue()
+        self._space = asyncio.Event()
+        self._pending: set[asyncio.Future[int]] = set()
+        self._in_flight = 0
+        self._queued = 0
+        self._closing = False
+        self._written = 0
+        self._acknowledged = 0
+        self._error: FrameWriterError | None = None
+        self._error_reported = False
+        self._sink: FrameSink | None = None
+        self._stage = "creating it"
+        self._ready: asyncio.Future[int] = self._loop.create_future()
+        self._thread = threading.Thread(target=self._run, name=f"frame writer: {what}", daemon=True)
+
+    @property
+    def acknowledged(self) -> int:
+        """Return how many frames are written and visible to readers."""
+        return self._acknowledged
+
+    @property
+    def in_flight(self) -> int:
+        """Return how many frames the queue holds (waiting or being written)."""
+        return self._in_flight
+
+    @property
+    def is_open(self) -> bool:
+        """Return whether frames may be put (started, not yet closed; failed still counts)."""
+        return self._thread.ident is not None and not self._closing
+
+    @property
+    def error(self) -> FrameWriterError | None:
+        """Return the failure that stopped the worker, if any."""
+        return self._error
+
+    async def start(self) -> FrameSink:
+        """Start the worker thread, which creates the sink; return the sink once it exists."""
+        self._pending.add(self._ready)
+        self._thread.start()
+        try:
+            await self._ready
+        except FrameWriterError:
+            self._error_reported = True
+            self._thread.join()
+            raise
+        finally:
+            self._pending.discard(self._ready)
+        assert self._sink is not None
+        return self._sink
+
+    async def put(self, frame: Frame) -> int:
+        """Hand ``frame`` to the worker, waiting while the queue is full; return its index."""
+        self._check_room()
+        while self._in_flight >= self._depth:
+            self._space.clear()
+            await self._space.wait()
+            self._check_room()
+        index = self._queued
+        self._queued += 1
+        self._in_flight += 1
+        self._queue.put((index, frame))
+        return index
+
+    def _check_room(self) -> None:
+        """Raise the worker's failure, or a ValueError if the file holds no more frames."""
+        self.raise_if_failed()
+        capacity = self._sink.capacity if self._sink is not None else None
+        if capacity is not None and self._queued >= capacity:
+            raise ValueError(
+                f"{self._what} holds {capacity} frame(s) (its declared dimensions): "
+                f"frame {self._queued} does not fit"
+            )
+
+    async def flush(self) -> int:
+        """Wait until every queued frame is written and synced; return the acknowledged count."""
+        return await self._request("flush")
+
+    async def close(self) -> None:
+        """Write and sync what is queued, close the sink and stop the thread."""
+        self._closing = True
+        if self._thread.is_alive() and self._error is None:
+            try:
+                await self._request("close")
+            finally:
+                self._thread.join()
+        self._thread.join()
+        self.raise_if_failed(only_once=True)
+
+    def raise_if_failed(self, *, only_once: bool = False) -> None:
+        """Raise the worker's failure (with ``only_once``: unless it was already raised)."""
+        if self._error is None or (only_once and self._error_reported):
+            return
+        self._error_reported = True
+        raise self._error
+
+    async def _request(self, kind: Literal["flush", "close"]) -> int:
+        """Queue a control request behind the frames and wait for the worker's answer."""
+        self.raise_if_failed()
+        reply: asyncio.Future[int] = self._loop.create_future()
+        self._pending.add(reply)
+        self._queue.put(_Control(kind, reply))
+        try:
+            return await reply
+        except FrameWriterError:
+            self._error_reported = True
+            raise
+        finally:
+            self._pending.discard(reply)
+
+    # --- loop-side callbacks, scheduled by the worker thread ---
+
+    def _frame_done(self) -> None:
+        self._in_flight -= 1
+        self._space.set()
+
+    def _answer(self, reply: asyncio.Future[int], value: int) -> None:
+        if not reply.done():
+            reply.set_result(value)
+
+    def _failed(self) -> None:
+        assert self._error is not None
+        for reply in self._pending:
+            if not reply.done():
+                reply.set_exception(self._error)
+        self._space.set()
+
+    def _notify(self, callback: Callable[..., None], *args: object) -> None:
+        """Schedule ``callback`` on the loop (a closed loop has no one left to tell)."""
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(callback, *args)
+
+    # --- the worker thread ---
+
+    def _run(self) -> None:
+        try:
+            self._sink = self._make_sink()
+            self._notify(self._answer, self._ready, 0)
+            self._serve(self._sink)
+        except BaseException as exc:
+            self._fail(exc)
+
+    def _serve(self, sink: FrameSink) -> None:
+        """Write frames in order and answer requests until asked to close."""
+        sync_due = time.monotonic() + self._flush_every
+        while True:
+            item = self._queue.get()
+            if isinstance(item, _Control):
+                self._sync(sink)
+                if item.kind == "close":
+                    self._stage = "closing it"
+                    sink.close(self._written)
+                    self._notify(self._answer, item.reply, self._acknowledged)
+                    return
+                self._notify(self._answer, item.reply, self._acknowledged)
+                continue
+            index, frame = item
+            del item
+            self._stage = f"writing frame {index}"
+            sink.reserve(index + 1 + self._queue.qsize())
+            sink.write(index, frame)
+            del frame
+            self._written = index + 1
+            self._notify(self._frame_done)
+            if self._queue.empty() or time.monotonic() >= sync_due:
+                self._sync(sink)
+                sync_due = time.monotonic() + self._flush_every
+
+    def _sync(self, sink: FrameSink) -> None:
+        if self._written != self._acknowledged:
+            self._stage = f"making frames up to {self._written} visible"
+            sink.sync(self._written)
+            self._acknowledged = self._written
+
+    def _fail(self, exc: BaseException) -> None:
+        """Record the failure, keep what was written readable, drop the queue, tell the loop."""
+        if self._sink is not None:
+            self._salvage(self._sink)
+        error = FrameWriterError(
+            f"{self._what}: {self._stage} failed: {type(exc).__name__}: {exc} "
+            f"({self._acknowledged} frame(s) acknowledged and kept)"
+        )
+        error.__cause__ = exc
+        self._error = error
+        self._drain()
+        self._notify(self._failed)
+
+    def _salvage(self, sink: FrameSink) -> None:
+        """Close the sink holding the frames written so far; acknowledge them if that works."""
+        try:
+            sink.close(self._written)
+        except BaseException:  # the original failure is the one to report
+            return
+        self._acknowledged = self._written
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                return
