@@ -9,7 +9,17 @@ import pytest
 
 import skyscope
 
-PACKAGES = ["documents", "engine", "devices", "exporters", "broker", "plans"]
+PACKAGES = [
+    "documents",
+    "engine",
+    "devices",
+    "devices.epics",
+    "devices.sim",
+    "devices.testing",
+    "exporters",
+    "broker",
+    "plans",
+]
 
 
 def test_version_is_exported() -> None:
