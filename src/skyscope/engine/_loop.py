@@ -1,0 +1,225 @@
+"""The loop that steps one plan execution and acts on control requests between messages.
+
+``Engine`` owns what lasts (subscribers, commands, suspenders, metadata); a ``PlanLoop`` is
+made for each ``await engine(plan)`` (and each resume) to drive that plan's ``Session``: send
+the last response in, execute the next message, and at every boundary pause, suspend, stop,
+abort or halt as requested — then leave the hardware safe and close the runs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._cleanup import call_on_seen, close_runs, finish_flyers, stop_moved, unstage_all
+from ._driver import Finished
+from ._errors import InvalidCommand, RequestAbort, RequestStop, SubscriberFailed
+from ._msg import Parallel
+from ._parallel import run_branches
+from ._session import UNCACHEABLE, Interrupted, Session
+from ._state import EngineState, ExitStatus, RunResult
+from ._suspension import hold_while_suspended
+
+if TYPE_CHECKING:
+    from ._engine import Engine
+
+
+class PlanLoop:
+    """Drive one plan execution for ``engine``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def drive(self, s: Session) -> RunResult:
+        """Step the plan until it ends (or pauses); return the run's result."""
+        return await self._drive(s)
+
+    async def finish(self, s: Session, error: BaseException | None, value: Any) -> RunResult:
+        """End the execution now (cleanup, stop documents) as if the plan had raised ``error``."""
+        return await self._finish(s, error, value)
+
+    async def _drive(self, s: Session) -> RunResult:
+        requests = self.engine._requests
+        while True:
+            if requests.posted:
+                result = await self._act(s)
+                if result is not None:
+                    return result
+            self._check_critical(s)
+            if s.replay:
+                await self._replay_one(s)
+                continue
+            try:
+                item = await (
+                    s.driver.throw(s.exc) if s.exc is not None else s.driver.send(s.response)
+                )
+            except Exception as error:
+                return await self._finish(s, error, None)
+            if isinstance(item, Finished):
+                return await self._finish(s, None, item.value)
+            s.exc = s.response = None
+            try:
+                s.response = await self._execute(s, item)
+            except Interrupted:
+                s.interrupted_msg = item
+            except Exception as error:
+                s.exc = error
+
+    async def _replay_one(self, s: Session) -> None:
+        msg = s.replay.popleft()
+        try:
+            s.response = await self._execute(s, msg)
+        except Interrupted:
+            s.interrupted_msg = msg
+        except Exception as error:
+            s.replay.clear()
+            s.exc = error
+
+    async def _execute(self, s: Session, item: Any) -> Any:
+        try:
+            command = item.command
+        except AttributeError:
+            if type(item) is Parallel:
+                return await run_branches(s, item.plans, self._execute)
+            raise TypeError(f"a plan must yield messages (Msg) or plans, not {item!r}") from None
+        handler = self.engine._commands.get(command)
+        if handler is None:
+            raise InvalidCommand(command)
+        if s.rewindable and s.cache is not None and not s.parallel_depth:
+            if command not in UNCACHEABLE:
+                s.cache.append(item)
+        else:
+            s.cache_message(item)
+        obj = item.obj
+        if obj is not None:
+            s.seen.setdefault(id(obj), obj)
+        response = await handler(self.engine, item)
+        if command == "checkpoint" and self.engine._requests.deferred_pause:
+            self.engine._requests.deferred_pause = False
+            self.engine._state = EngineState.PAUSING
+            self.engine._post("pause")
+        return response
+
+    def _check_critical(self, s: Session) -> None:
+        failure = self.engine.dispatcher.critical_error
+        if failure is not None and s.exit_override is None:
+            reason = f"critical subscriber {failure.subscriber} raised: {failure.error!r}"
+            s.exit_override = ("fail", reason)
+            s.exc = SubscriberFailed(reason)
+
+    async def _act(self, s: Session) -> RunResult | None:
+        request = self.engine._requests.take()
+        s.rearm_interrupt()
+        if request == "halt":
+            return await self._halt(s)
+        if request in ("abort", "stop"):
+            self._begin_ending(s, request, self.engine._requests.reason)
+        elif request == "pause":
+            return await self._pause(s)
+        elif request == "suspend":
+            await self._suspend(s)
+        return None
+
+    def _begin_ending(self, s: Session, request: str, reason: str) -> None:
+        if s.exit_override is not None and s.exit_override[0] != "success":
+            return  # already ending; the first reason stands
+        self.engine._requests.clear()
+        s.replay.clear()
+        s.interrupted_msg = None
+        if request == "stop":
+            self.engine._state = EngineState.STOPPING
+            s.exit_override, s.exc = ("success", reason), RequestStop("stop requested")
+        else:
+            self.engine._state = EngineState.ABORTING
+            s.exit_override, s.exc = ("abort", reason), RequestAbort(reason or "abort requested")
+
+    def _refuse_pause(self, s: Session) -> None:
+        reason = (
+            "a pause was requested where the plan cannot be rewound to a checkpoint "
+            "(after clear_checkpoint, inside rewindable(False) or a parallel block); "
+            "the run was aborted instead"
+        )
+        self._begin_ending(s, "abort", reason)
+
+    async def _pause(self, s: Session) -> RunResult | None:
+        if not s.resumable:
+            self._refuse_pause(s)
+            return None
+        await self._rest_devices(s)
+        await self.engine.dispatcher.stop()
+        self.engine._state = EngineState.PAUSED
+        return RunResult(tuple(s.run_uids), None, "paused", state=EngineState.PAUSED)
+
+    async def _suspend(self, s: Session) -> None:
+        if not any(x.tripped for x in self.engine._suspenders):
+            s.start_replay()
+            return
+        if not s.resumable:
+            self._refuse_pause(s)
+            return
+        self.engine._state = EngineState.SUSPENDED
+        await self._rest_devices(s)
+        try:
+            await hold_while_suspended(s, self.engine._suspenders, self._execute)
+        except Interrupted:
+            return  # an abort/stop/halt arrived while suspended: the loop acts on it next
+        errors: list[BaseException] = []
+        await call_on_seen(s, "resume", errors)
+        self.engine._state = EngineState.RUNNING
+        s.start_replay()
+
+    async def _rest_devices(self, s: Session) -> None:
+        errors: list[BaseException] = []
+        for bundler in s.runs.values():
+            bundler.discard_bundle()
+        await stop_moved(s, True, errors)
+        await call_on_seen(s, "pause", errors)
+
+    async def _halt(self, s: Session) -> RunResult:
+        self.engine._state = EngineState.HALTING
+        await s.driver.close()
+        return await self._close_session(s, "abort", "halted", None, None, halt=True)
+
+    async def _finish(self, s: Session, error: BaseException | None, value: Any) -> RunResult:
+        status: ExitStatus
+        if s.exit_override is not None:
+            status, reason = s.exit_override
+            if isinstance(error, (RequestAbort, RequestStop)):
+                error = None
+        elif error is not None:
+            status, reason = "fail", f"{type(error).__name__}: {error}"
+        else:
+            status, reason = "success", ""
+        return await self._close_session(s, status, reason, error, value, halt=False)
+
+    async def _close_session(
+        self,
+        s: Session,
+        status: ExitStatus,
+        reason: str,
+        error: BaseException | None,
+        value: Any,
+        *,
+        halt: bool,
+    ) -> RunResult:
+        errors: list[BaseException] = []
+        for bundler in s.runs.values():
+            bundler.discard_bundle()
+        await stop_moved(s, status == "success", errors)
+        if not halt:
+            await finish_flyers(s, status != "success", errors)
+            await unstage_all(s, errors)
+        for token in s.plan_tokens:
+            self.engine.dispatcher.unsubscribe(token)
+        for suspender in s.plan_suspenders:
+            self.engine.remove_suspender(suspender)
+        await close_runs(s, status, reason, errors)
+        await self.engine.dispatcher.stop()
+        result = RunResult(
+            tuple(s.run_uids), status, reason, value, EngineState.IDLE, error,
+            tuple(self.engine.dispatcher.errors),
+        )  # fmt: skip
+        self.engine._session = None
+        self.engine._state = EngineState.IDLE
+        if not s.done.done():
+            s.done.set_result(result)
+        return result
