@@ -48,72 +48,78 @@ async def _ophyd_async_devices() -> tuple[Any, Any]:
     return motor, det
 
 
-def bench_bluesky(cases: list[tuple[str, int]], repeats: int) -> dict[str, float]:
-    """Time bluesky's RunEngine on ophyd-async soft devices."""
-    re = RunEngine({}, call_returns_result=True)
-    re.subscribe(_noop)
+class BlueskySetup:
+    """bluesky's RunEngine with ophyd-async devices: the anchor."""
 
-    motor, det = call_in_bluesky_event_loop(_ophyd_async_devices())
-    plans: dict[str, Callable[[int], Any]] = {
-        "count": lambda n: bp.count([det], n),
-        "scan": lambda n: bp.scan([det], motor, -1, 1, n),
+    def __init__(self) -> None:
+        self.re = RunEngine({}, call_returns_result=True)
+        self.re.subscribe(_noop)
+        motor, det = call_in_bluesky_event_loop(_ophyd_async_devices())
+        self.plans: dict[str, Callable[[int], Any]] = {
+            "count": lambda n: bp.count([det], n),
+            "scan": lambda n: bp.scan([det], motor, -1, 1, n),
+        }
+
+    def time(self, plan: str, n: int) -> float:
+        """Seconds to run ``plan`` of ``n`` points once."""
+        started = time.perf_counter()
+        self.re(self.plans[plan](n))
+        return time.perf_counter() - started
+
+
+class SkyscopeSetup:
+    """skyscope's engine on its own loop, with skyscope's or ophyd-async's devices."""
+
+    def __init__(self, devices: str) -> None:
+        self.runner = asyncio.Runner()
+        self.engine = Engine(md={}, handle_sigint=False)
+        self.engine.subscribe(_noop)
+        self.plans = self.runner.run(self._make(devices))
+        self.time("count", 10)  # warm up imports and caches
+
+    async def _make(self, devices: str) -> dict[str, Callable[[int], Any]]:
+        if devices == "ophyd-async":
+            oa_motor, oa_det = await _ophyd_async_devices()
+            return {
+                "count": lambda n: bp.count([oa_det], n),
+                "scan": lambda n: bp.scan([oa_det], oa_motor, -1, 1, n),
+            }
+        motor = SoftMotor("motor", velocity=float("inf"))
+        await motor.connect()
+        det = SoftDetector("det", compute=gaussian(), inputs=[motor.readback])
+        await det.connect()
+        return {
+            "count": lambda n: sp.count([det], n),
+            "scan": lambda n: sp.scan([det], motor, -1, 1, num=n),
+        }
+
+    def time(self, plan: str, n: int) -> float:
+        """Seconds to run ``plan`` of ``n`` points once."""
+        started = time.perf_counter()
+        result = self.runner.run(self.engine(self.plans[plan](n)))
+        elapsed = time.perf_counter() - started
+        assert result.exit_status == "success"
+        return elapsed
+
+
+def measure(
+    cases: list[tuple[str, int]], repeats: int, anchor_max_n: int
+) -> dict[str, dict[str, float]]:
+    """Interleave the three setups repeat by repeat, so machine noise hits all alike."""
+    setups = {
+        "bluesky": BlueskySetup(),
+        "skyscope": SkyscopeSetup("skyscope"),
+        "skyscope_ophyd_async": SkyscopeSetup("ophyd-async"),
     }
-    out = {}
+    out: dict[str, dict[str, float]] = {name: {} for name in setups}
     for plan, n in cases:
-        samples = []
+        samples: dict[str, list[float]] = {name: [] for name in setups}
         for _ in range(repeats):
-            started = time.perf_counter()
-            re(plans[plan](n))
-            samples.append(time.perf_counter() - started)
-        out[f"{plan}_{n}"] = _median_us(samples, n)
-    return out
-
-
-async def bench_skyscope(cases: list[tuple[str, int]], repeats: int) -> dict[str, float]:
-    """Time skyscope's engine on skyscope soft devices."""
-    engine = Engine(md={}, handle_sigint=False)
-    engine.subscribe(_noop)
-    motor = SoftMotor("motor", velocity=float("inf"))
-    await motor.connect()
-    det = SoftDetector("det", compute=gaussian(), inputs=[motor.readback])
-    await det.connect()
-    plans: dict[str, Callable[[int], Any]] = {
-        "count": lambda n: sp.count([det], n),
-        "scan": lambda n: sp.scan([det], motor, -1, 1, num=n),
-    }
-    return await _time_engine(engine, plans, cases, repeats)
-
-
-async def bench_skyscope_ophyd_async(
-    cases: list[tuple[str, int]], repeats: int
-) -> dict[str, float]:
-    """Time skyscope's engine running bluesky's plans on the ophyd-async devices."""
-    engine = Engine(md={}, handle_sigint=False)
-    engine.subscribe(_noop)
-    motor, det = await _ophyd_async_devices()
-    plans: dict[str, Callable[[int], Any]] = {
-        "count": lambda n: bp.count([det], n),
-        "scan": lambda n: bp.scan([det], motor, -1, 1, n),
-    }
-    return await _time_engine(engine, plans, cases, repeats)
-
-
-async def _time_engine(
-    engine: Engine,
-    plans: dict[str, Callable[[int], Any]],
-    cases: list[tuple[str, int]],
-    repeats: int,
-) -> dict[str, float]:
-    await engine(plans["count"](10))  # warm up imports and caches
-    out = {}
-    for plan, n in cases:
-        samples = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            result = await engine(plans[plan](n))
-            samples.append(time.perf_counter() - started)
-            assert result.exit_status == "success"
-        out[f"{plan}_{n}"] = _median_us(samples, n)
+            for name, setup in setups.items():
+                points = min(n, anchor_max_n) if name != "skyscope" else n
+                samples[name].append(setup.time(plan, points) / points)
+        for name in setups:
+            out[name][f"{plan}_{n}"] = statistics.median(samples[name]) * 1e6
     return out
 
 
@@ -123,13 +129,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer points, under a minute")
     args = parser.parse_args()
     if args.quick:
-        cases, repeats, bluesky_repeats = [("count", 1000), ("scan", 1000)], 3, 1
+        cases, repeats, anchor_max_n = [("count", 1000), ("scan", 1000)], 3, 300
     else:
-        cases, repeats, bluesky_repeats = [("count", 1000), ("count", 10000), ("scan", 1000)], 5, 3
-    bluesky_cases = [(p, min(n, 1000)) if args.quick else (p, n) for p, n in cases]
-    anchor = bench_bluesky(bluesky_cases, bluesky_repeats)
-    ours = asyncio.run(bench_skyscope(cases, repeats))
-    mixed = asyncio.run(bench_skyscope_ophyd_async(cases, repeats))
+        cases, repeats, anchor_max_n = [("count", 1000), ("count", 10000), ("scan", 1000)], 5, 10000
+    results = measure(cases, repeats, anchor_max_n)
+    anchor, ours, mixed = results["bluesky"], results["skyscope"], results["skyscope_ophyd_async"]
     figures: dict[str, float] = {}
     print(f"{'case':<14}{'bluesky µs/pt':>16}{'skyscope µs/pt':>17}{'skyscope+oa µs/pt':>20}")
     for key in ours:

@@ -35,3 +35,6 @@ def _isolated_data_dir(
 ) -> None:
     """Keep every test's defaults (catalog, metadata, run files) out of the user's data dir."""
     monkeypatch.setenv("SKYSCOPE_DATA_DIR", str(tmp_path_factory.mktemp("skyscope-data")))
+
+
+pytest_plugins = ["pytester"]

@@ -52,7 +52,7 @@ async def test_a_device_that_raises_fails_the_run(engine: Engine, recorder) -> N
 
 
 async def test_a_failed_status_names_the_device(engine: Engine, recorder) -> None:
-    with pytest.raises(FailedStatus, match=r"trigger of 'flaky' failed.*overheated"):
+    with pytest.raises(FailedStatus, match=r"flaky: trigger\(\) failed.*overheated"):
         await engine(count([FailingTrigger()]))
     assert recorder.of("stop")[0]["exit_status"] == "fail"
     assert "flaky" in recorder.of("stop")[0]["reason"]

@@ -57,7 +57,10 @@ def describe_failure(status: Any, obj: Any, action: str) -> FailedStatus:
     """Build the error a plan sees for a failed status, naming the device and the reason."""
     error = status_error(status)
     name = getattr(obj, "name", None) or repr(obj)
-    reason = f"{type(error).__name__}: {error}" if error is not None else "no reason given"
-    failure = FailedStatus(f"{action} of {name!r} failed: {reason}")
+    if error is not None and name in str(error):
+        failure = FailedStatus(str(error))  # the device's own message already names it
+    else:
+        reason = f"{type(error).__name__}: {error}" if error is not None else "no reason given"
+        failure = FailedStatus(f"{action} of {name!r} failed: {reason}")
     failure.__cause__ = error
     return failure

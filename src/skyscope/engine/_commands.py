@@ -280,8 +280,9 @@ async def unmonitor(ctx: Context, msg: Any) -> Any:
 
 async def checkpoint(ctx: Context, msg: Any) -> Any:
     """``Msg('checkpoint')``: a point a paused plan can rewind to."""
-    if any(b.bundling for b in ctx.session.runs.values()):
-        raise IllegalMessageSequence("cannot 'checkpoint' between 'create' and 'save'")
+    for bundler in ctx.session.runs.values():
+        if bundler.bundling:
+            raise IllegalMessageSequence("cannot 'checkpoint' between 'create' and 'save'")
     ctx.session.checkpoint()
 
 

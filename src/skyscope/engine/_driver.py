@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import AsyncGeneratorType, GeneratorType
 from typing import Any, TypeGuard
 
-from ._msg import Plan, Return
+from ._msg import Msg, Plan, Return
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +69,11 @@ class PlanDriver:
 
     async def send(self, value: Any) -> Any:
         """Send ``value`` as the response to the last item; return the next item or Finished."""
-        return await self._advance(value, None)
+        return await self.advance(value, None)
 
     async def throw(self, exc: BaseException) -> Any:
         """Raise ``exc`` inside the innermost plan; return its next item or Finished."""
-        return await self._advance(None, exc)
+        return await self.advance(None, exc)
 
     async def close(self) -> None:
         """Close every plan without letting it run cleanup messages (halt)."""
@@ -87,7 +87,8 @@ class PlanDriver:
             except RuntimeError:
                 pass  # a plan that tried to yield cleanup while closed: that is what halt skips
 
-    async def _advance(self, value: Any, exc: BaseException | None) -> Any:
+    async def advance(self, value: Any, exc: BaseException | None) -> Any:
+        """Send ``value`` (or throw ``exc`` if given); return the next item or Finished."""
         stack = self._stack
         while True:
             gen = stack[-1]
@@ -106,6 +107,8 @@ class PlanDriver:
                 continue
             else:
                 kind = type(item)
+                if kind is Msg:
+                    return item
                 if kind is GeneratorType or kind is AsyncGeneratorType or _yields_plan(item):
                     stack.append(item)
                     value, exc = None, None

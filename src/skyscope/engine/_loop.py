@@ -49,9 +49,7 @@ class PlanLoop:
                 await self._replay_one(s)
                 continue
             try:
-                item = await (
-                    s.driver.throw(s.exc) if s.exc is not None else s.driver.send(s.response)
-                )
+                item = await s.driver.advance(s.response, s.exc)
             except Exception as error:
                 return await self._finish(s, error, None)
             if isinstance(item, Finished):

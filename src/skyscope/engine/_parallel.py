@@ -23,7 +23,7 @@ async def run_plan(s: Session, plan: Any, execute: Execute) -> Any:
     response: Any = None
     error: BaseException | None = None
     while True:
-        item = await (driver.throw(error) if error is not None else driver.send(response))
+        item = await driver.advance(response, error)
         if isinstance(item, Finished):
             return item.value
         try:

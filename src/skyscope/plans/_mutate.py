@@ -34,7 +34,7 @@ async def intercept(
     error: BaseException | None = None
     try:
         while True:
-            item = await (driver.throw(error) if error is not None else driver.send(response))
+            item = await driver.advance(response, error)
             if isinstance(item, Finished):
                 break
             is_msg = hasattr(item, "command")
