@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-USER_SUITE = '''
+USER_SUITE = """
 pytest_plugins = ["skyscope.pytest_plugin"]
 
 from skyscope.plans import count, rel_scan
@@ -20,11 +20,13 @@ async def test_focus_scan(engine, sim_microscope, run_documents):
     scope = sim_microscope
     await engine(rel_scan([scope.camera], scope.focus, -5, 5, num=3))
     assert run_documents[-1][1]["num_events"] == {"primary": 3}
-'''
+"""
 
 
 def test_users_can_write_simulation_suites(pytester: pytest.Pytester) -> None:
-    pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makeini(
+        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
+    )
     pytester.makepyfile(conftest=USER_SUITE.split("\n\nfrom")[0], test_user=USER_SUITE)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
