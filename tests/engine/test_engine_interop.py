@@ -75,3 +75,19 @@ async def test_a_file_writing_ophyd_async_detector(
         frames = file[image["parameters"]["dataset"]][()]
     assert frames.shape[0] == 3
     assert np.any(frames)
+
+
+async def test_bluesky_adaptive_scan_steers_by_readings(
+    engine: Engine, recorder, sim_devices
+) -> None:
+    motor, point = sim_devices
+    await engine(
+        bp.adaptive_scan(
+            [point], "point-channel-1-value", motor, 0, 5, 0.1, 2.0, 100.0, backstep=True
+        )
+    )
+    positions = [e["data"]["motor"] for e in recorder.of("event")]
+    assert positions[0] == 0
+    assert positions[-1] <= 5
+    assert len(set(positions)) == len(positions) > 2
+    assert recorder.of("stop")[0]["exit_status"] == "success"
