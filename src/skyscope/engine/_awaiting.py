@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import threading
+from types import CoroutineType
 from typing import Any
 
 from ._errors import FailedStatus
@@ -17,7 +18,7 @@ from ._errors import FailedStatus
 
 async def maybe_await(value: Any) -> Any:
     """Await ``value`` if it is awaitable, else return it (sync and async devices alike)."""
-    if inspect.isawaitable(value):
+    if type(value) is CoroutineType or inspect.isawaitable(value):
         return await value
     return value
 

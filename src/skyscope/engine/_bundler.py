@@ -42,6 +42,7 @@ class RunBundler:
         self._emit = emit
         self._push = push
         self._describe: dict[Any, dict[str, DataKey]] = {}
+        self._asset_writers: set[Any] = set()
         self._streams: dict[str, _Stream] = {}
         self._bundle: _Bundle | None = None
         self._monitors: dict[Any, Callable[[Any], None]] = {}
@@ -78,9 +79,10 @@ class RunBundler:
             return
         if obj in bundle.readings:
             raise IllegalMessageSequence(f"{_name(obj)!r} was read twice in one event")
-        await self._ensure_described(obj)
+        if obj not in self._describe:
+            await self._ensure_described(obj)
         bundle.readings[obj] = reading
-        if hasattr(obj, "collect_asset_docs"):
+        if obj in self._asset_writers:
             bundle.assets.extend([item async for item in _asset_docs(obj)])
 
     async def save(self) -> None:
@@ -89,13 +91,15 @@ class RunBundler:
         if not bundle.readings:
             return
         stream = self._streams.get(bundle.name) or await self._new_stream(bundle)
-        if set(bundle.readings) != set(stream.objs):
+        readings = bundle.readings
+        if len(readings) != len(stream.objs) or not all(o in readings for o in stream.objs):
             raise IllegalMessageSequence(
                 f"stream {bundle.name!r} was described with {_names(stream.objs)} but this event "
                 f"read {_names(bundle.readings)}: use another stream name or declare_stream"
             )
-        await self._emit_assets(bundle.assets, stream)
-        data, timestamps = _merge(bundle.readings.values(), stream.event_keys)
+        if bundle.assets:
+            await self._emit_assets(bundle.assets, stream)
+        data, timestamps = _merge(readings.values(), stream.event_keys)
         await self._emit("event", stream.composer.event(data, timestamps))
 
     def drop(self) -> None:
@@ -173,6 +177,8 @@ class RunBundler:
         if obj not in self._describe:
             method = obj.describe_collect if collect else obj.describe
             self._describe[obj] = dict(await maybe_await(method()))
+            if hasattr(obj, "collect_asset_docs"):
+                self._asset_writers.add(obj)
 
     async def _new_stream(self, bundle: _Bundle) -> _Stream:
         return await self._make_stream(bundle.name, tuple(bundle.readings))

@@ -55,7 +55,10 @@ def _track(ctx: Context, msg: Any, status: Any, action: str) -> Any:
 
 
 def _kwargs(msg: Any, *drop: str) -> dict[str, Any]:
-    return {k: v for k, v in msg.kwargs.items() if k not in drop}
+    kwargs = msg.kwargs
+    if not kwargs or (len(kwargs) == 1 and drop and next(iter(kwargs)) == drop[0]):
+        return {}
+    return {k: v for k, v in kwargs.items() if k not in drop}
 
 
 async def _wait_one(ctx: Context, status: Any, obj: Any, action: str) -> None:

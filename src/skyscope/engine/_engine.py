@@ -162,8 +162,10 @@ class Engine:
 
     def watch_progress(self, status: Any, obj: Any) -> None:
         """Connect a watchable Status to the progress callback."""
+        if self.progress is None:
+            return
         watch = getattr(status, "watch", None)
-        if self.progress is not None and callable(watch):
+        if callable(watch):
             watch(watcher_for(str(getattr(obj, "name", obj)), self.progress))
 
     # --- running plans ---------------------------------------------------------------------
