@@ -93,7 +93,7 @@ class PlanDriver:
         while True:
             gen = stack[-1]
             try:
-                if _is_async_like(gen):
+                if type(gen) is AsyncGeneratorType or _is_async_like(gen):
                     item = await (gen.athrow(exc) if exc is not None else gen.asend(value))
                 else:
                     item = gen.throw(exc) if exc is not None else gen.send(value)  # type: ignore[union-attr]

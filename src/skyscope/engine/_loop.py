@@ -38,13 +38,14 @@ class PlanLoop:
         return await self._finish(s, error, value)
 
     async def _drive(self, s: Session) -> RunResult:
-        requests = self.engine._requests
+        requests, dispatcher = self.engine._requests, self.engine.dispatcher
         while True:
             if requests.posted:
                 result = await self._act(s)
                 if result is not None:
                     return result
-            self._check_critical(s)
+            if dispatcher.critical_error is not None:
+                self._check_critical(s)
             if s.replay:
                 await self._replay_one(s)
                 continue
@@ -52,7 +53,7 @@ class PlanLoop:
                 item = await s.driver.advance(s.response, s.exc)
             except Exception as error:
                 return await self._finish(s, error, None)
-            if isinstance(item, Finished):
+            if type(item) is Finished:
                 return await self._finish(s, None, item.value)
             s.exc = s.response = None
             try:
