@@ -97,7 +97,12 @@ async def test_stop_ends_a_paused_plan_as_success(engine: Engine, recorder, det)
     assert recorder.of("stop")[0]["num_events"]["primary"] < 10
 
 
-async def test_halt_skips_the_plans_cleanup(engine: Engine, recorder) -> None:
+@pytest.mark.parametrize(
+    ("ending", "reason", "cleanup_ran"), [("halt", "halted", False), ("abort", "", True)]
+)
+async def test_abort_runs_the_plans_cleanup_and_halt_skips_it(
+    engine: Engine, recorder, ending: str, reason: str, cleanup_ran: bool
+) -> None:
     cleaned: list[bool] = []
 
     async def cleanup() -> AsyncGenerator[Any, Any]:
@@ -107,27 +112,12 @@ async def test_halt_skips_the_plans_cleanup(engine: Engine, recorder) -> None:
     task = asyncio.create_task(engine(run_wrapper(finalize_wrapper(sleep(10), cleanup))))
     await _until(lambda: len(recorder.docs) == 1)
     await asyncio.sleep(0.05)
-    result = await engine.halt()
+    result = await getattr(engine, ending)()
     await task
     assert result.exit_status == "abort"
-    assert result.reason == "halted"
-    assert not cleaned
+    assert result.reason == reason
+    assert cleaned == ([True] if cleanup_ran else [])
     assert recorder.of("stop")[0]["exit_status"] == "abort"
-
-
-async def test_abort_runs_the_plans_cleanup(engine: Engine, recorder) -> None:
-    cleaned: list[bool] = []
-
-    async def cleanup() -> AsyncGenerator[Any, Any]:
-        cleaned.append(True)
-        yield Msg("null")
-
-    task = asyncio.create_task(engine(run_wrapper(finalize_wrapper(sleep(10), cleanup))))
-    await _until(lambda: len(recorder.docs) == 1)
-    await asyncio.sleep(0.05)
-    await engine.abort()
-    await task
-    assert cleaned == [True]
 
 
 async def test_suspender_holds_the_plan_until_it_clears(engine: Engine, recorder, det) -> None:
