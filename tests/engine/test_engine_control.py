@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import AsyncGenerator
 from typing import Any
 
+import pytest
+
 from skyscope.devices import SoftDetector, SoftMotor, soft_signal_rw
 from skyscope.engine import Engine, EngineState, Msg, SuspendBoolHigh
 from skyscope.plans import checkpoint, count, finalize_wrapper, mv, run_wrapper, sleep
@@ -161,7 +163,6 @@ async def test_other_tasks_keep_running_while_a_plan_runs(engine: Engine, slow_m
 
 
 async def test_engine_refuses_a_second_plan_while_busy(engine: Engine, det) -> None:
-    import pytest
 
     from skyscope.engine import EngineStateError
 
