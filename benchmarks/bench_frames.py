@@ -12,10 +12,14 @@ in advance (a ring of 8 distinct uint16 frames, so no allocation is timed), at 5
 - ``skyscope_zarr``: ``OMEZarrFrameWriter`` fed the same way (no fsync, like pymmcore-plus).
 - ``pymmcore_plus_zarr``: pymmcore-plus's MDA on ``UniMMCore`` with a pure-Python camera,
   writing OME-Zarr through its own writer (one frame per time point).
+- ``engine_hdf5`` / ``engine_zarr``: the whole skyscope path: the simulated microscope's camera
+  in pattern mode (``realtime=False``) streams a sequence (prepare, kickoff, complete, collect)
+  run by skyscope's ``Engine``, into ``HDF5FrameWriter`` / ``OMEZarrFrameWriter``; the plan's
+  documents go to a subscriber. The camera renders its own frames (a copy of a cached pattern
+  per frame), so these cases do not use the prepared ring.
 
 Add a case by writing ``def case_<name>(frames, count, workdir) -> Callable[[], None]``: it
-sets up (imports, devices) untimed and returns the function that is timed; list it in ``CASES``
-(the engine + simulated camera case, ``skyscope_engine``, goes there).
+sets up (imports, devices) untimed and returns the function that is timed; list it in ``CASES``.
 """
 
 from __future__ import annotations
@@ -149,6 +153,63 @@ def case_pymmcore_plus_zarr(frames: Frames, count: int, workdir: Path) -> Timed:
     return lambda: core.mda.run(sequence, output=str(workdir / "mm.ome.zarr"))
 
 
+def _engine_case(writer, frames: Frames, count: int) -> Timed:  # type: ignore[no-untyped-def]
+    """Set up (untimed) the microscope and engine on a loop; return the timed sequence run."""
+    from skyscope.devices.sim import Microscope, SensorSpec
+    from skyscope.engine import Engine
+    from skyscope.plans import (
+        close_run,
+        collect,
+        complete,
+        declare_stream,
+        kickoff,
+        open_run,
+        prepare,
+        stage,
+        unstage,
+    )
+
+    loop = asyncio.new_event_loop()
+    sensor = SensorSpec(shape=frames[0].shape)
+    scope = Microscope(mode="pattern", sensor=sensor, writer=writer, realtime=False)
+    loop.run_until_complete(scope.connect())
+    engine = Engine(md={}, handle_sigint=False)
+    documents: list[str] = []
+    engine.subscribe(lambda name, doc: documents.append(name))
+    camera = scope.camera
+
+    async def sequence():  # type: ignore[no-untyped-def]
+        yield stage(camera)
+        yield open_run({"plan_name": "bench_frames"})
+        yield declare_stream(camera, name="primary", collect=True)
+        yield prepare(camera, count, wait=True)
+        yield kickoff(camera, wait=True)
+        yield complete(camera, wait=True)
+        yield collect(camera, name="primary")
+        yield close_run()
+        yield unstage(camera)
+
+    def run() -> None:
+        result = loop.run_until_complete(engine(sequence()))
+        assert result.exit_status == "success", result.reason
+        assert writer.get_indices_written() == count
+        assert documents[-1] == "stop"
+
+    return run
+
+
+def case_engine_hdf5(frames: Frames, count: int, workdir: Path) -> Timed:
+    from skyscope.exporters import HDF5FrameWriter
+
+    return _engine_case(HDF5FrameWriter(workdir / "cam.h5"), frames, count)
+
+
+def case_engine_zarr(frames: Frames, count: int, workdir: Path) -> Timed:
+    from skyscope.exporters import OMEZarrFrameWriter
+
+    return _engine_case(OMEZarrFrameWriter(workdir / "cam.ome.zarr"), frames, count)
+
+
 CASES: dict[str, Callable[[Frames, int, Path], Timed]] = {
     "raw_fsync": case_raw_fsync,
     "raw_h5py": case_raw_h5py,
@@ -157,6 +218,8 @@ CASES: dict[str, Callable[[Frames, int, Path], Timed]] = {
     "skyscope_hdf5_3n": case_skyscope_hdf5,
     "skyscope_zarr": case_skyscope_zarr,
     "pymmcore_plus_zarr": case_pymmcore_plus_zarr,
+    "engine_hdf5": case_engine_hdf5,
+    "engine_zarr": case_engine_zarr,
 }
 
 
@@ -237,6 +300,14 @@ def _ratios(results: dict[str, dict[str, float]], side: int) -> dict[str, float]
         f"speedup_hdf5_vs_pymmcore_plus_zarr_{side}": (
             rate("skyscope_hdf5") / rate("pymmcore_plus_zarr")
         ),
+        f"speedup_engine_hdf5_vs_raw_h5py_{side}": rate("engine_hdf5") / rate("raw_h5py"),
+        f"speedup_engine_hdf5_vs_pymmcore_plus_zarr_{side}": (
+            rate("engine_hdf5") / rate("pymmcore_plus_zarr")
+        ),
+        f"speedup_engine_zarr_vs_pymmcore_plus_zarr_{side}": (
+            rate("engine_zarr") / rate("pymmcore_plus_zarr")
+        ),
+        f"speedup_engine_hdf5_vs_writer_alone_{side}": rate("engine_hdf5") / rate("skyscope_hdf5"),
         f"rss_growth_hdf5_3n_{side}": (
             results["skyscope_hdf5_3n"]["peak_rss_mib"] / results["skyscope_hdf5"]["peak_rss_mib"]
         ),

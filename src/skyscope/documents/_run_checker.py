@@ -43,6 +43,7 @@ class RunChecker:
         self._stream_of: dict[str, str] = {}  # descriptor uid -> stream name
         self._stream_keys: dict[str, frozenset[str]] = {}  # descriptor uid -> STREAM: keys
         self._events: dict[str, int] = {}  # stream name -> events seen
+        self._rows: dict[str, int] = {}  # stream name -> last seq_num a stream datum covers
         self._resources: set[str] = set()
         self._stream_resources: dict[str, str] = {}  # uid -> data key
 
@@ -144,15 +145,14 @@ class RunChecker:
             bounds = doc[field]
             if not 0 <= bounds["start"] <= bounds["stop"]:
                 self._fail(f"{field} {bounds} must have 0 <= start <= stop")
+        last = doc["seq_nums"]["stop"] - 1
+        self._rows[stream] = max(self._rows.get(stream, 0), last)
 
     def _stop(self, doc: dict[str, Any]) -> None:
         self._belongs_to_run(doc)
         claimed = doc.get("num_events", {})
-        wrong = {
-            k: (v, self._events.get(k, 0))
-            for k, v in claimed.items()
-            if v != self._events.get(k, 0)
-        }
+        seen = {k: max(n, self._rows.get(k, 0)) for k, n in {**self._rows, **self._events}.items()}
+        wrong = {k: (v, seen.get(k, 0)) for k, v in claimed.items() if v != seen.get(k, 0)}
         if wrong:
             counts = ", ".join(f"{k!r}: says {said}, saw {saw}" for k, (said, saw) in wrong.items())
             self._fail(f"num_events disagrees with the events that came ({counts})")

@@ -46,6 +46,18 @@ class StreamComposer:
         """Events composed so far in this stream (by name, across its descriptors)."""
         return self._counter.count
 
+    def advance(self, rows: int) -> tuple[int, int]:
+        """Count ``rows`` recorded by stream datums (a flyer's frames); return their seq_nums.
+
+        The range is ``(start, stop)`` with ``stop`` exclusive, as a StreamDatum's ``seq_nums``;
+        the stop document's ``num_events`` includes these rows, as bluesky's does.
+        """
+        if rows < 0:
+            raise ValueError(f"stream {self.name!r}: cannot advance by {rows} rows")
+        start = self._counter.count + 1
+        self._counter.count += rows
+        return start, start + rows
+
     @property
     def stream_keys(self) -> frozenset[str]:
         """The data keys whose data lives in stream resources (``external: "STREAM:"``)."""

@@ -98,7 +98,7 @@ class RunBundler:
                 f"read {_names(bundle.readings)}: use another stream name or declare_stream"
             )
         if bundle.assets:
-            await self._emit_assets(bundle.assets, stream)
+            await self._emit_assets(bundle.assets, stream, collected=False)
         data, timestamps = _merge(readings.values(), stream.event_keys)
         await self._emit("event", stream.composer.event(data, timestamps))
 
@@ -208,18 +208,37 @@ class RunBundler:
         await self._emit("descriptor", composer.doc)
         return stream
 
-    async def _emit_assets(self, assets: list[tuple[str, dict[str, Any]]], stream: _Stream) -> None:
-        next_seq = stream.composer.num_events + 1
+    async def _emit_assets(
+        self, assets: list[tuple[str, dict[str, Any]]], stream: _Stream, collected: bool
+    ) -> None:
+        """Emit asset documents; a stream datum's seq_nums follow on from the stream's rows.
+
+        Datums of different data keys in one batch cover the same rows; successive datums of
+        one stream resource cover successive rows. A ``collect`` counts the rows it adds (a
+        ``save`` counts its row through the event that follows).
+        """
+        base = stream.composer.num_events + 1
+        offsets: dict[str, int] = {}
         for name, doc in assets:
             if name in ("stream_resource", "resource"):
                 doc = {**doc, "run_start": self.uid}
                 if name == "stream_resource":
                     self._stream_resources[doc["uid"]] = doc["data_key"]
             elif name == "stream_datum":
-                width = doc["indices"]["stop"] - doc["indices"]["start"]
-                seq = {"start": next_seq, "stop": next_seq + width}
-                doc = {**doc, "descriptor": stream.composer.uid, "seq_nums": seq}
+                doc = self._fill_stream_datum(doc, stream, base, offsets)
             await self._emit(name, validate(name, doc))
+        if collected and offsets:
+            stream.composer.advance(max(offsets.values()))
+
+    @staticmethod
+    def _fill_stream_datum(
+        doc: dict[str, Any], stream: _Stream, base: int, offsets: dict[str, int]
+    ) -> dict[str, Any]:
+        width = doc["indices"]["stop"] - doc["indices"]["start"]
+        offset = offsets.get(doc["stream_resource"], 0)
+        offsets[doc["stream_resource"]] = offset + width
+        seq = {"start": base + offset, "stop": base + offset + width}
+        return {**doc, "descriptor": stream.composer.uid, "seq_nums": seq}
 
     async def _collect_one(self, obj: Any, name: str | None) -> None:
         stream_name = name or _name(obj)
@@ -229,7 +248,7 @@ class RunBundler:
             stream = await self._make_stream(stream_name, (obj,))
         if hasattr(obj, "collect_asset_docs"):
             assets = [item async for item in _asset_docs(obj)]
-            await self._emit_assets(assets, stream)
+            await self._emit_assets(assets, stream, collected=True)
             return
         if hasattr(obj, "collect_pages"):
             async for page in _iterate(obj.collect_pages()):

@@ -1,6 +1,16 @@
 """skyscope.exporters: frames written once by detector writers; documents exported to files."""
 
+from ._columns import StreamColumns, TableNames, stream_columns
 from ._compression import COMPRESSIONS, Compression
+from ._csv_export import CSVExporter
+from ._document_exporter import Document, DocumentExporter, RunOutput, run_file_stem
+from ._document_files import (
+    EveryDocumentExporter,
+    JSONLExporter,
+    MsgpackExporter,
+    read_jsonl,
+    read_msgpack,
+)
 from ._errors import FrameWriterError
 from ._frame_sink import FrameSink
 from ._frame_writer import FrameWriter
@@ -9,6 +19,7 @@ from ._image_axes import AXIS_TYPES, LEADING_AXES, SPACE_UNITS, TIME_UNITS, Imag
 from ._ngff import NGFF_VERSION, ngff_image
 from ._ome_xml import ome_pixel_type, ome_xml, written_sizes
 from ._queued_writer import QueuedFrameWriter
+from ._run_hdf5 import RunHDF5Exporter
 from ._stream_assets import Frame, StreamAsset, StreamAssets, file_uri, frame_data_key
 from ._tiff_frames import TIFF_SUFFIXES, OMETiffFrameWriter, TiffFrameSink
 from ._zarr_frames import ARRAY_PATH, OMEZarrFrameWriter, ZarrFrameSink
@@ -47,4 +58,20 @@ __all__ = [
     "StreamAssets",
     "file_uri",
     "frame_data_key",
+    # document exporters
+    "DocumentExporter",
+    "JSONLExporter",
+    "MsgpackExporter",
+    "CSVExporter",
+    "RunHDF5Exporter",
+    "read_jsonl",
+    "read_msgpack",
+    # building blocks for new exporters
+    "Document",
+    "RunOutput",
+    "EveryDocumentExporter",
+    "StreamColumns",
+    "TableNames",
+    "stream_columns",
+    "run_file_stem",
 ]
