@@ -1,3 +1,57 @@
-"""skyscope.broker."""
+"""skyscope.broker: an indexed catalog of runs; the user never sees files, just data."""
 
-__all__: list[str] = []
+from ._catalog import Catalog
+from ._errors import (
+    AmbiguousUID,
+    CatalogError,
+    DocumentError,
+    NotFoundError,
+    QueryError,
+    ReaderError,
+    RunNotFound,
+)
+from ._export import export_formats
+from ._frames import StreamFrames
+from ._key_queries import Comparison, Contains, In, Key, Regex
+from ._query import And, Not, Or, Query
+from ._readers import FrameSource, Reader, path_from_uri, register_reader
+from ._run import Run
+from ._run_queries import FullText, PartialUID, ScanID, TimeRange
+from ._stream import Stream
+
+__all__ = [
+    # the catalog and what it holds
+    "Catalog",
+    "Run",
+    "Stream",
+    "StreamFrames",
+    # queries
+    "Query",
+    "Key",
+    "Comparison",
+    "In",
+    "Contains",
+    "Regex",
+    "FullText",
+    "TimeRange",
+    "ScanID",
+    "PartialUID",
+    "And",
+    "Or",
+    "Not",
+    # reading external data
+    "FrameSource",
+    "Reader",
+    "register_reader",
+    "path_from_uri",
+    # export
+    "export_formats",
+    # errors
+    "CatalogError",
+    "QueryError",
+    "NotFoundError",
+    "RunNotFound",
+    "AmbiguousUID",
+    "ReaderError",
+    "DocumentError",
+]

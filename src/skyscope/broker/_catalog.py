@@ -1,0 +1,236 @@
+"""The catalog of runs: ingest documents (live or after the fact), search, and open runs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from skyscope import _paths
+
+from ._errors import AmbiguousUID, DocumentError, RunNotFound
+from ._query import And, Query
+from ._run import Run
+from ._run_queries import PartialUID, ScanID
+from ._select import Condition, older_than, select_runs
+from ._store import Store, open_store
+
+# Runs fetched per query while iterating, and partial-uid matches named in an error.
+PAGE_SIZE = 500
+_SHOWN_MATCHES = 5
+
+
+class Catalog:
+    """An indexed catalog of runs in one SQLite file (default: the user data dir's).
+
+    Call it with ``(name, doc)`` to ingest live (``engine.subscribe(catalog)``); ``search``
+    narrows it; ``catalog[-1]``, ``catalog[uid]``, ``catalog[scan_id]`` open runs; iteration
+    gives runs newest first.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        """Open (creating if needed) the catalog file at ``path``."""
+        self._store: Store = open_store(Path(path) if path is not None else _paths.catalog_path())
+        self._queries: tuple[Query, ...] = ()
+
+    @classmethod
+    def _view(cls, store: Store, queries: tuple[Query, ...]) -> Catalog:
+        """A catalog sharing ``store`` and restricted by ``queries``."""
+        view = cls.__new__(cls)
+        view._store, view._queries = store, queries
+        return view
+
+    @property
+    def path(self) -> Path:
+        """The catalog's SQLite file."""
+        return self._store.path
+
+    @property
+    def queries(self) -> tuple[Query, ...]:
+        """The queries this view is restricted by (empty for the whole catalog)."""
+        return self._queries
+
+    def __repr__(self) -> str:
+        """The file and how the view is narrowed."""
+        narrowed = f" where {' & '.join(map(repr, self._queries))}" if self._queries else ""
+        return f"<Catalog {self.path}{narrowed}>"
+
+    # --- writing -------------------------------------------------------------------------
+
+    def __call__(self, name: str, doc: Mapping[str, Any]) -> None:
+        """Ingest one document as it is emitted.
+
+        Committed within ~0.1 s (a stop at once), so readers see a live run grow.
+        """
+        self._store.add_live(name, doc)
+
+    def ingest(self, documents: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
+        """Ingest ``(name, doc)`` pairs after the fact; return how many were read.
+
+        Replaying documents already stored changes nothing.
+        """
+        return self._store.add_bulk(documents)
+
+    def ingest_jsonl(self, path: str | Path) -> int:
+        """Ingest a JSON-lines file of ``[name, doc]`` (or ``{"name", "doc"}``) lines."""
+        return self.ingest(_read_jsonl(Path(path)))
+
+    def ingest_catalog(self, other: Catalog) -> int:
+        """Copy every run of ``other`` (or of a search of it) into this catalog."""
+        return self.ingest(doc for run in other for doc in run.documents())
+
+    def flush(self) -> None:
+        """Commit buffered live documents now."""
+        self._store.flush()
+
+    def close(self) -> None:
+        """Commit and close the file.
+
+        Runs this catalog was writing live that have no stop become incomplete.
+        """
+        self._store.close()
+
+    def __enter__(self) -> Catalog:
+        """Use as a context manager that closes the catalog."""
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close on leaving the block."""
+        self.close()
+
+    # --- searching -----------------------------------------------------------------------
+
+    def search(self, query: Query) -> Catalog:
+        """The runs of this catalog that also match ``query``."""
+        if not isinstance(query, Query):
+            raise TypeError(f"search() takes a query (Key, FullText, ...), not {query!r}")
+        return Catalog._view(self._store, (*self._queries, query))
+
+    def _runs(
+        self, *extra: Query, limit: int = -1, offset: int = 0, many: bool = False
+    ) -> list[Run]:
+        """Runs of this view that also match ``extra``, newest first."""
+        queries = (*self._queries, *extra)
+        query = And(queries) if queries else None
+        rows = select_runs(self._store, query, limit, offset, many=many)
+        return [Run(self._store, row) for row in rows]
+
+    def __len__(self) -> int:
+        """How many runs match."""
+        if not self._queries:
+            return int(self._store.query("SELECT count(*) FROM runs")[0][0])
+        ids, params = And(self._queries).ids_sql()
+        return int(self._store.query(f"SELECT count(*) FROM ({ids})", params)[0][0])
+
+    def __iter__(self) -> Iterator[Run]:
+        """Runs, newest first (fetched a page at a time)."""
+        page = self._runs(limit=PAGE_SIZE)
+        while page:
+            yield from page
+            # a full first page means many matches: later pages walk the time index at once
+            page = self._runs(older_than(page[-1].position), limit=PAGE_SIZE, many=True)
+
+    def keys(self) -> Iterator[str]:
+        """Run uids, newest first."""
+        return (run.uid for run in self)
+
+    def values(self) -> Iterator[Run]:
+        """Runs, newest first."""
+        return iter(self)
+
+    def items(self) -> Iterator[tuple[str, Run]]:
+        """``(uid, run)`` pairs, newest first."""
+        return ((run.uid, run) for run in self)
+
+    def head(self, n: int = 10) -> list[Run]:
+        """The ``n`` newest runs."""
+        return self._runs(limit=n)
+
+    def __contains__(self, key: object) -> bool:
+        """Is there a run with this uid, uid prefix, scan id or index?"""
+        try:
+            self[key]  # type: ignore[index]
+        except (RunNotFound, TypeError):
+            return False
+        return True
+
+    def __getitem__(self, key: int | str) -> Run:
+        """Open a run: ``-1`` newest, ``-2`` the one before, and so on.
+
+        A positive int is a scan id (the newest run with it); a string is a uid or a unique
+        uid prefix.
+        """
+        if isinstance(key, bool) or not isinstance(key, int | str):
+            raise TypeError(f"runs are looked up by uid, uid prefix, scan id or -N, not {key!r}")
+        if isinstance(key, int):
+            return self._by_index(key) if key < 0 else self._by_scan_id(key)
+        return self._by_uid(key)
+
+    def _by_index(self, index: int) -> Run:
+        """The ``-index``-th newest run."""
+        found = self._runs(limit=1, offset=-index - 1)
+        if not found:
+            raise RunNotFound(f"catalog[{index}]: the catalog has only {len(self)} runs")
+        return found[0]
+
+    def _by_scan_id(self, scan_id: int) -> Run:
+        """The newest run with this scan id."""
+        found = self._runs(ScanID(scan_id), limit=1)
+        if not found:
+            raise RunNotFound(f"no run with scan_id {scan_id} in {self._described()}")
+        return found[0]
+
+    def _by_uid(self, uid: str) -> Run:
+        """The run with this uid, or the only run whose uid starts with it."""
+        if not uid:
+            raise RunNotFound("an empty string is not a run uid")
+        exact = self._runs(Condition("r.uid = ?", (uid,)), limit=1)
+        if exact:
+            return exact[0]
+        matches = self._runs(PartialUID(uid), limit=_SHOWN_MATCHES + 1)
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise RunNotFound(f"no run with uid or uid prefix {uid!r} in {self._described()}")
+        shown = ", ".join(run.uid for run in matches[:_SHOWN_MATCHES])
+        more = " and more" if len(matches) > _SHOWN_MATCHES else ""
+        raise AmbiguousUID(
+            f"partial uid {uid!r} matches several runs ({shown}{more}); give more characters"
+        )
+
+    def _described(self) -> str:
+        """'the catalog <path>' or 'this search of …', for error messages."""
+        return f"this search of {self.path}" if self._queries else f"the catalog {self.path}"
+
+
+def _read_jsonl(path: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """``(name, doc)`` from each non-empty line of a JSON-lines file."""
+    if not path.is_file():
+        raise DocumentError(f"no such JSON-lines file: {path}")
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise DocumentError(f"{path}:{number}: not JSON: {error}") from None
+            yield _name_and_doc(item, f"{path}:{number}")
+
+
+def _name_and_doc(item: Any, where: str) -> tuple[str, Mapping[str, Any]]:
+    """Accept ``[name, doc]`` or ``{"name": ..., "doc": ...}``."""
+    if isinstance(item, dict) and "name" in item and "doc" in item:
+        item = [item["name"], item["doc"]]
+    if isinstance(item, list) and len(item) == 2 and isinstance(item[0], str | dict):
+        name, doc = item
+        if isinstance(name, str) and isinstance(doc, dict):
+            return name, doc
+    raise DocumentError(f"{where}: expected [name, doc] or {{'name', 'doc'}}, got {item!r:.100}")

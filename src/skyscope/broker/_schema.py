@@ -1,0 +1,148 @@
+"""The catalog's tables: portable SQL core tables, plus an SQLite full-text index beside them.
+
+The core tables use only plain SQL types (TEXT, INTEGER, BIGINT, DOUBLE PRECISION), keep JSON as
+TEXT and are keyed by document uids, so the same DDL runs on PostgreSQL (see ADR 0004). The
+FTS5 table is SQLite's own and lives apart in ``SQLITE_FULLTEXT``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+SCHEMA_VERSION = 1
+
+CORE_TABLES: tuple[str, ...] = (
+    """CREATE TABLE IF NOT EXISTS catalog_info (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    # id is the run's compact surrogate key (PostgreSQL: GENERATED ALWAYS AS IDENTITY); the
+    # key table and the full-text index refer to runs by it.
+    """CREATE TABLE IF NOT EXISTS runs (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        scan_id BIGINT,
+        time DOUBLE PRECISION NOT NULL,
+        plan_name TEXT,
+        sample TEXT,
+        start_doc TEXT NOT NULL,
+        writer_host TEXT,
+        writer_pid INTEGER,
+        stop_uid TEXT,
+        stop_time DOUBLE PRECISION,
+        exit_status TEXT,
+        num_events BIGINT,
+        stop_doc TEXT
+    )""",
+    "CREATE INDEX IF NOT EXISTS runs_time ON runs (time)",
+    "CREATE INDEX IF NOT EXISTS runs_scan_id ON runs (scan_id)",
+    # One row per scalar of a start document (dotted keys for nested dicts; list items get
+    # position >= 0, a scalar -1) and of its stop document (keys prefixed "stop."). kind is
+    # 'str' (value_text set), 'num' or 'bool' (value_num set) or 'null'. Rows are written only
+    # when their run's row is, which keeps them unique without a key of their own.
+    """CREATE TABLE IF NOT EXISTS run_keys (
+        run_id BIGINT NOT NULL,
+        key TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        value_text TEXT,
+        value_num DOUBLE PRECISION
+    )""",
+    # Covers every key query: equality/range on text, or (text IS NULL) equality/range on numbers.
+    "CREATE INDEX IF NOT EXISTS run_keys_value "
+    "ON run_keys (key, value_text, value_num, kind, position, run_id)",
+    """CREATE TABLE IF NOT EXISTS descriptors (
+        uid TEXT PRIMARY KEY,
+        run_uid TEXT NOT NULL,
+        name TEXT NOT NULL,
+        time DOUBLE PRECISION,
+        doc TEXT NOT NULL,
+        ingest_order BIGINT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS descriptors_run ON descriptors (run_uid, name)",
+    """CREATE TABLE IF NOT EXISTS data_keys (
+        descriptor_uid TEXT NOT NULL,
+        key TEXT NOT NULL,
+        run_uid TEXT NOT NULL,
+        stream TEXT NOT NULL,
+        dtype TEXT,
+        shape TEXT,
+        source TEXT,
+        external TEXT,
+        PRIMARY KEY (descriptor_uid, key)
+    )""",
+    "CREATE INDEX IF NOT EXISTS data_keys_key ON data_keys (key, run_uid)",
+    """CREATE TABLE IF NOT EXISTS events (
+        uid TEXT PRIMARY KEY,
+        descriptor_uid TEXT NOT NULL,
+        run_uid TEXT NOT NULL,
+        seq_num BIGINT NOT NULL,
+        time DOUBLE PRECISION NOT NULL,
+        data TEXT NOT NULL,
+        timestamps TEXT NOT NULL,
+        filled TEXT,
+        ingest_order BIGINT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS events_stream ON events (descriptor_uid, seq_num)",
+    "CREATE INDEX IF NOT EXISTS events_run ON events (run_uid)",
+    """CREATE TABLE IF NOT EXISTS stream_resources (
+        uid TEXT PRIMARY KEY,
+        run_uid TEXT NOT NULL,
+        data_key TEXT NOT NULL,
+        mimetype TEXT NOT NULL,
+        uri TEXT NOT NULL,
+        parameters TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        ingest_order BIGINT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS stream_resources_run ON stream_resources (run_uid)",
+    "CREATE INDEX IF NOT EXISTS stream_resources_uri ON stream_resources (uri)",
+    "CREATE INDEX IF NOT EXISTS stream_resources_mimetype ON stream_resources (mimetype)",
+    """CREATE TABLE IF NOT EXISTS stream_datums (
+        uid TEXT PRIMARY KEY,
+        stream_resource TEXT NOT NULL,
+        descriptor_uid TEXT NOT NULL,
+        run_uid TEXT NOT NULL,
+        index_start BIGINT NOT NULL,
+        index_stop BIGINT NOT NULL,
+        seq_start BIGINT NOT NULL,
+        seq_stop BIGINT NOT NULL,
+        ingest_order BIGINT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS stream_datums_stream ON stream_datums (descriptor_uid, seq_start)",
+    "CREATE INDEX IF NOT EXISTS stream_datums_run ON stream_datums (run_uid)",
+    # Legacy asset documents (resource, datum) are kept whole so a run exports as it came.
+    """CREATE TABLE IF NOT EXISTS other_documents (
+        uid TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        run_uid TEXT,
+        doc TEXT NOT NULL,
+        ingest_order BIGINT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS other_documents_run ON other_documents (run_uid)",
+)
+
+# SQLite only: full-text search over the values of each start document. Contentless (the
+# text lives in start_doc already); its rowid is the run's id.
+SQLITE_FULLTEXT: tuple[str, ...] = (
+    """CREATE VIRTUAL TABLE IF NOT EXISTS runs_fts USING fts5(
+        text, content = '', tokenize = 'unicode61 remove_diacritics 2'
+    )""",
+)
+
+
+def create_schema(connection: sqlite3.Connection) -> None:
+    """Create every table, index and trigger that is missing (safe to call on each open)."""
+    connection.execute("BEGIN")
+    try:
+        for statement in (*CORE_TABLES, *SQLITE_FULLTEXT):
+            connection.execute(statement)
+        connection.execute(
+            "INSERT INTO catalog_info (name, value) VALUES ('schema_version', ?) "
+            "ON CONFLICT (name) DO NOTHING",
+            (str(SCHEMA_VERSION),),
+        )
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
