@@ -166,6 +166,10 @@ class RunBundler:
         for name in [n for n, s in self._streams.items() if obj in s.objs]:
             del self._streams[name]
 
+    def _stream_of(self, obj: Any) -> str | None:
+        """The stream ``obj`` was declared or collected in, if any."""
+        return next((n for n, s in self._streams.items() if obj in s.objs), None)
+
     def _take_bundle(self, command: str) -> _Bundle:
         bundle = self._bundle
         if bundle is None:
@@ -241,7 +245,7 @@ class RunBundler:
         return {**doc, "descriptor": stream.composer.uid, "seq_nums": seq}
 
     async def _collect_one(self, obj: Any, name: str | None) -> None:
-        stream_name = name or _name(obj)
+        stream_name = name or self._stream_of(obj) or _name(obj)
         stream = self._streams.get(stream_name)
         if stream is None:
             await self._ensure_described(obj, collect=True)

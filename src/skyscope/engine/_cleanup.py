@@ -12,6 +12,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from ._awaiting import maybe_await, status_future
+from ._bundler import RunBundler
 from ._session import Session
 
 logger = logging.getLogger(__name__)
@@ -43,15 +44,28 @@ async def call_on_seen(s: Session, method: str, errors: list[BaseException]) -> 
             await quietly(maybe_await(getattr(obj, method)()), f"{method} {_name(obj)}", errors)
 
 
-async def finish_flyers(s: Session, interrupted: bool, errors: list[BaseException]) -> None:
-    """Complete every kicked-off flyer and collect what it gathered into an open run."""
+async def finish_flyers(
+    s: Session,
+    bundler: RunBundler | None,
+    interrupted: bool,
+    errors: list[BaseException],
+    only: Any = None,
+) -> None:
+    """Complete every flyer not told to, and collect what each gathered into ``bundler``'s run.
+
+    Runs before a run's stop document (and before a flyer is unstaged), so frames a flyer
+    wrote are referenced even when the plan failed or was aborted half-way through a
+    sequence. ``only`` limits this to one flyer.
+    """
     timeout = FLYER_COMPLETE_TIMEOUT_S if interrupted else None
-    for obj in list(s.kicked_off.values()):
-        await quietly(_complete(s, obj, timeout), f"completing flyer {_name(obj)}", errors)
-        bundler = next(iter(s.runs.values()), None)
+    flyers = [only] if only is not None else list(s.kicked_off.values())
+    for obj in flyers:
+        if id(obj) not in s.completed:
+            await quietly(_complete(s, obj, timeout), f"completing flyer {_name(obj)}", errors)
         if bundler is not None and hasattr(obj, "describe_collect"):
             await quietly(bundler.collect((obj,), None), f"collecting {_name(obj)}", errors)
-    s.kicked_off.clear()
+        s.kicked_off.pop(id(obj), None)
+        s.completed.discard(id(obj))
 
 
 async def unstage_all(s: Session, errors: list[BaseException]) -> None:

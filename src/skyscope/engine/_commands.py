@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from ._awaiting import describe_failure, maybe_await, status_error, status_future
 from ._bundler import RunBundler
+from ._cleanup import finish_flyers
 from ._dispatcher import Dispatcher
 from ._errors import IllegalMessageSequence, WaitTimeout
 from ._metadata import MetadataValidator, start_metadata
@@ -132,8 +133,11 @@ async def stage(ctx: Context, msg: Any) -> Any:
 
 
 async def unstage(ctx: Context, msg: Any) -> Any:
-    """``Msg('unstage', obj)``: undo ``stage``."""
-    ctx.session.staged.pop(id(msg.obj), None)
+    """``Msg('unstage', obj)``: undo ``stage`` (a flyer not collected yet is collected first)."""
+    s = ctx.session
+    if id(msg.obj) in s.kicked_off and s.runs:
+        await finish_flyers(s, next(iter(s.runs.values())), True, [], only=msg.obj)
+    s.staged.pop(id(msg.obj), None)
     return await _staging(ctx, msg, "unstage")
 
 
@@ -158,14 +162,20 @@ async def kickoff(ctx: Context, msg: Any) -> Any:
 
 async def complete(ctx: Context, msg: Any) -> Any:
     """``Msg('complete', obj, group=None, wait=False)``: tell a flyer to finish."""
-    ctx.session.kicked_off.pop(id(msg.obj), None)
+    ctx.session.completed.add(id(msg.obj))
     return await _flyer_step(ctx, msg, "complete", *msg.args)
 
 
 async def collect(ctx: Context, msg: Any) -> Any:
-    """``Msg('collect', obj, *objs, name=None)``: emit what the flyers gathered."""
+    """``Msg('collect', obj, *objs, name=None)``: emit what the flyers gathered.
+
+    A flyer kicked off but never collected is completed and collected when the plan ends, so
+    frames it wrote are referenced even when the plan failed half-way.
+    """
     objs = (msg.obj, *msg.args)
     await ctx.session.run(msg.run).collect(objs, msg.kwargs.get("name"))
+    for obj in objs:
+        ctx.session.kicked_off.pop(id(obj), None)
 
 
 # --- waiting -------------------------------------------------------------------------------
@@ -233,8 +243,11 @@ async def open_run(ctx: Context, msg: Any) -> Any:
 async def close_run(ctx: Context, msg: Any) -> Any:
     """``Msg('close_run', exit_status=None, reason=None)``: emit the stop document."""
     bundler = ctx.session.run(msg.run)
-    del ctx.session.runs[msg.run]
     status = msg.kwargs.get("exit_status") or "success"
+    if ctx.session.kicked_off:
+        errors: list[BaseException] = []
+        await finish_flyers(ctx.session, bundler, status != "success", errors)
+    del ctx.session.runs[msg.run]
     await bundler.close(status, msg.kwargs.get("reason") or "")
     return bundler.uid
 

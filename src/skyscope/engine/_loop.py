@@ -205,7 +205,7 @@ class PlanLoop:
             bundler.discard_bundle()
         await stop_moved(s, status == "success", errors)
         if not halt:
-            await finish_flyers(s, status != "success", errors)
+            await finish_flyers(s, next(iter(s.runs.values()), None), status != "success", errors)
             await unstage_all(s, errors)
         for token in s.plan_tokens:
             self.engine.dispatcher.unsubscribe(token)

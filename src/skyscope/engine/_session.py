@@ -51,7 +51,8 @@ class Session:
     seen: dict[int, Any] = field(default_factory=dict)
     moved: dict[int, Any] = field(default_factory=dict)
     staged: dict[int, Any] = field(default_factory=dict)
-    kicked_off: dict[int, Any] = field(default_factory=dict)
+    kicked_off: dict[int, Any] = field(default_factory=dict)  # flyers not collected yet
+    completed: set[int] = field(default_factory=set)  # ids of those told to complete
     plan_tokens: list[int] = field(default_factory=list)
     plan_suspenders: list[Suspender] = field(default_factory=list)
     exit_override: tuple[ExitStatus, str] | None = None
