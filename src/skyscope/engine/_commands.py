@@ -7,7 +7,7 @@ receives. An exception raised here is thrown into the plan, which may catch it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any, Protocol
 
 from ._awaiting import describe_failure, maybe_await, status_error, status_future
@@ -45,7 +45,12 @@ class Context(Protocol):
         """Stop watching with ``suspender``."""
 
 
-Handler = Callable[[Context, Any], Awaitable[Any]]
+Handler = Callable[[Context, Any], Any]
+"""Takes the context and the message; returns the response, or a coroutine that gives it.
+
+Handlers that never wait are plain functions, so the engine's hot path makes no coroutine
+for them; the rest are ``async def``.
+"""
 
 
 def _track(ctx: Context, msg: Any, status: Any, action: str) -> Any:
@@ -72,14 +77,14 @@ async def _wait_one(ctx: Context, status: Any, obj: Any, action: str) -> None:
 # --- devices -------------------------------------------------------------------------------
 
 
-async def set_(ctx: Context, msg: Any) -> Any:
+def set_(ctx: Context, msg: Any) -> Any:
     """``Msg('set', obj, value, group=None, **kwargs)``: start a move; returns its Status."""
     ctx.session.remember(ctx.session.moved, msg.obj)
     status = msg.obj.set(*msg.args, **_kwargs(msg, "group"))
     return _track(ctx, msg, status, f"set({', '.join(map(repr, msg.args))})")
 
 
-async def trigger(ctx: Context, msg: Any) -> Any:
+def trigger(ctx: Context, msg: Any) -> Any:
     """``Msg('trigger', obj, group=None)``: start an acquisition; returns its Status."""
     status = msg.obj.trigger(*msg.args, **_kwargs(msg, "group"))
     return _track(ctx, msg, status, "trigger")
@@ -219,7 +224,7 @@ async def sleep(ctx: Context, msg: Any) -> Any:
     await sleep_interruptibly(ctx.session, float(msg.args[0]))
 
 
-async def null(ctx: Context, msg: Any) -> Any:
+def null(ctx: Context, msg: Any) -> Any:
     """``Msg('null')``: do nothing (useful as a no-op and for timing the engine)."""
     return None
 
@@ -252,7 +257,7 @@ async def close_run(ctx: Context, msg: Any) -> Any:
     return bundler.uid
 
 
-async def create(ctx: Context, msg: Any) -> Any:
+def create(ctx: Context, msg: Any) -> Any:
     """``Msg('create', name='primary')``: open an event bundle."""
     name = msg.kwargs.get("name", msg.args[0] if msg.args else "primary")
     ctx.session.run(msg.run).create(name)
@@ -266,7 +271,7 @@ async def save(ctx: Context, msg: Any) -> Any:
     ctx.session.forget_saved_bundle()
 
 
-async def drop(ctx: Context, msg: Any) -> Any:
+def drop(ctx: Context, msg: Any) -> Any:
     """``Msg('drop')``: discard the bundle."""
     ctx.session.run(msg.run).drop()
     ctx.session.forget_saved_bundle()
@@ -286,7 +291,7 @@ async def monitor(ctx: Context, msg: Any) -> Any:
     await ctx.session.run(msg.run).monitor(msg.obj, msg.kwargs.get("name"))
 
 
-async def unmonitor(ctx: Context, msg: Any) -> Any:
+def unmonitor(ctx: Context, msg: Any) -> Any:
     """``Msg('unmonitor', obj)``: stop monitoring."""
     ctx.session.run(msg.run).unmonitor(msg.obj)
 
@@ -294,7 +299,7 @@ async def unmonitor(ctx: Context, msg: Any) -> Any:
 # --- flow control --------------------------------------------------------------------------
 
 
-async def checkpoint(ctx: Context, msg: Any) -> Any:
+def checkpoint(ctx: Context, msg: Any) -> Any:
     """``Msg('checkpoint')``: a point a paused plan can rewind to."""
     for bundler in ctx.session.runs.values():
         if bundler.bundling:
@@ -302,24 +307,24 @@ async def checkpoint(ctx: Context, msg: Any) -> Any:
     ctx.session.checkpoint()
 
 
-async def clear_checkpoint(ctx: Context, msg: Any) -> Any:
+def clear_checkpoint(ctx: Context, msg: Any) -> Any:
     """``Msg('clear_checkpoint')``: from here until the next checkpoint a pause aborts."""
     ctx.session.cache = None
 
 
-async def rewindable(ctx: Context, msg: Any) -> Any:
+def rewindable(ctx: Context, msg: Any) -> Any:
     """``Msg('rewindable', None, flag)``: set whether messages may be replayed; returns it."""
     if msg.args and msg.args[0] is not None:
         ctx.session.rewindable = bool(msg.args[0])
     return ctx.session.rewindable
 
 
-async def pause(ctx: Context, msg: Any) -> Any:
+def pause(ctx: Context, msg: Any) -> Any:
     """``Msg('pause', defer=False)``: the plan asks to be paused."""
     ctx.request_pause(bool(msg.kwargs.get("defer", False)))
 
 
-async def subscribe(ctx: Context, msg: Any) -> Any:
+def subscribe(ctx: Context, msg: Any) -> Any:
     """``Msg('subscribe', None, callback, name='all')``: for this plan only; returns a token."""
     callback, names = msg.args[0], (msg.args[1] if len(msg.args) > 1 else "all")
     token = ctx.dispatcher.subscribe(_filtered(callback, names))
@@ -327,7 +332,7 @@ async def subscribe(ctx: Context, msg: Any) -> Any:
     return token
 
 
-async def unsubscribe(ctx: Context, msg: Any) -> Any:
+def unsubscribe(ctx: Context, msg: Any) -> Any:
     """``Msg('unsubscribe', None, token)``."""
     token = msg.args[0] if msg.args else msg.kwargs["token"]
     ctx.dispatcher.unsubscribe(token)
@@ -335,13 +340,13 @@ async def unsubscribe(ctx: Context, msg: Any) -> Any:
         ctx.session.plan_tokens.remove(token)
 
 
-async def install_suspender(ctx: Context, msg: Any) -> Any:
+def install_suspender(ctx: Context, msg: Any) -> Any:
     """``Msg('install_suspender', None, suspender)``: for the rest of this plan."""
     ctx.install_suspender(msg.args[0])
     ctx.session.plan_suspenders.append(msg.args[0])
 
 
-async def remove_suspender(ctx: Context, msg: Any) -> Any:
+def remove_suspender(ctx: Context, msg: Any) -> Any:
     """``Msg('remove_suspender', None, suspender)``."""
     ctx.remove_suspender(msg.args[0])
     if msg.args[0] in ctx.session.plan_suspenders:

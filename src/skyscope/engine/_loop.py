@@ -8,6 +8,7 @@ abort or halt as requested — then leave the hardware safe and close the runs.
 
 from __future__ import annotations
 
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from ._cleanup import call_on_seen, close_runs, finish_flyers, stop_moved, unstage_all
@@ -91,7 +92,9 @@ class PlanLoop:
         obj = item.obj
         if obj is not None:
             s.seen.setdefault(id(obj), obj)
-        response = await handler(self.engine, item)
+        response = handler(self.engine, item)
+        if type(response) is CoroutineType:
+            response = await response
         if command == "checkpoint" and self.engine._requests.deferred_pause:
             self.engine._requests.deferred_pause = False
             self.engine._state = EngineState.PAUSING

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import Msg, Return
-from ._stubs import mv, names, trigger_and_read
+from ._stubs import names, new_group, trigger_and_read
 from ._wrappers import relative_set_wrapper, reset_positions_wrapper, run_wrapper, stage_wrapper
 
 PerShot = Callable[[Sequence[Any]], Any]
@@ -32,10 +32,14 @@ async def one_nd_step(
     detectors: Sequence[Any], step: Mapping[Any, float], pos_cache: dict[Any, float]
 ) -> AsyncGenerator[Any, Any]:
     """The default step: move the motors whose target changed, then read motors and detectors."""
-    moves = [x for motor, pos in step.items() if pos_cache.get(motor) != pos for x in (motor, pos)]
-    if moves:
-        yield mv(*moves)
-        pos_cache.update(step)
+    group = None
+    for motor, target in step.items():
+        if pos_cache.get(motor) != target:
+            group = group or new_group("step")
+            yield Msg("set", motor, target, group=group)
+            pos_cache[motor] = target
+    if group is not None:
+        yield Msg("wait", None, group=group)
     readings = yield trigger_and_read([*detectors, *step])
     yield Return(readings)
 
