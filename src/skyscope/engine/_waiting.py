@@ -23,9 +23,16 @@ async def wait_interruptibly(
     if gathered in done:
         return True
     gathered.cancel()  # cancels only futures nobody else owns: the engine's own adapters
+    gathered.add_done_callback(_consume)
     if s.interrupt in done:
         raise Interrupted
     return False
+
+
+def _consume(future: asyncio.Future[Any]) -> None:
+    """Read a cancelled gather's outcome so asyncio does not log it as never retrieved."""
+    if not future.cancelled():
+        future.exception()
 
 
 async def sleep_interruptibly(s: Session, seconds: float) -> None:
