@@ -1,6 +1,10 @@
 """skyscope.plans: standard plans, plan stubs and wrappers, written as async generators."""
 
+from ._autofocus import FocusResult, FocusSweep, autofocus, find_focus, snap
 from ._dry_run import DoneStatus, dry_run
+from ._live import FrameCallback, LiveFrame, LiveView, live
+from ._mda import AUTOFOCUS_FIELDS, FRAME_FIELDS, mda
+from ._mosaic import Tile, montage, stitch
 from ._mutate import Around, intercept, replace_msgs
 from ._scans import (
     PerShot,
@@ -13,6 +17,8 @@ from ._scans import (
     rel_scan,
     scan,
 )
+from ._scope_protocol import CameraLike, MicroscopeLike, Positioner, Selector, ValueSignal
+from ._sharpness import METRICS, SharpnessMetric, brenner, denoised_brenner, normalized_variance
 from ._stubs import (
     abs_set,
     checkpoint,
@@ -50,6 +56,7 @@ from ._stubs import (
     unsubscribe,
     wait,
 )
+from ._tiling import tile_scan, tile_sequence
 from ._wrappers import (
     baseline_wrapper,
     finalize_wrapper,
@@ -123,4 +130,32 @@ __all__ = [
     "intercept",
     "replace_msgs",
     "Around",
+    # microscopy
+    "mda",
+    "FRAME_FIELDS",
+    "AUTOFOCUS_FIELDS",
+    "autofocus",
+    "find_focus",
+    "snap",
+    "FocusSweep",
+    "FocusResult",
+    "METRICS",
+    "SharpnessMetric",
+    "brenner",
+    "denoised_brenner",
+    "normalized_variance",
+    "MicroscopeLike",
+    "CameraLike",
+    "Positioner",
+    "Selector",
+    "ValueSignal",
+    "tile_scan",
+    "tile_sequence",
+    "Tile",
+    "stitch",
+    "montage",
+    "live",
+    "LiveView",
+    "LiveFrame",
+    "FrameCallback",
 ]

@@ -1,0 +1,150 @@
+"""MDA throughput: skyscope's ``mda`` against pymmcore-plus's MDA, the same frames each side.
+
+skyscope: ``skyscope.plans.mda`` on the simulated microscope in pattern mode (no physics, no
+real-time waits), a time-lapse of N frames of 512x512 uint16 with interval 0.
+Anchor: pymmcore-plus's ``core.mda.run`` on ``UniMMCore`` with a pure-Python pattern camera
+(``SimpleCameraDevice``) filling each frame with the same copy + frame number.
+
+Comparisons (frames/s, medians of repeats):
+- ``no_writer``: one frame per event, frames not saved (skyscope: frames inline in the events;
+  pymmcore-plus: hardware sequencing off, no output).
+- ``ome_zarr``: one frame per event, to OME-Zarr (skyscope: ``mda(writer=OMEZarrFrameWriter)``;
+  pymmcore-plus: its ``OMEZarrWriter``).
+- ``burst_ome_zarr``: the camera streams the whole time-lapse as one sequence into OME-Zarr
+  (skyscope: the camera's own writer, one event per frame; pymmcore-plus: hardware sequencing).
+
+    python benchmarks/bench_mda.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import useq
+from pymmcore_plus.experimental.unicore import SimpleCameraDevice, UniMMCore
+
+from skyscope.devices.sim import CameraSettings, Microscope, SensorSpec
+from skyscope.engine import Engine
+from skyscope.exporters import OMEZarrFrameWriter
+from skyscope.plans import mda
+
+SHAPE = (512, 512)
+logging.getLogger("pymmcore-plus").setLevel(logging.CRITICAL)  # no Micro-Manager install: fine
+
+
+class PatternCamera(SimpleCameraDevice):
+    """A camera that copies a fixed pattern and stamps the frame number (like skyscope's)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        rows, cols = np.indices(SHAPE)
+        self._pattern = ((rows + cols) % 256 * 64).astype(np.uint16)
+        self._exposure = 0.01
+        self._count = 0
+
+    def sensor_shape(self) -> tuple[int, int]:
+        return SHAPE
+
+    def dtype(self) -> Any:
+        return np.uint16
+
+    def get_exposure(self) -> float:
+        return self._exposure
+
+    def set_exposure(self, exposure: float) -> None:
+        self._exposure = exposure
+
+    def snap(self, buffer: np.ndarray) -> Mapping[str, Any]:
+        np.copyto(buffer, self._pattern)
+        buffer.flat[0] = self._count % 65536
+        self._count += 1
+        return {}
+
+
+def _sequence(frames: int) -> useq.MDASequence:
+    return useq.MDASequence(time_plan={"interval": 0, "loops": frames})
+
+
+def pymmcore_rate(frames: int, out: Path | None, sequencing: bool) -> float:
+    core = UniMMCore()
+    core.loadPyDevice("Camera", PatternCamera())
+    core.initializeDevice("Camera")
+    core.setCameraDevice("Camera")
+    core.setAutoShutter(False)
+    core.mda.engine.use_hardware_sequencing = sequencing  # type: ignore[union-attr]
+    start = time.perf_counter()
+    core.mda.run(_sequence(frames), output=str(out) if out else None)
+    return frames / (time.perf_counter() - start)
+
+
+async def _skyscope_run(frames: int, out: Path | None, camera_writes: bool) -> float:
+    camera_writer = OMEZarrFrameWriter(out) if (out and camera_writes) else None
+    plan_writer = OMEZarrFrameWriter(out) if (out and not camera_writes) else None
+    scope = Microscope(sensor=SensorSpec(shape=SHAPE), camera=CameraSettings(exposure_s=0.01),
+                       mode="pattern", realtime=False, writer=camera_writer)  # fmt: skip
+    await scope.connect()
+    engine = Engine(md={}, handle_sigint=False)
+    start = time.perf_counter()
+    await engine(mda(_sequence(frames), scope, writer=plan_writer))
+    return frames / (time.perf_counter() - start)
+
+
+def skyscope_rate(frames: int, out: Path | None, camera_writes: bool = False) -> float:
+    return asyncio.run(_skyscope_run(frames, out, camera_writes))
+
+
+def median_rate(run: Callable[[Path | None], float], repeats: int, to_disk: bool) -> float:
+    rates = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            rates.append(run(Path(tmp) / "frames.ome.zarr" if to_disk else None))
+    return statistics.median(rates)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer frames and repeats")
+    args = parser.parse_args()
+    frames, repeats = (150, 3) if args.quick else (1000, 5)
+    comparisons = {
+        "no_writer": (
+            lambda p: skyscope_rate(frames, p),
+            lambda p: pymmcore_rate(frames, p, sequencing=False),
+            False,
+        ),
+        "ome_zarr": (
+            lambda p: skyscope_rate(frames, p),
+            lambda p: pymmcore_rate(frames, p, sequencing=False),
+            True,
+        ),
+        "burst_ome_zarr": (
+            lambda p: skyscope_rate(frames, p, camera_writes=True),
+            lambda p: pymmcore_rate(frames, p, sequencing=True),
+            True,
+        ),
+    }
+    figures: dict[str, float] = {"frames": frames, "frame_pixels": SHAPE[0] * SHAPE[1]}
+    print(f"{frames} frames of {SHAPE[0]}x{SHAPE[1]} uint16, median of {repeats} runs (frames/s)")
+    print(f"{'comparison':<16} {'skyscope':>10} {'pymmcore-plus':>14} {'speedup':>8}")
+    for name, (ours, theirs, to_disk) in comparisons.items():
+        mine = median_rate(ours, repeats, to_disk)
+        anchor = median_rate(theirs, repeats, to_disk)
+        figures[f"skyscope_fps_{name}"] = round(mine, 1)
+        figures[f"pymmcore_fps_{name}"] = round(anchor, 1)
+        figures[f"speedup_{name}"] = round(mine / anchor, 3)
+        print(f"{name:<16} {mine:>10.1f} {anchor:>14.1f} {mine / anchor:>7.2f}x")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""``skyscope shell``: IPython with ``await`` at the prompt and a simulated microscope ready.
+
+The namespace holds ``engine`` (subscribed to the ``catalog``), ``scope`` (connected), ``useq``
+and the plans, so ``await engine(count([scope.camera], 5))`` works at once. IPython is an
+optional extra: ``pip install 'skyscope[shell]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import os
+from pathlib import Path
+from typing import Any
+
+from skyscope import _paths, plans
+from skyscope.broker import Catalog
+from skyscope.devices.sim import Microscope, SensorSpec
+from skyscope.engine import Engine
+
+BANNER = """skyscope shell: `await` works at the prompt.
+  scope    the simulated microscope (connected): scope.camera, scope.xy, scope.focus, ...
+  engine   runs plans, every run goes to `catalog`:  await engine(count([scope.camera], 5))
+  catalog  the runs: catalog[-1], catalog[-1]["primary"].read()
+  useq, mda, autofocus, tile_scan, live, LiveView, count, scan, mv, ...  (skyscope.plans)
+"""
+
+MISSING_IPYTHON = (
+    "skyscope shell needs IPython, which is not installed: pip install 'skyscope[shell]' "
+    "(or pip install ipython)"
+)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``skyscope shell``."""
+    parser = subparsers.add_parser(
+        "shell",
+        help="IPython with an engine, the catalog and a simulated microscope",
+        description=__doc__,
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, metavar="DIR", help="use this data directory"
+    )
+    parser.set_defaults(handler=run_shell, command="shell")
+
+
+async def build_namespace(seed: int = 0) -> dict[str, Any]:
+    """Return the shell's names: a connected microscope, an engine writing to the catalog…"""
+    scope = Microscope(seed=seed, sensor=SensorSpec(shape=(512, 512)))
+    await scope.connect()
+    catalog = Catalog()
+    engine = Engine()
+    engine.subscribe(catalog)
+    namespace: dict[str, Any] = {name: getattr(plans, name) for name in plans.__all__}
+    namespace.update(scope=scope, engine=engine, catalog=catalog, asyncio=asyncio)
+    try:
+        import useq
+
+        namespace["useq"] = useq
+    except ImportError:  # pragma: no cover - useq is a dependency of the MDA
+        pass
+    return namespace
+
+
+def run_shell(args: argparse.Namespace) -> int:
+    """Start IPython with the namespace, on the event loop IPython awaits on."""
+    try:  # imported by name: IPython is optional, and untyped for mypy when absent
+        ipython = importlib.import_module("IPython")
+        helpers = importlib.import_module("IPython.core.async_helpers")
+        traitlets = importlib.import_module("traitlets.config")
+    except ImportError:
+        print(MISSING_IPYTHON)
+        return 1
+    if args.data_dir is not None:
+        os.environ[_paths.DATA_DIR_ENV] = str(args.data_dir.absolute())
+    loop = helpers.get_asyncio_loop()
+    namespace = loop.run_until_complete(build_namespace())
+    config = traitlets.Config()
+    config.InteractiveShell.autoawait = True
+    config.InteractiveShell.loop_runner = "asyncio"
+    config.TerminalInteractiveShell.banner2 = BANNER
+    catalog = namespace["catalog"]  # IPython empties the namespace when it exits
+    try:
+        ipython.start_ipython(argv=[], user_ns=namespace, config=config)
+    finally:
+        catalog.close()
+    return 0

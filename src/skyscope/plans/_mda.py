@@ -1,0 +1,243 @@
+"""``mda``: run a useq-schema ``MDASequence`` on a microscope as one bluesky-style run.
+
+Frames go to the ``primary`` stream in exactly the order, with exactly the skips and timing,
+that useq's own iteration (``list(sequence)``) gives. Each event carries the frame's index
+(``t p g c z``; -1 where the frame has no such axis), the stage position, channel and exposure
+actually used (readbacks), and when the frame was due, when it started and how late it was.
+Autofocus events run the software autofocus; each leaves one event in the ``autofocus`` stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..engine import Msg, Return
+from ..exporters import FrameWriter
+from ._autofocus import FocusSweep, check_inline_camera, find_focus, resolve_metric
+from ._mda_burst import Burst
+from ._mda_frames import FramePath, frame_path
+from ._mda_moves import Where, check_targets, move_to, z_origin
+from ._mda_record import FieldKind, Record
+from ._mda_schedule import Schedule
+from ._mda_steps import (
+    AXES,
+    AutofocusStep,
+    FrameStep,
+    Step,
+    check_events,
+    frame_count,
+    index_of,
+    plan_steps,
+)
+from ._scope_protocol import MicroscopeLike, check_microscope
+from ._sharpness import SharpnessMetric
+from ._wrappers import run_wrapper, stage_wrapper
+
+if TYPE_CHECKING:
+    from useq import MDAEvent, MDASequence
+
+_INDEX: dict[str, tuple[FieldKind, str | None]] = dict.fromkeys(AXES, ("integer", None))
+FRAME_FIELDS: dict[str, tuple[FieldKind, str | None]] = {
+    **_INDEX,
+    "pos_name": ("string", None),
+    "x_um": ("number", "um"),
+    "y_um": ("number", "um"),
+    "z_um": ("number", "um"),
+    "channel": ("string", None),
+    "exposure_ms": ("number", "ms"),
+    "scheduled_s": ("number", "s"),
+    "started_s": ("number", "s"),
+    "lateness_s": ("number", "s"),
+}
+"""The data keys of each frame's event besides the camera's (units in the second place)."""
+AUTOFOCUS_FIELDS: dict[str, tuple[FieldKind, str | None]] = {
+    **_INDEX,
+    "focus_um": ("number", "um"),
+    "offset_um": ("number", "um"),
+    "score": ("number", None),
+    "frames": ("integer", None),
+}
+"""The data keys of each event of the ``autofocus`` stream."""
+
+
+@dataclass
+class _Run:
+    scope: MicroscopeLike
+    frames: FramePath
+    sweep: FocusSweep
+    metric: SharpnessMetric
+    schedule: Schedule = field(default_factory=Schedule)
+    where: Where = field(default_factory=Where)
+    record: Record = field(default_factory=lambda: Record("mda", FRAME_FIELDS))
+    focus_record: Record = field(default_factory=lambda: Record("mda-autofocus", AUTOFOCUS_FIELDS))
+
+
+async def mda(
+    sequence: MDASequence,
+    microscope: MicroscopeLike,
+    *,
+    writer: FrameWriter | None = None,
+    md: Mapping[str, Any] | None = None,
+    focus_sweep: FocusSweep | None = None,
+    sharpness: str | SharpnessMetric = "denoised_brenner",
+) -> AsyncGenerator[Any, Any]:
+    """Acquire ``sequence`` on ``microscope`` as one run (frames in the ``primary`` stream).
+
+    ``writer`` stores the frames a camera without its own writer hands back; a camera with a
+    writer stores its own (and may then burst); with neither, events carry the frames.
+    ``focus_sweep`` and ``sharpness`` configure the software autofocus that the sequence's
+    autofocus plan calls for. The start document holds useq's JSON of the sequence
+    (``mda_sequence``) and ``md``. Returns the number of frames taken.
+    """
+    scope = check_microscope(microscope)
+    events = _events(sequence)
+    check_events(events, list(scope.filter_wheel.positions))
+    frames = frame_path(scope.camera, writer)
+    if any(isinstance(s, AutofocusStep) for s in plan_steps(events, None)):
+        check_inline_camera(scope.camera)
+    origin = await z_origin(scope, sequence)
+    await check_targets(scope, events, origin)
+    steps = plan_steps(events, await _burst_period(scope) if frames.can_burst else None)
+    run = _Run(scope, frames, focus_sweep or FocusSweep(), resolve_metric(sharpness))
+    run.where.z_origin = origin
+    run_md = {
+        "plan_name": "mda",
+        "detectors": [scope.camera.name],
+        "num_points": frame_count(steps),
+        "mda_sequence": sequence.model_dump(mode="json", exclude={"uid"}),
+        "mda_axes": list(AXES),
+        "mda_z_origin_um": origin,
+        "hints": {"dimensions": [[["t"], "primary"]]},
+        **(md or {}),
+    }
+    taken = yield stage_wrapper(run_wrapper(_acquire(run, steps), run_md), [microscope])
+    yield Return(taken)
+
+
+def _events(sequence: MDASequence) -> list[MDAEvent]:
+    """List the events of a private copy, so autofocus plans' memory of earlier runs is clear."""
+    from useq import MDASequence
+
+    if not isinstance(sequence, MDASequence):
+        raise TypeError(f"mda() needs a useq.MDASequence, got {type(sequence).__name__}")
+    fresh = MDASequence.model_validate(sequence.model_dump(exclude={"uid"}))
+    return list(fresh)
+
+
+async def _burst_period(scope: MicroscopeLike) -> float:
+    """The camera's frame period floor: bursts may space frames no further apart than this."""
+    period = getattr(scope.camera, "acquire_period", None)
+    value = await period.get_value() if period is not None else 0.0
+    exposure = await scope.camera.exposure.get_value()
+    return max(float(value), float(exposure))
+
+
+async def _acquire(run: _Run, steps: list[Step]) -> AsyncGenerator[Any, Any]:
+    taken = 0
+    yield Msg("null", run.schedule)  # the engine now tells the schedule of every pause
+    try:
+        for step in steps:
+            if isinstance(step, AutofocusStep):
+                yield _autofocus(run, step.event)
+            elif step.burst:
+                yield _burst(run, step)
+            else:
+                yield _frame(run, step.events[0])
+            taken += len(step.events) if isinstance(step, FrameStep) else 0
+    finally:
+        await run.frames.close()
+    yield Return(taken)
+
+
+async def _arrive(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
+    """Move for ``event``, then wait until it is due (a pause shifts the rest of the schedule)."""
+    yield Msg("checkpoint")
+    yield move_to(run.scope, event, run.where)
+    if event.reset_event_timer:
+        run.schedule.reset_timer()
+    mst = event.min_start_time
+    if run.schedule.due(mst) > run.schedule.now():  # due later: wait (a pause can cut in)
+        yield Msg("wait_for", run.schedule, [lambda: run.schedule.wait_until(mst)])
+
+
+async def _frame(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
+    yield _arrive(run, event)
+    started = run.schedule.now()
+    mst = event.min_start_time
+    scheduled = run.schedule.due(mst) if mst is not None else started
+    yield run.frames.acquire()
+    yield _save_frame(run, event, scheduled, started)
+
+
+async def _burst(run: _Run, step: FrameStep) -> AsyncGenerator[Any, Any]:
+    first = step.events[0]
+    yield _arrive(run, first)
+    period = await _burst_period(run.scope)
+    burst = Burst(run.scope.camera, len(step.events), period)
+    yield burst.start_msg()
+    for number, event in enumerate(step.events):
+        if number:
+            yield Msg("checkpoint")
+        yield burst.frame_msg(number)
+        started = burst.started(number) or run.schedule.now()
+        mst = event.min_start_time
+        scheduled = run.schedule.due(mst) if mst is not None else started
+        yield _save_frame(run, event, scheduled, started)
+    yield burst.finish_msg()
+
+
+async def _save_frame(
+    run: _Run, event: MDAEvent, scheduled: float, started: float
+) -> AsyncGenerator[Any, Any]:
+    schedule = run.schedule
+    run.record.update(
+        **index_of(event),
+        **run.where.readback,
+        pos_name=event.pos_name or "",
+        scheduled_s=schedule.elapsed(scheduled),
+        started_s=schedule.elapsed(started),
+        lateness_s=started - scheduled,
+    )
+    yield Msg("create", name="primary")
+    yield Msg("read", run.record)
+    yield Msg("read", run.frames.readable)
+    yield Msg("save")
+
+
+async def _autofocus(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
+    """Focus at this position: a full sweep the first time, a narrower one once corrected."""
+    yield Msg("checkpoint")
+    where = run.where
+    yield move_to(run.scope, event, where, focus=False)
+    if event.reset_event_timer:
+        run.schedule.reset_timer()
+    position = event.index.get("p", 0)
+    home = float(event.z_pos) if event.z_pos is not None else where.readback["z_um"]
+    known = position in where.focus_offsets
+    center = home + where.focus_offsets.get(position, 0.0)
+    sweep = _narrower(run.sweep) if known else run.sweep
+    result = yield find_focus(run.scope, center_um=center, sweep=sweep, metric=run.metric)
+    if event.z_pos is not None:
+        where.focus_offsets[position] = result.z_um - home
+    where.forget_focus()
+    run.focus_record.update(
+        **index_of(event),
+        focus_um=result.z_um,
+        offset_um=result.z_um - home,
+        score=result.score,
+        frames=result.frames,
+    )
+    yield Msg("create", name="autofocus")
+    yield Msg("read", run.focus_record)
+    yield Msg("save")
+
+
+def _narrower(sweep: FocusSweep) -> FocusSweep:
+    """Skip the coarsest sweep where focus was found before (it only drifts a little)."""
+    levels = sweep.levels()
+    if len(levels) < 2:
+        return sweep
+    half, step = levels[1]
+    return FocusSweep(half, step, sweep.fine_step_um, sweep.shrink)

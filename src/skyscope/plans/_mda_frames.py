@@ -1,0 +1,142 @@
+"""Where an MDA's frames go: inline in events, the camera's own file, or a writer given to mda().
+
+- **inline**: a camera without a writer and no ``writer=``: events read the camera itself and
+  carry the frame (small, interactive use and tests).
+- **camera file**: the camera has its own ``FrameWriter``: it writes each frame; events carry
+  the stream documents. Only here can consecutive frames run as a hardware burst.
+- **plan file**: the camera hands frames back and ``mda(writer=...)`` gets them: the plan writes
+  each frame once, then emits its event. Autofocus and live view still see frames unsaved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any, Protocol
+
+from ..engine import Msg, Return
+from ..exporters import FrameWriter
+from ._autofocus import snap
+from ._mda_record import CameraFrames, PlanFrames
+from ._scope_protocol import CameraLike, can_sequence
+from ._stubs import new_group
+
+
+class FramePath(Protocol):
+    """How one frame is taken and referenced."""
+
+    @property
+    def readable(self) -> Any:
+        """What each event reads besides the frame record."""
+        ...
+
+    @property
+    def can_burst(self) -> bool:
+        """Whether consecutive frames may run as one camera sequence."""
+        ...
+
+    def acquire(self) -> AsyncGenerator[Any, Any]:
+        """Take one frame (and store it); a plan."""
+        ...
+
+    async def close(self) -> None:
+        """Finish storing frames (close a file the plan opened)."""
+        ...
+
+
+async def _trigger(camera: CameraLike) -> AsyncGenerator[Any, Any]:
+    group = new_group("frame")
+    yield Msg("trigger", camera, group=group)
+    yield Msg("wait", None, group=group)
+    yield Return(None)
+
+
+class InlineFrames:
+    """Frames carried in the events themselves (the camera is read into each event)."""
+
+    can_burst = False
+
+    def __init__(self, camera: CameraLike) -> None:
+        """Read ``camera`` into events."""
+        self._camera = camera
+
+    @property
+    def readable(self) -> Any:
+        """The camera."""
+        return self._camera
+
+    def acquire(self) -> AsyncGenerator[Any, Any]:
+        """Trigger the camera and wait for the frame."""
+        return _trigger(self._camera)
+
+    async def close(self) -> None:
+        """Nothing to close."""
+
+
+class CameraFileFrames:
+    """Frames the camera writes to its own file; events reference them."""
+
+    def __init__(self, camera: CameraLike) -> None:
+        """Reference ``camera``'s file in events."""
+        self._camera = camera
+        self._readable = CameraFrames(camera)
+        self.can_burst = can_sequence(camera)
+
+    @property
+    def readable(self) -> Any:
+        """The camera's file references."""
+        return self._readable
+
+    def acquire(self) -> AsyncGenerator[Any, Any]:
+        """Trigger the camera (which writes and flushes the frame)."""
+        return _trigger(self._camera)
+
+    async def close(self) -> None:
+        """The camera closes its own file when unstaged."""
+
+
+class PlanFileFrames:
+    """Frames handed back by the camera and written by the plan, once, to ``writer``."""
+
+    can_burst = False
+
+    def __init__(self, camera: CameraLike, writer: FrameWriter) -> None:
+        """Write ``camera``'s frames to ``writer`` under the camera's image data key."""
+        self._camera = camera
+        self._writer = writer
+        self._readable = PlanFrames(camera.name, writer)
+        self._opened = False
+
+    @property
+    def readable(self) -> Any:
+        """The file references."""
+        return self._readable
+
+    async def acquire(self) -> AsyncGenerator[Any, Any]:
+        """Snap a frame, write it and wait until readers can see it (so events reference it)."""
+        frame = yield snap(self._camera)
+        if not self._opened:
+            await self._readable.open(frame.shape, frame.dtype, f"camera://{self._camera.name}")
+            self._opened = True
+        await self._writer.write(frame)
+        await self._writer.flush()
+        yield Return(None)
+
+    async def close(self) -> None:
+        """Close the file (it stays readable)."""
+        if self._opened:
+            self._opened = False
+            await self._readable.close()
+
+
+def frame_path(camera: CameraLike, writer: FrameWriter | None) -> FramePath:
+    """Choose the frame path for ``camera`` and mda()'s ``writer``; refuse two writers."""
+    if writer is not None and camera.writer is not None:
+        raise ValueError(
+            f"{camera.name!r} already writes its frames to its own file: pass writer=None to "
+            "mda(), or build the camera without a writer"
+        )
+    if writer is not None:
+        return PlanFileFrames(camera, writer)
+    if camera.writer is not None:
+        return CameraFileFrames(camera)
+    return InlineFrames(camera)

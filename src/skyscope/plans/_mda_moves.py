@@ -1,0 +1,140 @@
+"""Put the microscope where an MDA event wants it: stage, focus, channel and exposure.
+
+Only what changed since the last event moves, all at once, then the plan waits for every part.
+Targets are checked against the axes' limits before the run starts (``check_targets``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..engine import Msg, Return
+from ._scope_protocol import MicroscopeLike
+from ._stubs import new_group
+
+if TYPE_CHECKING:
+    from useq import MDAEvent, MDASequence
+
+
+@dataclass
+class Where:
+    """What the MDA last asked of the hardware, and the readbacks it last saw."""
+
+    xy: tuple[float, float] | None = None
+    z: float | None = None
+    channel: str | None = None
+    exposure_ms: float | None = None
+    readback: dict[str, Any] = field(default_factory=dict)
+    """x_um, y_um, z_um, channel and exposure_ms as last located."""
+    focus_offsets: dict[int, float] = field(default_factory=dict)
+    """Autofocus corrections (found minus planned z) per position index."""
+    z_origin: float = 0.0
+    """Added to every planned z: the focus at the start for a relative z plan with no position z."""
+
+    def forget_focus(self) -> None:
+        """Autofocus moved the focus: the next frame must set it again."""
+        self.z = None
+        self.readback.clear()
+
+
+def focus_target(event: MDAEvent, where: Where) -> float | None:
+    """Return the z an event's frame is taken at: its plan's z plus the autofocus correction."""
+    if event.z_pos is None:
+        return None
+    offset = where.focus_offsets.get(event.index.get("p", 0), 0.0)
+    return float(event.z_pos) + where.z_origin + offset
+
+
+async def move_to(
+    scope: MicroscopeLike, event: MDAEvent, where: Where, *, focus: bool = True
+) -> AsyncGenerator[Any, Any]:
+    """Move whatever ``event`` changes, together; then note the readbacks."""
+    group = new_group("mda-move")
+    moved = False
+    xy = _xy_target(event, where)
+    if xy is not None and xy != where.xy:
+        yield Msg("set", scope.xy, xy, group=group)
+        where.xy, moved = xy, True
+    z = focus_target(event, where) if focus else None
+    if z is not None and z != where.z:
+        yield Msg("set", scope.focus, z, group=group)
+        where.z, moved = z, True
+    channel = event.channel.config if event.channel is not None else None
+    if channel is not None and channel != where.channel:
+        yield Msg("set", scope.filter_wheel, channel, group=group)
+        where.channel, moved = channel, True
+    if event.exposure is not None and event.exposure != where.exposure_ms:
+        yield Msg("set", scope.camera.exposure, event.exposure / 1000.0, group=group)
+        where.exposure_ms, moved = event.exposure, True
+    if moved:
+        yield Msg("wait", None, group=group)
+    if moved or not where.readback:
+        where.readback = yield _locate_all(scope)
+    yield Return(where.readback)
+
+
+def _xy_target(event: MDAEvent, where: Where) -> tuple[float, float] | None:
+    if event.x_pos is None and event.y_pos is None:
+        return None
+    last = where.xy or (where.readback.get("x_um"), where.readback.get("y_um"))
+    x = event.x_pos if event.x_pos is not None else last[0]
+    y = event.y_pos if event.y_pos is not None else last[1]
+    if x is None or y is None:
+        return None  # one axis given and the other never located: resolved after a locate
+    return float(x), float(y)
+
+
+async def _locate_all(scope: MicroscopeLike) -> AsyncGenerator[Any, Any]:
+    xy = yield Msg("locate", scope.xy)
+    z = yield Msg("locate", scope.focus)
+    channel = yield Msg("locate", scope.filter_wheel)
+    exposure = yield Msg("locate", scope.camera.exposure)
+    x, y = xy["readback"]
+    yield Return(
+        {
+            "x_um": float(x),
+            "y_um": float(y),
+            "z_um": float(z["readback"]),
+            "channel": str(channel["readback"]),
+            "exposure_ms": float(exposure["readback"]) * 1000.0,
+        }
+    )
+
+
+async def z_origin(scope: MicroscopeLike, sequence: MDASequence) -> float:
+    """Return where a relative z plan counts from: the focus now, when no position gives a z.
+
+    useq adds a relative z plan to the position's z, or to 0 when there is none; a microscope
+    has no z of 0 to speak of, so skyscope takes the focus position at the start instead.
+    """
+    plan = sequence.z_plan
+    if plan is None or not plan.is_relative:
+        return 0.0
+    if sequence.stage_positions and all(p.z is not None for p in sequence.stage_positions):
+        return 0.0
+    where = await scope.focus.locate()
+    return float(where["readback"])
+
+
+async def check_targets(
+    scope: MicroscopeLike, events: Sequence[MDAEvent], origin_z: float = 0.0
+) -> None:
+    """Refuse the run before anything moves if a planned x, y or z is outside an axis's limits."""
+    axes = {
+        "x": getattr(scope.xy, "x", None),
+        "y": getattr(scope.xy, "y", None),
+        "z": scope.focus,
+    }
+    for axis, device in axes.items():
+        check = getattr(device, "check_value", None)
+        if check is None:
+            continue
+        values = {getattr(e, f"{axis}_pos") for e in events} - {None}
+        shift = origin_z if axis == "z" else 0.0
+        for value in sorted(v + shift for v in values):
+            try:
+                await check(float(value))
+            except Exception as error:
+                raise ValueError(f"the sequence moves {axis} to {value} µm: {error}") from error

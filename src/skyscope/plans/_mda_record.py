@@ -1,0 +1,150 @@
+"""Readables a plan fills itself: per-frame facts (index, position, timing) and frame files.
+
+The engine builds events by reading devices, so what the MDA knows about a frame — its useq
+index, where the stage was, when it was due — is a small readable the plan sets before each
+``read``. ``PlanFrames`` does the same for frames the plan writes to a ``FrameWriter`` itself.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
+
+from ..documents import DataKey, Reading
+from ..exporters import FrameWriter, StreamAsset
+
+FieldKind = Literal["integer", "number", "string"]
+"""The JSON type of one field."""
+
+_DEFAULTS: dict[FieldKind, Any] = {"integer": -1, "number": 0.0, "string": ""}
+
+
+class _Standalone:
+    """A named readable outside any device tree."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        """The name (the ``object_keys`` entry of the stream)."""
+        return self._name
+
+    @property
+    def parent(self) -> None:
+        """No parent device."""
+        return None
+
+
+class Record(_Standalone):
+    """A readable whose values the plan sets: ``record.update(t=0, x_um=1.5)``, then read it."""
+
+    def __init__(self, name: str, fields: Mapping[str, tuple[FieldKind, str | None]]) -> None:
+        """Describe ``fields`` as {key: (json kind, units or None)}; keys are the data keys."""
+        super().__init__(name)
+        self._fields = dict(fields)
+        self._values: dict[str, Any] = {k: _DEFAULTS[kind] for k, (kind, _) in fields.items()}
+
+    def update(self, **values: Any) -> None:
+        """Set some fields; unknown names are refused."""
+        unknown = values.keys() - self._fields.keys()
+        if unknown:
+            raise KeyError(f"{self._name} has no field(s) {sorted(unknown)}")
+        self._values.update(values)
+
+    def values(self) -> dict[str, Any]:
+        """Return the current values."""
+        return dict(self._values)
+
+    async def read(self) -> dict[str, Reading[Any]]:
+        """Return every field as a reading stamped now."""
+        now = time.time()
+        return {k: {"value": v, "timestamp": now} for k, v in self._values.items()}
+
+    async def describe(self) -> dict[str, DataKey]:
+        """Describe every field (scalar, with units where given)."""
+        keys: dict[str, DataKey] = {}
+        for key, (kind, units) in self._fields.items():
+            data_key: DataKey = {"source": f"plan://{self._name}", "dtype": kind, "shape": []}
+            if units:
+                data_key["units"] = units
+            keys[key] = data_key
+        return keys
+
+
+class PlanFrames(_Standalone):
+    """Frames the plan writes itself: describes the file's data key and hands out its assets."""
+
+    def __init__(self, name: str, writer: FrameWriter) -> None:
+        """Reference frames of ``writer`` under the device name ``name`` (the camera's)."""
+        super().__init__(name)
+        self._writer = writer
+        self._keys: dict[str, DataKey] = {}
+
+    async def open(self, shape: tuple[int, ...], dtype: Any, source: str) -> None:
+        """Open the writer for frames of ``shape``/``dtype`` (data key ``<name>-image``)."""
+        self._keys = await self._writer.open(f"{self._name}-image", shape, dtype, source=source)
+
+    async def close(self) -> None:
+        """Close the writer (its file stays readable)."""
+        if self._keys:
+            self._keys = {}
+            await self._writer.close()
+
+    async def read(self) -> dict[str, Reading[Any]]:
+        """Nothing inline: the frames are in the file."""
+        return {}
+
+    async def describe(self) -> dict[str, DataKey]:
+        """Describe the image data key (``external: "STREAM:"``)."""
+        return dict(self._keys)
+
+    def collect_asset_docs(self, index: int | None = None) -> Iterator[StreamAsset]:
+        """Yield the stream resource (once) and a datum for frames not yet referenced."""
+        written = self._writer.get_indices_written()
+        return self._writer.collect_stream_docs(written if index is None else min(index, written))
+
+    def get_index(self) -> int:
+        """Return how many frames are in the file."""
+        return self._writer.get_indices_written()
+
+
+class CameraFrames:
+    """The frames a camera writes into its own file: its external data keys and their assets.
+
+    Events read this instead of the camera so a frame of a hardware burst is referenced without
+    the camera's per-trigger readings (which a sequence does not update frame by frame).
+    """
+
+    def __init__(self, camera: Any) -> None:
+        """Reference the files of ``camera`` (one with a frame writer)."""
+        self._camera = camera
+
+    @property
+    def name(self) -> str:
+        """The camera's name."""
+        return str(self._camera.name)
+
+    @property
+    def parent(self) -> None:
+        """Stand-alone."""
+        return None
+
+    async def read(self) -> dict[str, Reading[Any]]:
+        """Nothing inline: the frames are in the camera's file."""
+        return {}
+
+    async def describe(self) -> dict[str, DataKey]:
+        """Describe the camera's external (file) data keys."""
+        keys: dict[str, DataKey] = await self._camera.describe()
+        return {k: v for k, v in keys.items() if v.get("external") == "STREAM:"}
+
+    def collect_asset_docs(self, index: int | None = None) -> Iterator[StreamAsset]:
+        """Pass on the camera's stream documents."""
+        docs: Iterator[StreamAsset] = self._camera.collect_asset_docs(index)
+        return docs
+
+    def get_index(self) -> int:
+        """Return how many frames are in the camera's file."""
+        return int(self._camera.get_index())
