@@ -42,6 +42,8 @@ def _check_datums_cover(docs: list[tuple[str, Any]], frames: int) -> None:
     seq_nums = [s for d in datums for s in range(d["seq_nums"]["start"], d["seq_nums"]["stop"])]
     assert covered == list(range(frames))
     assert seq_nums == list(range(1, frames + 1))
+    events = _of(docs, "event")
+    assert [d["seq_nums"]["start"] for d in datums] == [e["seq_num"] for e in events]
 
 
 async def test_the_plan_writes_frames_to_ome_zarr_once(tmp_path: Path) -> None:

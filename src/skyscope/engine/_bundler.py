@@ -229,6 +229,8 @@ class RunBundler:
                 if name == "stream_resource":
                     self._stream_resources[doc["uid"]] = doc["data_key"]
             elif name == "stream_datum":
+                if not collected:
+                    _check_one_row(doc, stream)
                 doc = self._fill_stream_datum(doc, stream, base, offsets)
             await self._emit(name, validate(name, doc))
         if collected and offsets:
@@ -268,6 +270,17 @@ class RunBundler:
                 partial["data"], partial["timestamps"], time=partial.get("time")
             )
             await self._emit("event", event)
+
+
+def _check_one_row(doc: dict[str, Any], stream: _Stream) -> None:
+    """A ``save`` makes one event, so its stream datums must each cover one frame (as bluesky)."""
+    indices = doc["indices"]
+    if indices["stop"] - indices["start"] != 1:
+        raise IllegalMessageSequence(
+            f"a stream datum saved with one event of stream {stream.composer.name!r} covers "
+            f"frames {indices['start']} to {indices['stop']}: it must cover exactly one; a device "
+            "should reference one frame per read, or be collected as a flyer"
+        )
 
 
 def _merge(readings: Any, event_keys: frozenset[str]) -> tuple[dict[str, Any], dict[str, float]]:

@@ -120,6 +120,7 @@ class CameraFrames:
     def __init__(self, camera: Any) -> None:
         """Reference the files of ``camera`` (one with a frame writer)."""
         self._camera = camera
+        self._referenced = 0
 
     @property
     def name(self) -> str:
@@ -141,7 +142,14 @@ class CameraFrames:
         return {k: v for k, v in keys.items() if v.get("external") == "STREAM:"}
 
     def collect_asset_docs(self, index: int | None = None) -> Iterator[StreamAsset]:
-        """Pass on the camera's stream documents."""
+        """Pass on the camera's stream documents for the next frame only: one per event.
+
+        During a burst the file may already hold later frames; each event references exactly
+        its own, so the stream datums' rows match the events' seq_nums.
+        """
+        if index is None:
+            index = min(self._referenced + 1, int(self._camera.get_index()))
+        self._referenced = max(self._referenced, index)
         docs: Iterator[StreamAsset] = self._camera.collect_asset_docs(index)
         return docs
 
