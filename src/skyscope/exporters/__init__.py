@@ -17,6 +17,9 @@ from ._frame_writer import FrameWriter
 from ._hdf5_frames import HDF5_SUFFIXES, HDF5FrameSink, HDF5FrameWriter
 from ._image_axes import AXIS_TYPES, LEADING_AXES, SPACE_UNITS, TIME_UNITS, ImageAxes
 from ._ngff import NGFF_VERSION, ngff_image
+from ._ome_export import OMEExporter, OMEOptions, OMETiffExporter, OMEZarrExporter
+from ._ome_model import OME_ANNOTATION_NAMESPACE
+from ._ome_planes import INDEX_KEYS
 from ._ome_xml import ome_pixel_type, ome_xml, written_sizes
 from ._queued_writer import QueuedFrameWriter
 from ._run_hdf5 import RunHDF5Exporter
@@ -64,6 +67,12 @@ __all__ = [
     "MsgpackExporter",
     "CSVExporter",
     "RunHDF5Exporter",
+    "OMETiffExporter",
+    "OMEZarrExporter",
+    "OMEExporter",
+    "OMEOptions",
+    "INDEX_KEYS",
+    "OME_ANNOTATION_NAMESPACE",
     "read_jsonl",
     "read_msgpack",
     # building blocks for new exporters
