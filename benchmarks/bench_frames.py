@@ -17,6 +17,8 @@ in advance (a ring of 8 distinct uint16 frames, so no allocation is timed), at 5
   run by skyscope's ``Engine``, into ``HDF5FrameWriter`` / ``OMEZarrFrameWriter``; the plan's
   documents go to a subscriber. The camera renders its own frames (a copy of a cached pattern
   per frame), so these cases do not use the prepared ring.
+- ``engine_discard``: the same with a queued writer whose file drops every frame: the camera,
+  engine and hand-off alone, to compare with the writers alone (``skyscope_*``).
 
 Add a case by writing ``def case_<name>(frames, count, workdir) -> Callable[[], None]``: it
 sets up (imports, devices) untimed and returns the function that is timed; list it in ``CASES``.
@@ -204,6 +206,43 @@ def case_engine_hdf5(frames: Frames, count: int, workdir: Path) -> Timed:
     return _engine_case(HDF5FrameWriter(workdir / "cam.h5"), frames, count)
 
 
+def case_engine_discard(frames: Frames, count: int, workdir: Path) -> Timed:
+    from skyscope.exporters import FrameSink, QueuedFrameWriter
+
+    class DiscardSink(FrameSink):
+        """A "file" that drops frames: everything but the disk."""
+
+        kind = "discarding sink"
+        mimetype = "application/octet-stream"
+
+        def __init__(self, path: Path) -> None:
+            self.path = path
+
+        @property
+        def parameters(self) -> dict[str, str]:
+            return {}
+
+        def write(self, index: int, frame: np.ndarray) -> None:
+            pass
+
+        def sync(self, count: int) -> None:
+            pass
+
+        def close(self, count: int) -> None:
+            pass
+
+    class DiscardWriter(QueuedFrameWriter):
+        format_name = "discard"
+
+        def _target(self, data_key: str) -> Path:
+            return workdir / data_key
+
+        def _create_sink(self, path, data_key, frame_shape, dtype):  # type: ignore[no-untyped-def]
+            return DiscardSink(path)
+
+    return _engine_case(DiscardWriter(), frames, count)
+
+
 def case_engine_zarr(frames: Frames, count: int, workdir: Path) -> Timed:
     from skyscope.exporters import OMEZarrFrameWriter
 
@@ -220,6 +259,7 @@ CASES: dict[str, Callable[[Frames, int, Path], Timed]] = {
     "pymmcore_plus_zarr": case_pymmcore_plus_zarr,
     "engine_hdf5": case_engine_hdf5,
     "engine_zarr": case_engine_zarr,
+    "engine_discard": case_engine_discard,
 }
 
 
@@ -308,6 +348,10 @@ def _ratios(results: dict[str, dict[str, float]], side: int) -> dict[str, float]
             rate("engine_zarr") / rate("pymmcore_plus_zarr")
         ),
         f"speedup_engine_hdf5_vs_writer_alone_{side}": rate("engine_hdf5") / rate("skyscope_hdf5"),
+        f"speedup_engine_zarr_vs_writer_alone_{side}": rate("engine_zarr") / rate("skyscope_zarr"),
+        f"speedup_engine_discard_vs_hdf5_writer_alone_{side}": (
+            rate("engine_discard") / rate("skyscope_hdf5")
+        ),
         f"rss_growth_hdf5_3n_{side}": (
             results["skyscope_hdf5_3n"]["peak_rss_mib"] / results["skyscope_hdf5"]["peak_rss_mib"]
         ),

@@ -4,6 +4,8 @@ The loop side never blocks and never copies a frame: it waits (asynchronously) w
 ``depth`` frames are in flight, then passes the array's reference to the thread. The thread
 writes frames in order, makes them visible to readers (``sync``) whenever it catches up with
 the queue or every ``flush_every`` seconds, and counts the synced frames as acknowledged.
+It counts written frames itself and wakes the loop only when the producer waits for room, so
+a producer that keeps ahead of the disk costs no loop wake-up per frame.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class FrameQueue:
         self._queue: queue.SimpleQueue[tuple[int, Frame] | _Control] = queue.SimpleQueue()
         self._space = asyncio.Event()
         self._pending: set[asyncio.Future[int]] = set()
-        self._in_flight = 0
+        self._producer_waits = False
         self._queued = 0
         self._closing = False
         self._written = 0
@@ -69,7 +71,7 @@ class FrameQueue:
     @property
     def in_flight(self) -> int:
         """Return how many frames the queue holds (waiting or being written)."""
-        return self._in_flight
+        return self._queued - self._written
 
     @property
     def is_open(self) -> bool:
@@ -99,13 +101,16 @@ class FrameQueue:
     async def put(self, frame: Frame) -> int:
         """Hand ``frame`` to the worker, waiting while the queue is full; return its index."""
         self._check_room()
-        while self._in_flight >= self._depth:
+        while self._queued - self._written >= self._depth:
             self._space.clear()
+            self._producer_waits = True  # set before looking again: the thread checks it after
+            if self._queued - self._written < self._depth:  # counting a written frame
+                break
             await self._space.wait()
             self._check_room()
+        self._producer_waits = False
         index = self._queued
         self._queued += 1
-        self._in_flight += 1
         self._queue.put((index, frame))
         return index
 
@@ -157,8 +162,7 @@ class FrameQueue:
 
     # --- loop-side callbacks, scheduled by the worker thread ---
 
-    def _frame_done(self) -> None:
-        self._in_flight -= 1
+    def _room_made(self) -> None:
         self._space.set()
 
     def _answer(self, reply: asyncio.Future[int], value: int) -> None:
@@ -208,7 +212,9 @@ class FrameQueue:
             sink.write(index, frame)
             del frame
             self._written = index + 1
-            self._notify(self._frame_done)
+            if self._producer_waits:
+                self._producer_waits = False
+                self._notify(self._room_made)
             if self._queue.empty() or time.monotonic() >= sync_due:
                 self._sync(sink)
                 sync_due = time.monotonic() + self._flush_every

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,24 +17,38 @@ from ._frame_queue import FrameQueue
 from ._frame_sink import FrameSink
 from ._stream_assets import Frame, StreamAsset, StreamAssets, frame_data_key
 
+DEFAULT_QUEUE_BYTES = 64 << 20
+"""Frames in flight per writer hold at most this much memory (unless two frames need more)."""
+
 
 class QueuedFrameWriter(ABC):
     """A ``FrameWriter`` whose file is written by a worker thread fed through a bounded queue.
 
-    ``queue_depth`` bounds the frames in flight (the memory held); when the disk is slower than
-    the camera, ``write`` waits. Frames become visible to readers (acknowledged) whenever the
-    thread catches up with the queue, and at least every ``flush_every`` seconds.
+    ``queue_depth`` bounds the frames in flight (the memory held), and so does ``queue_bytes``
+    for big frames (down to two frames, never above ``queue_depth``): a deeper queue does not
+    make a disk faster. When the disk is slower than the camera, ``write`` waits. Frames become
+    visible to readers (acknowledged) whenever the thread catches up with the queue, and at
+    least every ``flush_every`` seconds.
     """
 
     format_name: ClassVar[str]
     """The file format's name in messages, e.g. "HDF5"."""
 
-    def __init__(self, *, queue_depth: int = 16, flush_every: float = 0.5) -> None:
+    def __init__(
+        self,
+        *,
+        queue_depth: int = 16,
+        flush_every: float = 0.5,
+        queue_bytes: int = DEFAULT_QUEUE_BYTES,
+    ) -> None:
         if queue_depth < 1:
             raise ValueError(f"queue_depth must be at least 1, got {queue_depth}")
+        if queue_bytes < 1:
+            raise ValueError(f"queue_bytes must be a positive number of bytes, got {queue_bytes}")
         if not flush_every > 0:
             raise ValueError(f"flush_every must be a positive number of seconds, got {flush_every}")
         self._queue_depth = queue_depth
+        self._queue_bytes = queue_bytes
         self._flush_every = flush_every
         self._queue: FrameQueue | None = None
         self._assets: StreamAssets | None = None
@@ -45,6 +60,11 @@ class QueuedFrameWriter(ABC):
     def path(self) -> Path | None:
         """Return the file (or store) of the current or last ``open``."""
         return self._path
+
+    @property
+    def queue_depth(self) -> int:
+        """Return how many frames may be in flight at once (fewer if ``queue_bytes`` says so)."""
+        return self._queue_depth
 
     @property
     def frames_in_flight(self) -> int:
@@ -69,7 +89,7 @@ class QueuedFrameWriter(ABC):
         frame_queue = FrameQueue(
             lambda: self._create_sink(path, data_key, shape, np_dtype),
             what=f"{self.format_name} file '{path}'",
-            depth=self._queue_depth,
+            depth=self._depth_for(shape, np_dtype),
             flush_every=self._flush_every,
         )
         sink = await frame_queue.start()
@@ -109,6 +129,11 @@ class QueuedFrameWriter(ABC):
         """Write what is queued, close the file (it stays readable) and stop the thread."""
         if self._queue is not None:
             await self._queue.close()
+
+    def _depth_for(self, frame_shape: tuple[int, ...], dtype: np.dtype[Any]) -> int:
+        """Return the frames in flight: ``queue_depth``, cut to fit ``queue_bytes`` (min. 2)."""
+        frame_bytes = max(1, math.prod(frame_shape) * dtype.itemsize)
+        return min(self._queue_depth, max(2, self._queue_bytes // frame_bytes))
 
     def _open_queue(self) -> FrameQueue:
         if self._queue is None or not self._queue.is_open:

@@ -18,11 +18,14 @@ from ._compression import Compression, checked_compression
 from ._frame_sink import FrameSink
 from ._image_axes import ImageAxes
 from ._ngff import ngff_image
-from ._queued_writer import QueuedFrameWriter
+from ._queued_writer import DEFAULT_QUEUE_BYTES, QueuedFrameWriter
 from ._stream_assets import Frame
 
 ARRAY_PATH = "0"
 """The full-resolution array inside the image group."""
+
+_KNOWN_DIRS = 64
+"""How many recently made chunk directories a sink remembers (to skip creating them again)."""
 
 
 class OMEZarrFrameWriter(QueuedFrameWriter):
@@ -46,10 +49,11 @@ class OMEZarrFrameWriter(QueuedFrameWriter):
         compression: Compression | None = None,
         compression_level: int | None = None,
         queue_depth: int = 16,
+        queue_bytes: int = DEFAULT_QUEUE_BYTES,
         flush_every: float = 0.5,
         fsync_on_close: bool = False,
     ) -> None:
-        super().__init__(queue_depth=queue_depth, flush_every=flush_every)
+        super().__init__(queue_depth=queue_depth, flush_every=flush_every, queue_bytes=queue_bytes)
         self._location = Path(path_or_directory)
         self._axes = axes or ImageAxes()
         self._codec = _chunk_codec(checked_compression(compression), compression_level)
@@ -109,7 +113,7 @@ class ZarrFrameSink(FrameSink):
         )
         group.attrs["ome"] = ngff_image(name, axes, self._little, ARRAY_PATH)
         self._array_dir = path / ARRAY_PATH
-        self._made_dirs: set[Path] = set()
+        self._known_dirs: dict[Path, None] = {}  # made lately, oldest first
         self._shape_written = 0
 
     @property
@@ -126,13 +130,29 @@ class ZarrFrameSink(FrameSink):
         """Encode frame ``index`` as its chunk and write the chunk file."""
         coords = self._axes.position(index) + (0,) * len(self._frame_shape)
         chunk = self._chunk_path(coords)
-        if chunk.parent not in self._made_dirs:
-            chunk.parent.mkdir(parents=True, exist_ok=True)
-            self._made_dirs.add(chunk.parent)
+        self._make_directory(chunk.parent)
         data = np.ascontiguousarray(frame, dtype=self._little)
         payload = self._encoder.encode(data) if self._encoder is not None else data.data
-        with open(chunk, "wb") as file:
+        with open(chunk, "wb", buffering=0) as file:
             file.write(payload)
+
+    def _make_directory(self, directory: Path) -> None:
+        """Create ``directory`` and missing parents, top down from the deepest one known to exist.
+
+        A growing stack puts each frame in new directories: creating them one by one, each
+        after its parent, costs one system call per directory (``mkdir(parents=True)`` tries
+        the deepest first and fails). Only the latest directories are remembered, so memory
+        stays flat however many frames are written.
+        """
+        missing: list[Path] = []
+        while directory != self._array_dir and directory not in self._known_dirs:
+            missing.append(directory)
+            directory = directory.parent
+        for new in reversed(missing):
+            new.mkdir(exist_ok=True)
+            self._known_dirs[new] = None
+        while len(self._known_dirs) > _KNOWN_DIRS:
+            del self._known_dirs[next(iter(self._known_dirs))]
 
     def sync(self, count: int) -> None:
         """Grow a ``(t, y, x)`` stack's recorded length to ``count`` (chunks are on disk)."""

@@ -6,6 +6,10 @@ Software trigger: ``trigger()`` exposes one frame (taking the exposure and reado
 image ``external: "STREAM:"``, and ``collect_asset_docs()``/``get_index()`` hand the engine the
 stream documents. Sequences: ``prepare(n)``, ``kickoff()``, ``complete()`` stream ``n`` frames at
 the camera's frame rate into the writer (a flyer, with progress).
+
+Frames are rendered on a worker thread; a sequence renders frame n+1 while frame n goes to the
+writer. Frames bound for a writer are lent from a bounded pool of buffers, each reused only
+once the writer (and everyone else) has let go of it; inline frames are always new arrays.
 """
 
 from __future__ import annotations
@@ -27,9 +31,14 @@ from .. import (
     soft_signal_r_and_setter,
     soft_signal_rw,
 )
+from ._frame_maker import FrameMaker, pool_limit
+from ._frame_sequence import FrameSequence
 from ._model import MicroscopeModel
 from ._sensor import BIT_DEPTHS, CameraSettings
 from ._synth import Frame
+
+_PROGRESS_INTERVAL_S = 0.05
+"""A sequence's progress goes to watchers at most this often (and once at the end)."""
 
 
 class SimCamera(StandardReadable):
@@ -71,6 +80,7 @@ class SimCamera(StandardReadable):
         self._realtime = realtime
         self._stream_keys: dict[str, DataKey] | None = None
         self._lock = asyncio.Lock()
+        self._maker = FrameMaker(model, pool_limit(writer))
         self._sequence: asyncio.Task[None] | None = None
         self._sequence_length = 0
         self._sequence_target = 0
@@ -152,9 +162,8 @@ class SimCamera(StandardReadable):
     async def _expose(self, settings: CameraSettings) -> Frame:
         """Render one frame off the loop; in real time, take at least exposure + readout."""
         async with self._lock:
-            self._model.camera = settings
             start = time.monotonic()
-            frame = await asyncio.to_thread(self._model.snap)
+            frame = await self._maker.render_off_loop(settings, pooled=self._writer is not None)
             if self._realtime:
                 duration = settings.exposure_s + settings.readout_time_s(self._model.sensor)
                 await asyncio.sleep(max(0.0, duration - (time.monotonic() - start)))
@@ -209,22 +218,37 @@ class SimCamera(StandardReadable):
         self._sequence = asyncio.create_task(self._stream(settings, frames))
 
     async def _stream(self, settings: CameraSettings, frames: int) -> None:
-        """Acquire ``frames`` frames, one per frame period, each written to the file."""
-        assert self._writer is not None
+        """Acquire ``frames`` frames, one per frame period, each written to the file.
+
+        The next frame is exposed (rendered on the sequence's thread) while this one is written,
+        out of real time one more as well; progress goes to watchers at most every
+        ``_PROGRESS_INTERVAL_S`` and at the end.
+        """
+        writer = self._writer
+        assert writer is not None
         period = settings.frame_period_s(self._model.sensor)
-        start = time.monotonic()
-        for number in range(frames):
-            async with self._lock:
-                self._model.camera = settings
-                frame = await asyncio.to_thread(self._model.snap)
-            if self._realtime:
-                await asyncio.sleep(max(0.0, start + (number + 1) * period - time.monotonic()))
-            self.sequence_timestamps.append(time.time())
-            await self._writer.write(frame)
-            self._set_acquired(number + 1)
-            self._progress.set()
+        sequence = FrameSequence(self._maker, settings, frames)
+        start = reported = time.monotonic()
+        sequence.start()
+        if not self._realtime:
+            sequence.expose_next()
+        try:
+            for number in range(1, frames + 1):
+                frame = await sequence.next_frame()
+                if self._realtime:
+                    await asyncio.sleep(max(0.0, start + number * period - time.monotonic()))
+                if number < frames:
+                    sequence.expose_next()
+                self.sequence_timestamps.append(time.time())
+                await writer.write(frame)
+                self._set_acquired(number)
+                if number == frames or time.monotonic() - reported >= _PROGRESS_INTERVAL_S:
+                    reported = time.monotonic()
+                    self._progress.set()
+        finally:
+            sequence.stop()
         self._set_mean(float(frame.mean()))
-        await self._writer.flush()
+        await writer.flush()
 
     def complete(self) -> WatchableStatus[int]:
         """Wait for the sequence to end (all frames in the file), reporting frames acquired."""

@@ -206,8 +206,24 @@ class MicroscopeModel:
         """Return a fixed test pattern (diagonal ramp and grid) for physics-free streaming."""
         key = (shape, self.camera.bit_depth)
         if key not in self._pattern:
-            rows, cols = np.indices(shape)
-            ramp = (rows + cols) % 256 * (self.camera.max_value // 512)
-            grid = ((rows % 64 == 0) | (cols % 64 == 0)) * (self.camera.max_value // 2)
-            self._pattern[key] = (ramp + grid).astype(self.camera.dtype)
+            self._pattern[key] = _test_pattern(shape, self.camera.max_value, self.camera.dtype)
         return self._pattern[key]
+
+
+def _test_pattern(
+    shape: tuple[int, int], max_value: int, dtype: np.dtype[np.unsignedinteger]
+) -> Frame:
+    """Return ``(row + col) % 256`` ramps plus a 64-pixel grid, built in 16-bit without temporaries.
+
+    Sums wrap modulo 2**16, a multiple of 256, so the ramp is exact; every step is in place.
+    """
+    rows = np.arange(shape[0], dtype=np.uint16)[:, np.newaxis]
+    cols = np.arange(shape[1], dtype=np.uint16)
+    pattern = np.add(rows, cols, dtype=np.uint16)
+    pattern &= np.uint16(255)
+    pattern *= np.uint16(max_value // 512)
+    half = np.uint16(max_value // 2)
+    pattern[::64] += half
+    pattern[:, ::64] += half
+    pattern[::64, ::64] -= half  # grid crossings were lifted twice
+    return pattern.astype(dtype, copy=False)

@@ -1,0 +1,58 @@
+"""Rendering the camera's frames off the event loop into reusable buffers.
+
+Renders are serialised by a thread lock (the model is not thread-safe); the lock also covers
+a render still finishing on its thread after the acquisition that asked for it was cancelled.
+Frames bound for a writer come from a ``FramePool``: a buffer is reused only once nothing
+holds the frame lent from it, so a frame handed to a writer is never changed afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import threading
+
+from ...exporters import FrameWriter
+from ._frame_pool import FramePool
+from ._model import MicroscopeModel
+from ._sensor import CameraSettings
+from ._synth import Frame
+
+_DEFAULT_QUEUE_DEPTH = 8
+"""Frames a writer that does not say its ``queue_depth`` is assumed to hold at once."""
+
+
+class FrameMaker:
+    """Renders frames of ``model`` (any thread, one at a time); pooled ones from a bounded pool."""
+
+    def __init__(self, model: MicroscopeModel, pool_limit: int) -> None:
+        """Render from ``model``; keep up to ``pool_limit`` reusable frame buffers."""
+        self._model = model
+        self._pool = FramePool(pool_limit)
+        self._lock = threading.Lock()
+
+    @property
+    def pool(self) -> FramePool:
+        """Return the pool that lends the frames of ``render(..., pooled=True)``."""
+        return self._pool
+
+    def render(self, settings: CameraSettings, *, pooled: bool) -> Frame:
+        """Take one frame at ``settings`` (blocking): a pooled buffer or a new array."""
+        with self._lock:
+            out = None
+            if pooled:
+                out = self._pool.take(settings.frame_shape(self._model.sensor), settings.dtype)
+            self._model.camera = settings
+            return self._model.snap(out)
+
+    async def render_off_loop(self, settings: CameraSettings, *, pooled: bool) -> Frame:
+        """Take one frame on a worker thread, leaving the event loop free meanwhile."""
+        render = functools.partial(self.render, settings, pooled=pooled)
+        return await asyncio.get_running_loop().run_in_executor(None, render)
+
+
+def pool_limit(writer: FrameWriter | None) -> int:
+    """Return how many frame buffers to reuse: enough for the writer's queue and two more."""
+    if writer is None:
+        return 1
+    return int(getattr(writer, "queue_depth", _DEFAULT_QUEUE_DEPTH)) + 2
