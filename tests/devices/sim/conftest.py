@@ -6,5 +6,12 @@ from skyscope.devices.testing._sim_fixtures import (
     sim_microscope_factory,
     sim_microscope_hdf5,
 )
+from skyscope.devices.testing.fixtures import ca_restartable_ioc
 
-__all__ = ["sim_ca_ioc", "sim_microscope", "sim_microscope_factory", "sim_microscope_hdf5"]
+__all__ = [
+    "ca_restartable_ioc",
+    "sim_ca_ioc",
+    "sim_microscope",
+    "sim_microscope_factory",
+    "sim_microscope_hdf5",
+]

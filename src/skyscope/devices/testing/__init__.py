@@ -1,6 +1,15 @@
 """skyscope.devices.testing: a loopback test IOC (motors, a camera) and pytest fixtures for it."""
 
-from ._frames import DEFAULT_FRAME_SOURCE, FrameSource, PatternFrames, load_frame_source
+from ._frames import (
+    DEFAULT_FRAME_SOURCE,
+    FrameSource,
+    PatternFrames,
+    PositionedFrames,
+    Positions,
+    at_positions,
+    load_frame_source,
+    takes_positions,
+)
 from ._ioc_options import IocOptions
 from ._loopback import client_env, free_port, free_ports, server_env
 from ._test_ioc import TestIOC
@@ -10,10 +19,14 @@ __all__ = [
     "FrameSource",
     "IocOptions",
     "PatternFrames",
+    "PositionedFrames",
+    "Positions",
     "TestIOC",
+    "at_positions",
     "client_env",
     "free_port",
     "free_ports",
     "load_frame_source",
     "server_env",
+    "takes_positions",
 ]

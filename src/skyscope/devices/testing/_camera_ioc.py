@@ -2,8 +2,9 @@
 
 ``cam1:Acquire`` with put-completion completes when the requested images are done (Single: one,
 Multiple: ``NumImages``, Continuous: until ``Acquire`` is put to 0). Each frame comes from a
-frame source (frame number → 2-D array) and is published on ``image1:ArrayData`` (flattened,
-row-major), with the counters and sizes updated, as areaDetector's image plugin does.
+frame source (frame number, and the motor readbacks if it takes them → 2-D array) and is
+published on ``image1:ArrayData`` (flattened, row-major), with the counters and sizes updated,
+as areaDetector's image plugin does.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import logging
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,7 +21,7 @@ import numpy.typing as npt
 from caproto import ChannelType, SkipWrite
 from caproto.server import PVGroup, PvpropertyByteRO, pvproperty
 
-from ._frames import FrameSource
+from ._frames import FrameSource, Positions, at_positions
 
 _log = logging.getLogger(__name__)
 
@@ -129,10 +131,17 @@ class CameraDriver(PVGroup):  # type: ignore[misc]
     model_rbv = _read_only_text("TestIOC camera", "Model")
 
     def __init__(
-        self, prefix: str, *, source: FrameSource, plugin: ImagePlugin, **kwargs: Any
+        self,
+        prefix: str,
+        *,
+        source: FrameSource,
+        plugin: ImagePlugin,
+        positions: Callable[[], Positions] = dict,
+        **kwargs: Any,
     ) -> None:
         super().__init__(prefix, **kwargs)
-        self._source = source
+        self._frames = at_positions(source)
+        self._positions = positions
         self._plugin = plugin
         self._stop = asyncio.Event()
         self._acquisition: asyncio.Task[None] | None = None
@@ -200,7 +209,7 @@ class CameraDriver(PVGroup):  # type: ignore[misc]
                 await asyncio.sleep(rest)
 
     async def _publish_frame(self, number: int) -> None:
-        frame = np.asarray(self._source(number))
+        frame = np.asarray(self._frames(number, self._positions()))
         expected = (int(self.array_size_y_rbv.value), int(self.array_size_x_rbv.value))
         if frame.shape != expected or data_type_name(frame.dtype) != self.data_type.value:
             raise ValueError(

@@ -2,12 +2,15 @@
 
 The IOC runs in its own process, so a frame source is named by ``"module:attribute"``: a class
 is instantiated (with keyword arguments, if any), a function given keyword arguments is called
-with them as a factory, anything else callable is the source itself.
+with them as a factory, anything else callable is the source itself. A source with a parameter
+named ``positions`` also gets the IOC's motor readbacks, ``{"x": rbv, "y": rbv, "z": rbv}``, so
+moving the motors can move what the camera sees; ``source(number)`` sources still work.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -15,6 +18,12 @@ import numpy.typing as npt
 
 FrameSource = Callable[[int], npt.NDArray[np.generic]]
 """Return the image for a frame number (the camera's ArrayCounter after the frame)."""
+
+Positions = Mapping[str, float]
+"""Motor readbacks by axis name, in the motors' engineering units."""
+
+PositionedFrames = Callable[[int, Positions], npt.NDArray[np.generic]]
+"""Return the image for a frame number with the motors at the given positions."""
 
 DEFAULT_FRAME_SOURCE = f"{__name__}:PatternFrames"
 
@@ -50,3 +59,20 @@ def load_frame_source(spec: str, kwargs: Mapping[str, object] | None = None) -> 
     if not callable(source):
         raise TypeError(f"frame source {spec!r} is not callable")
     return source  # type: ignore[no-any-return]
+
+
+def takes_positions(source: Callable[..., object]) -> bool:
+    """Return whether ``source`` has a ``positions`` parameter (wants the motor readbacks)."""
+    try:
+        parameters = inspect.signature(source).parameters
+    except (TypeError, ValueError):  # no signature to read (some builtins): frame number only
+        return False
+    return "positions" in parameters
+
+
+def at_positions(source: FrameSource) -> PositionedFrames:
+    """Return ``(frame_number, positions) -> frame`` for any source (old ones ignore positions)."""
+    if takes_positions(source):
+        wants: Callable[..., npt.NDArray[np.generic]] = source
+        return lambda number, positions: wants(number, positions=positions)
+    return lambda number, positions: source(number)

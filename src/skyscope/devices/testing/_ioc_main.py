@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -28,8 +28,8 @@ Configure = Callable[[], Awaitable[None]]
 
 def build_pvdb(options: IocOptions) -> tuple[dict[str, Any], Configure]:
     """Build the PV database and the coroutine function that configures it once serving."""
-    motors = [MotorRecord(options.motor_prefix(axis)) for axis in options.motors]
-    groups: list[Any] = list(motors)
+    motors = {axis: MotorRecord(options.motor_prefix(axis)) for axis in options.motors}
+    groups: list[Any] = list(motors.values())
     camera: CameraDriver | None = None
     first_frame = None
     if options.camera:
@@ -38,11 +38,13 @@ def build_pvdb(options: IocOptions) -> tuple[dict[str, Any], Configure]:
         if first_frame.ndim != 2:
             raise ValueError(f"frames must be 2-D images, the source gave {first_frame.shape}")
         plugin = image_plugin_class(first_frame)(f"{options.camera}image1:")
-        camera = CameraDriver(f"{options.camera}cam1:", source=source, plugin=plugin)
+        camera = CameraDriver(
+            f"{options.camera}cam1:", source=source, plugin=plugin, positions=readbacks(motors)
+        )
         groups += [camera, plugin]
 
     async def configure() -> None:
-        for motor in motors:
+        for motor in motors.values():
             await motor.configure()
         if camera is not None and first_frame is not None:
             await camera.configure(first_frame)
@@ -51,6 +53,11 @@ def build_pvdb(options: IocOptions) -> tuple[dict[str, Any], Configure]:
     for group in groups:
         pvdb.update(group.pvdb)
     return pvdb, configure
+
+
+def readbacks(motors: Mapping[str, MotorRecord]) -> Callable[[], dict[str, float]]:
+    """Return a function giving each motor's readback (``.RBV``) by axis, e.g. ``{"x": 1.5}``."""
+    return lambda: {axis: float(motor.rbv.value) for axis, motor in motors.items()}
 
 
 async def serve(options: IocOptions, on_ready: Callable[[list[str]], None]) -> None:

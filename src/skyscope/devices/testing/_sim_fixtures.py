@@ -5,9 +5,9 @@ re-exports them there) or import the fixtures into a ``conftest.py``. Each micro
 (a 512x512 sensor, 10x objective) so plans run fast, deterministic for ``SIM_SEED``, and is
 cleaned up after the test: a running sequence is stopped and the camera's file closed.
 
-``sim_ca_ioc`` serves the test IOC with the simulated microscope's frames on its camera, on the
-port the EPICS plugin reserves for per-test IOCs (so it cannot share a test with
-``ca_restartable_ioc``).
+``sim_ca_ioc`` serves the test IOC with the simulated microscope's frames on its camera, which
+follow its motors x, y, z (in mm, offsets from an in-focus view), on a port of its own (so it
+can run in the same test as ``ca_ioc`` and ``ca_restartable_ioc``).
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from typing import Any
 import pytest_asyncio
 
 from ...exporters import HDF5FrameWriter
-from ..epics import purge_channels
 from ..sim import Microscope, SensorSpec
 from ._ioc_options import IocOptions
 from ._test_ioc import TestIOC
-from .fixtures import BEACON_PORT, RESTARTABLE_PORT
+from .fixtures import BEACON_PORT, SIM_PORT, serving
 
 SIM_SEED = 0
 """The seed of the fixtures' microscopes: the same sample and noise in every run."""
@@ -79,16 +78,11 @@ async def sim_microscope_hdf5(
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def sim_ca_ioc() -> AsyncIterator[TestIOC]:
-    """A test IOC whose camera serves simulated microscope frames (``SimFrames``)."""
+    """A test IOC whose camera serves simulated microscope frames where its motors look."""
     options = IocOptions(
         prefix=SIM_IOC_PREFIX,
         frame_source="skyscope.devices.sim:SimFrames",
         frame_source_kwargs=SIM_IOC_FRAMES,
     )
-    ioc = TestIOC(options, port=RESTARTABLE_PORT, beacon_port=BEACON_PORT)
-    ioc.start()
-    try:
+    async with serving(TestIOC(options, port=SIM_PORT, beacon_port=BEACON_PORT)) as ioc:
         yield ioc
-    finally:
-        purge_channels()
-        ioc.close()

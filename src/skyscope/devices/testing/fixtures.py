@@ -22,10 +22,11 @@ from ._ioc_options import IocOptions
 from ._loopback import client_env, free_ports
 from ._test_ioc import TestIOC
 
-SESSION_PORT, RESTARTABLE_PORT, BEACON_PORT = free_ports(3)
+SESSION_PORT, RESTARTABLE_PORT, SIM_PORT, BEACON_PORT = free_ports(4)
+"""Each fixture's IOC has its own port (``SIM_PORT``: ``sim_ca_ioc``), so any may run together."""
 RESTARTABLE_PREFIX = "SKYSCOPE-R:"
 
-os.environ.update(client_env([SESSION_PORT, RESTARTABLE_PORT], BEACON_PORT))
+os.environ.update(client_env([SESSION_PORT, RESTARTABLE_PORT, SIM_PORT], BEACON_PORT))
 
 
 @contextlib.asynccontextmanager
