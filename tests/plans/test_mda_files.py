@@ -142,3 +142,13 @@ async def test_a_camera_with_its_own_writer_refuses_a_second_one(tmp_path: Path)
             await engine(mda(af, scope))
     finally:
         await release(scope)
+
+
+async def test_the_start_records_the_pixel_size_for_exporters() -> None:
+    scope = await make_scope()
+    engine = Engine(md={}, handle_sigint=False)
+    docs = _collect(engine)
+    await engine(mda(useq.MDASequence(channels=["FITC"]), scope))
+    start = _of(docs, "start")[0]
+    assert start["pixel_size_um"] == pytest.approx(scope.pixel_size_um)
+    assert 0 < start["pixel_size_um"] < 10

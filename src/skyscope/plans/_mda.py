@@ -110,6 +110,7 @@ async def mda(
         "mda_axes": list(AXES),
         "mda_z_origin_um": origin,
         "hints": {"dimensions": [[["t"], "primary"]]},
+        **_pixel_size(scope),
         **(md or {}),
     }
     taken = yield stage_wrapper(run_wrapper(_acquire(run, steps), run_md), [microscope])
@@ -241,3 +242,11 @@ def _narrower(sweep: FocusSweep) -> FocusSweep:
         return sweep
     half, step = levels[1]
     return FocusSweep(half, step, sweep.fine_step_um, sweep.shrink)
+
+
+def _pixel_size(scope: Any) -> dict[str, float]:
+    """``{"pixel_size_um": …}`` when the microscope knows it (exporters read it from the start)."""
+    size = getattr(scope, "pixel_size_um", None)
+    if callable(size):
+        size = size()
+    return {"pixel_size_um": float(size)} if isinstance(size, int | float) and size > 0 else {}

@@ -78,6 +78,11 @@ class Microscope(Device):
         self.camera = SimCamera(self.model, writer=writer, realtime=realtime)
         super().__init__(name)
 
+    @property
+    def pixel_size_um(self) -> float:
+        """The size of a camera pixel at the sample, for the objective and binning in use."""
+        return float(self.model.pixel_size_um())
+
     def stage(self) -> Status[None]:
         """Stage the camera (bluesky stages a device's root, so the whole microscope)."""
         return Status(self._in_camera("stage"), name=self.name, action="stage()")
