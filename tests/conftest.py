@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 
@@ -38,3 +40,35 @@ def _isolated_data_dir(
 
 
 pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(scope="module")
+def run_engine() -> Iterator[Any]:
+    """bluesky's own RunEngine (its loop on a thread), closed cleanly after the module.
+
+    Channel Access channels opened on its loop are purged there before the loop closes, and
+    the module fails if it left tasks running on that loop.
+    """
+    from bluesky.run_engine import RunEngine, call_in_bluesky_event_loop
+
+    engine = RunEngine(call_returns_result=True)
+    yield engine
+    if "skyscope.devices.epics" in sys.modules:
+        call_in_bluesky_event_loop(_purge_channels(), timeout=5)
+    leftover = call_in_bluesky_event_loop(_tasks_running(), timeout=5)
+    loop = engine.loop
+    loop.call_soon_threadsafe(loop.stop)
+    engine._th.join(timeout=5)
+    loop.close()
+    assert leftover == [], f"tasks left on the RunEngine's loop: {leftover}"
+
+
+async def _purge_channels() -> None:
+    from skyscope.devices.epics import purge_channels
+
+    purge_channels()
+
+
+async def _tasks_running() -> list[str]:
+    current = asyncio.current_task()
+    return [repr(t) for t in asyncio.all_tasks() if t is not current and not t.done()]

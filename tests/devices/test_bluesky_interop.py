@@ -6,8 +6,6 @@ made there), and the loop is stopped and closed at the end so nothing leaks into
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import bluesky.plan_stubs as bps
@@ -29,23 +27,6 @@ from skyscope.devices import (
 )
 
 Documents = list[tuple[str, dict[str, Any]]]
-
-
-@pytest.fixture(scope="module")
-def run_engine() -> Iterator[RunEngine]:
-    engine = RunEngine(call_returns_result=True)
-    yield engine
-    loop = engine.loop
-    leftover = call_in_bluesky_event_loop(_running_tasks(), timeout=5)
-    loop.call_soon_threadsafe(loop.stop)
-    engine._th.join(timeout=5)
-    loop.close()
-    assert leftover == [], f"tasks left on the RunEngine's loop: {leftover}"
-
-
-async def _running_tasks() -> list[str]:
-    current = asyncio.current_task()
-    return [repr(t) for t in asyncio.all_tasks() if t is not current and not t.done()]
 
 
 def _connect(*devices: Device, mock: bool = False) -> None:

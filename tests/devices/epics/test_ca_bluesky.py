@@ -6,8 +6,6 @@ aioca caches channels per event loop: the devices connect on the RunEngine's loo
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import bluesky.plans as bp
@@ -17,32 +15,10 @@ import pytest
 from bluesky.run_engine import RunEngine, call_in_bluesky_event_loop
 
 from skyscope.devices import Device
-from skyscope.devices.epics import AdCamera, EpicsMotor, epics_signal_r, purge_channels
+from skyscope.devices.epics import AdCamera, EpicsMotor, epics_signal_r
 from skyscope.devices.testing import PatternFrames, TestIOC
 
 pytestmark = pytest.mark.epics
-
-
-@pytest.fixture(scope="module")
-def run_engine() -> Iterator[RunEngine]:
-    engine = RunEngine(call_returns_result=True)
-    yield engine
-    loop = engine.loop
-    call_in_bluesky_event_loop(_purge(), timeout=5)
-    leftover = call_in_bluesky_event_loop(_running_tasks(), timeout=5)
-    loop.call_soon_threadsafe(loop.stop)
-    engine._th.join(timeout=5)
-    loop.close()
-    assert leftover == [], f"tasks left on the RunEngine's loop: {leftover}"
-
-
-async def _purge() -> None:
-    purge_channels()
-
-
-async def _running_tasks() -> list[str]:
-    current = asyncio.current_task()
-    return [repr(t) for t in asyncio.all_tasks() if t is not current and not t.done()]
 
 
 def _connect(*devices: Device) -> None:

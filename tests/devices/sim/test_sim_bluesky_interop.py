@@ -6,8 +6,6 @@ is stopped and closed at the end so nothing leaks into other tests.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,23 +21,6 @@ from skyscope.exporters import HDF5FrameWriter
 
 Documents = list[tuple[str, dict[str, Any]]]
 SENSOR = SensorSpec(shape=(128, 128))
-
-
-@pytest.fixture(scope="module")
-def run_engine() -> Iterator[RunEngine]:
-    engine = RunEngine(call_returns_result=True)
-    yield engine
-    loop = engine.loop
-    leftover = call_in_bluesky_event_loop(_running_tasks(), timeout=5)
-    loop.call_soon_threadsafe(loop.stop)
-    engine._th.join(timeout=5)
-    loop.close()
-    assert leftover == [], f"tasks left on the RunEngine's loop: {leftover}"
-
-
-async def _running_tasks() -> list[str]:
-    current = asyncio.current_task()
-    return [repr(t) for t in asyncio.all_tasks() if t is not current and not t.done()]
 
 
 def _scope(**kwargs: Any) -> Microscope:
