@@ -91,8 +91,11 @@ async def test_a_burst_is_a_time_series_with_each_frames_start(tmp_path: Path) -
     started = [event["data"]["started_s"] for event in docs.of("event")]
     assert [plane.delta_t for plane in ome.images[0].pixels.planes] == started
     assert ome.images[0].pixels.time_increment > 0  # measured: the sequence's interval is 0
-    axes = zarr.open_group(path, mode="r")["0"].attrs["ome"]["multiscales"][0]["axes"]
-    assert {axis["name"]: axis.get("unit") for axis in axes}["x"] is None  # no pixel size known
+    multiscale = zarr.open_group(path, mode="r")["0"].attrs["ome"]["multiscales"][0]
+    assert {axis["name"]: axis.get("unit") for axis in multiscale["axes"]}["x"] == "micrometer"
+    pixel_size = docs.of("start")[0]["pixel_size_um"]  # the MDA records the scope's pixel size
+    scale = multiscale["datasets"][0]["coordinateTransformations"][0]["scale"]
+    assert scale[-2:] == [pixel_size, pixel_size]
 
 
 async def test_a_run_without_mda_indices_is_a_time_series(tmp_path: Path) -> None:
