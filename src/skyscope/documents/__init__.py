@@ -41,6 +41,7 @@ from ._serialize import (
     to_json,
     to_msgpack,
 )
+from ._storable import describe_unstorable, find_unstorable
 from ._stream import StreamComposer
 from ._uid import new_uid
 from ._validate import validate
@@ -85,6 +86,8 @@ __all__ = [
     "ResourceComposer",
     "StreamResourceComposer",
     "validate",
+    "find_unstorable",
+    "describe_unstorable",
     "DocumentValidationError",
     "RunChecker",
     "new_uid",
