@@ -55,7 +55,7 @@ async def test_reader_sees_a_live_run_grow(tmp_path: Path) -> None:
         dataset.flush()
         writer(*run.stream_datum(resource["uid"], "primary", (i, i + 1), (i + 1, i + 2)))
         writer(*run.event("primary", {"x": float(i), "label": f"p{i}"}))
-        await asyncio.sleep(0.25)  # the writer commits on its own within ~0.1 s
+        await asyncio.sleep(0.25)  # the writer thread commits on its own within milliseconds
         live = reader[-1]
         assert live.stop is None
         assert live.status == "acquiring"
@@ -86,7 +86,7 @@ def writer_script(path: Path, run: RunDocs, then: str = "") -> str:
     """) + textwrap.dedent(then)
 
 
-def test_a_killed_writer_leaves_an_incomplete_run(tmp_path: Path) -> None:
+def test_a_killed_writer_leaves_an_interrupted_run(tmp_path: Path) -> None:
     path = tmp_path / "catalog.sqlite"
     run = small_run({"sample": "cells"}, n_events=3, stop=False)
     script = writer_script(
@@ -106,7 +106,9 @@ def test_a_killed_writer_leaves_an_incomplete_run(tmp_path: Path) -> None:
     with Catalog(path) as catalog:
         dead = catalog[-1]
         assert dead.uid == run.uid
-        assert dead.status == "incomplete"
+        assert dead.status == "interrupted"
+        assert dead.interruption is not None
+        assert "ended without a stop document" in dead.interruption
         assert dead.stop is None
         np.testing.assert_array_equal(dead["primary"].read()["x"].values, [0.0, 1.0, 2.0])
 

@@ -3,7 +3,9 @@
 from ._catalog import Catalog
 from ._errors import (
     AmbiguousUID,
+    CatalogDamaged,
     CatalogError,
+    CatalogWriteError,
     DocumentError,
     NotFoundError,
     QueryError,
@@ -12,9 +14,12 @@ from ._errors import (
 )
 from ._export import export_formats
 from ._frames import StreamFrames
+from ._health import Health
+from ._journal import JournalContents, read_journal
 from ._key_queries import Comparison, Contains, In, Key, Regex
 from ._query import And, Not, Or, Query
 from ._readers import FrameSource, Reader, path_from_uri, register_reader
+from ._recovery import Recovery
 from ._run import Run
 from ._run_queries import FullText, PartialUID, ScanID, TimeRange
 from ._stream import Stream
@@ -25,6 +30,11 @@ __all__ = [
     "Run",
     "Stream",
     "StreamFrames",
+    # durability: journals, recovery, health
+    "Recovery",
+    "Health",
+    "JournalContents",
+    "read_journal",
     # queries
     "Query",
     "Key",
@@ -48,6 +58,8 @@ __all__ = [
     "export_formats",
     # errors
     "CatalogError",
+    "CatalogWriteError",
+    "CatalogDamaged",
     "QueryError",
     "NotFoundError",
     "RunNotFound",

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
+import logging
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -10,16 +14,36 @@ from typing import Any
 
 from skyscope import _paths
 
-from ._errors import AmbiguousUID, DocumentError, RunNotFound
+from ._errors import AmbiguousUID, CatalogError, DocumentError, RunNotFound
+from ._health import Health, check_health
+from ._journal import journal_folder
+from ._live import LiveIngest
 from ._query import And, Query
+from ._recovery import Recovery, pending_journals, recover
 from ._run import Run
 from ._run_queries import PartialUID, ScanID
 from ._select import Condition, older_than, select_runs
-from ._store import Store, open_store
+from ._store import Store
+
+logger = logging.getLogger(__name__)
 
 # Runs fetched per query while iterating, and partial-uid matches named in an error.
 PAGE_SIZE = 500
 _SHOWN_MATCHES = 5
+# How long a read waits for this catalog's own live documents to be committed.
+READ_WAIT_S = 2.0
+# How long close() waits for live documents to be committed (the rest stay journaled).
+CLOSE_WAIT_S = 30.0
+
+_OPEN: weakref.WeakSet[Catalog] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_catalogs() -> None:
+    """Commit what open catalogs still hold when the interpreter exits."""
+    for catalog in list(_OPEN):
+        with contextlib.suppress(CatalogError):
+            catalog.close()
 
 
 class Catalog:
@@ -30,16 +54,38 @@ class Catalog:
     gives runs newest first.
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
-        """Open (creating if needed) the catalog file at ``path``."""
-        self._store: Store = open_store(Path(path) if path is not None else _paths.catalog_path())
+    prefers_thread = True
+    """Subscribed to an engine, the catalog runs on a worker thread, never on the event loop."""
+
+    def __init__(
+        self, path: str | Path | None = None, *, readonly: bool = False, recover: bool = True
+    ) -> None:
+        """Open the catalog file at ``path`` (default: the user data dir's).
+
+        A writable catalog is created if missing, and first replays the journals of writers
+        that died (``recover=False`` leaves them for ``skyscope catalog recover``). A
+        ``readonly`` catalog never creates or changes anything: a missing file is an error.
+        """
+        file = Path(path) if path is not None else _paths.catalog_path()
+        self._store = Store(file, readonly)
         self._queries: tuple[Query, ...] = ()
+        self._live: LiveIngest | None = None
+        self.recovery = Recovery()
+        if not readonly:
+            self._live = LiveIngest(file, self._stored_run)
+            self._store.before_read = lambda: (
+                self._live and self._live.wait_committed(timeout=READ_WAIT_S)
+            )
+            if recover:
+                self.recovery = self.recover()
+        _OPEN.add(self)
 
     @classmethod
-    def _view(cls, store: Store, queries: tuple[Query, ...]) -> Catalog:
-        """A catalog sharing ``store`` and restricted by ``queries``."""
+    def _view(cls, parent: Catalog, queries: tuple[Query, ...]) -> Catalog:
+        """A catalog sharing ``parent``'s file and writer, restricted by ``queries``."""
         view = cls.__new__(cls)
-        view._store, view._queries = store, queries
+        view._store, view._live, view._queries = parent._store, parent._live, queries
+        view.recovery = parent.recovery
         return view
 
     @property
@@ -60,16 +106,33 @@ class Catalog:
     # --- writing -------------------------------------------------------------------------
 
     def __call__(self, name: str, doc: Mapping[str, Any]) -> None:
-        """Ingest one document as it is emitted.
+        """Ingest one document as it is emitted (the engine's subscriber).
 
-        Committed within ~0.1 s (a stop at once), so readers see a live run grow.
+        The document is checked (a bad one raises :class:`DocumentError`) and journaled before
+        this returns, then committed by the catalog's writer thread, usually within
+        milliseconds, so readers see a live run grow. After a stop document the call waits
+        (off the event loop) until the run is committed, and raises
+        :class:`CatalogWriteError` if the catalog could not store it in time or had to retry.
         """
-        self._store.add_live(name, doc)
+        self.accept(name, doc)
+
+    def accept(self, name: str, doc: Mapping[str, Any]) -> int:
+        """Like calling the catalog, but return the document's sequence number.
+
+        ``wait_committed(seq)`` then says when it is in the tables, so a consumer of a
+        message bus can acknowledge a message only once it is stored.
+        """
+        return self._writable().accept(name, doc)
+
+    def wait_committed(self, seq: int | None = None, timeout: float | None = None) -> bool:
+        """Wait until document ``seq`` (default: every one accepted) is committed."""
+        return self._live.wait_committed(seq, timeout) if self._live is not None else True
 
     def ingest(self, documents: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
-        """Ingest ``(name, doc)`` pairs after the fact; return how many were read.
+        """Check and ingest ``(name, doc)`` pairs after the fact; return how many were read.
 
-        Replaying documents already stored changes nothing.
+        Replaying documents already stored changes nothing. A document that cannot be stored
+        raises :class:`DocumentError` naming it and the field.
         """
         return self._store.add_bulk(documents)
 
@@ -81,16 +144,49 @@ class Catalog:
         """Copy every run of ``other`` (or of a search of it) into this catalog."""
         return self.ingest(doc for run in other for doc in run.documents())
 
-    def flush(self) -> None:
-        """Commit buffered live documents now."""
-        self._store.flush()
+    def flush(self, timeout: float | None = CLOSE_WAIT_S) -> bool:
+        """Wait until every live document accepted so far is committed (False: timed out)."""
+        return self.wait_committed(timeout=timeout)
+
+    @property
+    def pending(self) -> int:
+        """Live documents accepted (journaled) but not yet committed."""
+        return self._live.pending if self._live is not None else 0
+
+    def recover(self) -> Recovery:
+        """Replay the journals of writers that died; say what was recovered."""
+        report = recover(self._store, journal_folder(self.path))
+        if report.runs:
+            logger.warning("%s: %s", self.path, report.describe())
+        return report
+
+    def check(self) -> Health:
+        """Check the file's integrity and say what waits: journals, unfinished runs."""
+        return check_health(self._store, pending_journals(journal_folder(self.path)))
 
     def close(self) -> None:
-        """Commit and close the file.
+        """Commit live documents (waiting up to 30 s) and close the file.
 
-        Runs this catalog was writing live that have no stop become incomplete.
+        Documents that could not be committed stay in their journals for the next open. Runs
+        this catalog was writing live that have no stop become incomplete.
         """
+        if self._live is not None:
+            self._live.close(CLOSE_WAIT_S)
         self._store.close()
+
+    def _writable(self) -> LiveIngest:
+        if self._live is None:
+            raise CatalogError(f"the catalog {self.path} was opened read-only")
+        if self._store.closed:
+            raise CatalogError(f"the catalog {self.path} is closed")
+        return self._live
+
+    def _stored_run(self, table: str, uid: str) -> str | None:
+        """The run uid of a stored row (a lineage lookup for the live door)."""
+        column = "uid" if table == "runs" else "run_uid"
+        sql = f"SELECT {column} FROM {table} WHERE uid = ?"
+        rows = self._store.query(sql, (uid,), wait=False)
+        return None if not rows or rows[0][0] is None else str(rows[0][0])
 
     def __enter__(self) -> Catalog:
         """Use as a context manager that closes the catalog."""
@@ -111,7 +207,7 @@ class Catalog:
         """The runs of this catalog that also match ``query``."""
         if not isinstance(query, Query):
             raise TypeError(f"search() takes a query (Key, FullText, ...), not {query!r}")
-        return Catalog._view(self._store, (*self._queries, query))
+        return Catalog._view(self, (*self._queries, query))
 
     def _runs(
         self, *extra: Query, limit: int = -1, offset: int = 0, many: bool = False

@@ -33,3 +33,11 @@ class ReaderError(CatalogError):
 
 class DocumentError(CatalogError, ValueError):
     """A document the catalog cannot ingest (unknown name, missing uid, unknown parent)."""
+
+
+class CatalogWriteError(CatalogError):
+    """The catalog could not (yet) store what a run sent it; the message says what is kept."""
+
+
+class CatalogDamaged(CatalogError):
+    """The catalog file is not a readable SQLite catalog (corrupt, truncated, or not one)."""

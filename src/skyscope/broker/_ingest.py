@@ -11,10 +11,10 @@ import itertools
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from . import _json, _rows
 from ._errors import CatalogError, DocumentError
+from ._lineage import Lineage
 from ._rows import Document, KeyRow, Row
 
 # Documents after which a live catalog commits at once: a finished run is on disk at once.
@@ -22,22 +22,16 @@ COMMIT_AT_ONCE = frozenset({"stop"})
 
 
 class Ingester:
-    """Rows waiting to be committed, and what is known of each document's parent run."""
+    """Rows waiting to be committed, and which run each document belongs to."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
-        """Write through ``connection`` (the caller serialises calls with its own lock)."""
+        """Write through ``connection`` (the caller serialises calls)."""
         self._connection = connection
-        self._tables: dict[str, list[Row]] = {table: [] for table in _rows.INSERTS}
-        self._starts: list[tuple[Row, list[KeyRow], str]] = []
-        self._stops: list[tuple[Row, list[KeyRow]]] = []
-        self._pending = 0
-        self._run_of_descriptor: dict[str, str] = {}
-        self._run_of_resource: dict[str, str] = {}
-        self._known_runs: set[str] = set()
-        self.open_live_runs: set[str] = set()
+        self._clear()
+        self.lineage = Lineage(self._stored_run)
         # Monotonic across sessions, so a run's documents keep their arrival order on export.
         self._order = itertools.count(time.time_ns())
-        self._handlers: dict[str, Callable[[Document, tuple[str, int] | None], None]] = {
+        self._handlers: dict[str, Callable[[Document, str, tuple[str, int] | None], None]] = {
             "start": self._start,
             "stop": self._stop,
             "descriptor": self._descriptor,
@@ -50,10 +44,21 @@ class Ingester:
             "datum_page": self._datum_page,
         }
 
+    def _clear(self) -> None:
+        self._tables: dict[str, list[Row]] = {table: [] for table in _rows.INSERTS}
+        self._starts: list[tuple[Row, list[KeyRow], str]] = []
+        self._stops: list[tuple[Row, list[KeyRow]]] = []
+        self._pending = 0
+
     @property
     def pending(self) -> int:
         """How many rows wait for the next flush."""
         return self._pending
+
+    @property
+    def open_live_runs(self) -> set[str]:
+        """Runs started in this session whose stop has not come."""
+        return self.lineage.open_runs
 
     def add(self, name: str, doc: Document, writer: tuple[str, int] | None = None) -> None:
         """Buffer one document; ``writer`` (host, pid) marks a start as written live."""
@@ -62,32 +67,35 @@ class Ingester:
             known = ", ".join(sorted(self._handlers))
             raise DocumentError(f"unknown document name {name!r}; the catalog ingests: {known}")
         try:
-            handler(doc, writer)
+            run_uid = self.lineage.run_of(name, doc)
+            handler(doc, run_uid, writer)
         except KeyError as missing:
             raise DocumentError(
                 f"{name} document lacks the field {missing}: {doc!r:.200}"
             ) from None
+        except (TypeError, ValueError, AttributeError, OverflowError) as error:
+            if isinstance(error, DocumentError):
+                raise
+            raise DocumentError(f"{name} document cannot be stored: {error}") from None
 
     def flush(self) -> None:
-        """Commit every buffered row in one transaction."""
+        """Commit every buffered row in one transaction; on failure keep them for a retry."""
         if not self._pending:
             return
-        tables, starts, stops = self._tables, self._starts, self._stops
-        self._tables = {table: [] for table in _rows.INSERTS}
-        self._starts, self._stops, self._pending = [], [], 0
         connection = self._connection
         try:
             connection.execute("BEGIN IMMEDIATE")
-            self._write_starts(starts)
-            for table, rows in tables.items():
+            self._write_starts(self._starts)
+            for table, rows in self._tables.items():
                 if rows:
                     connection.executemany(_rows.INSERTS[table], rows)
-            self._write_stops(stops)
+            self._write_stops(self._stops)
             connection.execute("COMMIT")
         except sqlite3.Error as error:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             raise CatalogError(f"could not write documents to the catalog: {error}") from error
+        self._clear()
 
     def _write_starts(self, starts: list[tuple[Row, list[KeyRow], str]]) -> None:
         """Insert new runs with their key rows and full-text entries (replays insert nothing)."""
@@ -114,6 +122,10 @@ class Ingester:
                 keys.extend((run_id, *key) for key in key_rows)
         self._connection.executemany(_rows.KEY_INSERT, keys)
 
+    def close(self) -> None:
+        """Close the connection (buffered rows not flushed are dropped)."""
+        self._connection.close()
+
     def release_live_runs(self) -> None:
         """Mark runs this writer started but never stopped as no longer being written."""
         self.flush()
@@ -132,127 +144,70 @@ class Ingester:
         self._tables[table].extend(rows)
         self._pending += len(self._tables[table]) - before
 
-    def _start(self, doc: Document, writer: tuple[str, int] | None) -> None:
+    def _start(self, doc: Document, run_uid: str, writer: tuple[str, int] | None) -> None:
         """A new run: its row, one key row per metadata scalar."""
-        uid = doc["uid"]
         key_rows = _rows.key_rows(doc)
         self._starts.append((_rows.start_row(doc, writer), key_rows, _rows.search_text(key_rows)))
         self._pending += 1 + len(key_rows)
-        self._known_runs.add(uid)
-        if writer is not None:
-            self.open_live_runs.add(uid)
+        if writer is None:
+            self.lineage.open_runs.discard(run_uid)
 
-    def _stop(self, doc: Document, writer: tuple[str, int] | None) -> None:
+    def _stop(self, doc: Document, run_uid: str, writer: tuple[str, int] | None) -> None:
         """The end of a run: fills its stop columns."""
-        run_uid = self._require_run(doc["run_start"], "stop", doc["uid"])
         key_rows = _rows.key_rows(doc, prefix="stop.")
         self._stops.append((_rows.stop_values(doc), key_rows))
         self._pending += 1 + len(key_rows)
-        self.open_live_runs.discard(run_uid)
 
-    def _descriptor(self, doc: Document, writer: tuple[str, int] | None) -> None:
+    def _descriptor(self, doc: Document, run_uid: str, writer: tuple[str, int] | None) -> None:
         """A stream's descriptor and its data keys."""
-        run_uid = self._require_run(doc["run_start"], "descriptor", doc["uid"])
-        self._run_of_descriptor[doc["uid"]] = run_uid
         self._buffer("descriptors", [_rows.descriptor_row(doc, next(self._order))])
         self._buffer("data_keys", _rows.data_key_rows(doc))
 
-    def _event(self, doc: Document, writer: tuple[str, int] | None) -> None:
+    def _event(self, doc: Document, run_uid: str, writer: tuple[str, int] | None) -> None:
         """One event."""
-        run_uid = self._descriptor_run(doc["descriptor"], "event", doc["uid"])
         self._buffer("events", [_rows.event_row(doc, run_uid, next(self._order))])
 
-    def _event_page(self, doc: Document, writer: tuple[str, int] | None) -> None:
+    def _event_page(self, doc: Document, run_uid: str, writer: tuple[str, int] | None) -> None:
         """An event page, stored as the events it holds."""
-        run_uid = self._descriptor_run(doc["descriptor"], "event_page", "")
         rows = [
             _rows.event_row(e, run_uid, next(self._order)) for e in _rows.unpack_event_page(doc)
         ]
         self._buffer("events", rows)
 
-    def _stream_resource(self, doc: Document, writer: tuple[str, int] | None) -> None:
+    def _stream_resource(self, doc: Document, run_uid: str, writer: tuple[str, int] | None) -> None:
         """A file (or store) holding one data key's external data."""
-        run_uid = self._resource_run(doc)
-        self._run_of_resource[doc["uid"]] = run_uid
         self._buffer(
             "stream_resources", [_rows.stream_resource_row(doc, run_uid, next(self._order))]
         )
 
-    def _stream_datum(self, doc: Document, writer: tuple[str, int] | None) -> None:
+    def _stream_datum(self, doc: Document, run_uid: str, writer: tuple[str, int] | None) -> None:
         """Which frames of a stream resource belong to which events of a stream."""
         if not doc["descriptor"]:
             raise DocumentError(f"stream_datum {doc['uid']!r} has no descriptor filled in")
-        run_uid = self._parent(self._run_of_resource, "stream_resources", doc["stream_resource"])
-        if run_uid is None:
-            raise _unknown_parent(
-                "stream_datum", doc["uid"], "stream_resource", doc["stream_resource"]
-            )
         self._buffer("stream_datums", [_rows.stream_datum_row(doc, run_uid, next(self._order))])
 
-    def _resource(self, doc: Document, writer: tuple[str, int] | None) -> None:
+    def _resource(self, doc: Document, run_uid: str, writer: tuple[str, int] | None) -> None:
         """A legacy resource, kept whole."""
-        run_uid = self._resource_run(doc)
-        self._run_of_resource[doc["uid"]] = run_uid
-        self._other("resource", doc["uid"], run_uid, doc)
+        self._keep_whole("resource", doc["uid"], run_uid, doc)
 
-    def _datum(self, doc: Document, writer: tuple[str, int] | None) -> None:
+    def _datum(self, doc: Document, run_uid: str, writer: tuple[str, int] | None) -> None:
         """A legacy datum, kept whole."""
-        run_uid = self._parent(self._run_of_resource, "other_documents", doc["resource"])
-        self._other("datum", doc["datum_id"], run_uid, doc)
+        self._keep_whole("datum", doc["datum_id"], run_uid, doc)
 
-    def _datum_page(self, doc: Document, writer: tuple[str, int] | None) -> None:
+    def _datum_page(self, doc: Document, run_uid: str, writer: tuple[str, int] | None) -> None:
         """A legacy datum page, kept as the datums it holds."""
         for datum in _rows.unpack_datum_page(doc):
-            self._datum(datum, writer)
+            self._datum(datum, run_uid, writer)
 
-    def _other(self, name: str, uid: str, run_uid: str | None, doc: Document) -> None:
+    def _keep_whole(self, name: str, uid: str, run_uid: str, doc: Document) -> None:
         """Queue a document stored whole in ``other_documents``."""
         row = (uid, name, run_uid, _json.dumps(doc), next(self._order))
         self._buffer("other_documents", [row])
 
-    def _resource_run(self, doc: Document) -> str:
-        """The run of a (stream) resource: its run_start, or the only run being written."""
-        run_start: Any = doc.get("run_start")
-        if not run_start and len(self.open_live_runs) == 1:
-            run_start = next(iter(self.open_live_runs))
-        if not run_start:
-            raise DocumentError(f"resource {doc['uid']!r} has no run_start and no run is open")
-        return self._require_run(run_start, "resource", doc["uid"])
-
-    def _require_run(self, run_uid: str, name: str, uid: str) -> str:
-        """``run_uid`` if its start has been seen, else a clear error."""
-        if run_uid in self._known_runs or self._exists("runs", run_uid):
-            self._known_runs.add(run_uid)
-            return run_uid
-        raise _unknown_parent(name, uid, "run start", run_uid)
-
-    def _descriptor_run(self, descriptor: str, name: str, uid: str) -> str:
-        """The run an event belongs to, through its descriptor."""
-        run_uid = self._parent(self._run_of_descriptor, "descriptors", descriptor)
-        if run_uid is None:
-            raise _unknown_parent(name, uid, "descriptor", descriptor)
-        return run_uid
-
-    def _parent(self, cache: dict[str, str], table: str, uid: str) -> str | None:
-        """Look a parent's run up in the session cache, then in the stored table."""
-        run_uid = cache.get(uid)
-        if run_uid is None:
-            found = self._connection.execute(
-                f"SELECT run_uid FROM {table} WHERE uid = ?", (uid,)
-            ).fetchone()
-            if found is not None and found[0] is not None:
-                run_uid = cache[uid] = str(found[0])
-        return run_uid
-
-    def _exists(self, table: str, uid: str) -> bool:
-        """Is a row with this uid already committed?"""
-        query = f"SELECT 1 FROM {table} WHERE uid = ?"
-        return self._connection.execute(query, (uid,)).fetchone() is not None
-
-
-def _unknown_parent(name: str, uid: str, parent: str, parent_uid: str) -> DocumentError:
-    """The error for a document whose parent the catalog has never seen."""
-    return DocumentError(
-        f"{name} {uid!r} refers to {parent} {parent_uid!r}, which the catalog has not seen; "
-        f"ingest the {parent} first"
-    )
+    def _stored_run(self, table: str, uid: str) -> str | None:
+        """The run of a committed row (``runs`` rows are their own run)."""
+        column = "uid" if table == "runs" else "run_uid"
+        found = self._connection.execute(
+            f"SELECT {column} FROM {table} WHERE uid = ?", (uid,)
+        ).fetchone()
+        return None if found is None or found[0] is None else str(found[0])

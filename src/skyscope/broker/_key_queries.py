@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ._errors import QueryError
 from ._query import Query, Scalar, Sql
+from ._rows import exact_number
 
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=")
 _ORDERING = ("<", "<=", ">", ">=")
@@ -39,9 +40,10 @@ def _match_scalar(value: Scalar, operator: str = "==") -> Sql:
     if value is None:
         return "value_text IS NULL AND kind = 'null'", ()
     if isinstance(value, bool):
-        return "value_text IS NULL AND value_num = ? AND kind = 'bool'", (float(value),)
+        return "value_text IS NULL AND value_num = ? AND kind = 'bool'", (int(value),)
     if isinstance(value, int | float):
-        return f"value_text IS NULL AND value_num {operator} ? AND kind = 'num'", (float(value),)
+        number = exact_number(value) if isinstance(value, int) else value
+        return f"value_text IS NULL AND value_num {operator} ? AND kind = 'num'", (number,)
     return f"value_text {operator} ?", (value,)
 
 

@@ -16,7 +16,7 @@ from . import _json
 
 Row = tuple[object, ...]
 # (key, position, kind, value_text, value_num): a run_keys row without its run id.
-KeyRow = tuple[str, int, str, str | None, float | None]
+KeyRow = tuple[str, int, str, str | None, int | float | None]
 Document = Mapping[str, Any]
 
 # Nested dictionaries in start documents are indexed as dotted keys down to this depth.
@@ -86,7 +86,7 @@ def search_text(rows: list[KeyRow]) -> str:
     """The words full-text search finds a run by: its metadata's text and number values."""
     words = [text for _, _, kind, text, _ in rows if kind == "str" and text is not None]
     numbers = [number for _, _, kind, _, number in rows if kind == "num" and number is not None]
-    words.extend(str(int(n)) if n.is_integer() else repr(n) for n in numbers)
+    words.extend(str(int(n)) if float(n).is_integer() else repr(n) for n in numbers)
     return " ".join(words)
 
 
@@ -106,20 +106,29 @@ def _flatten(prefix: str, mapping: Document, depth: int) -> Iterator[KeyRow]:
             yield from _flatten(f"{key}.", value, depth + 1)
 
 
-def typed_value(value: object) -> tuple[str, str | None, float | None] | None:
-    """(kind, value_text, value_num) of a scalar; None for what the key table cannot hold."""
+def typed_value(value: object) -> tuple[str, str | None, int | float | None] | None:
+    """(kind, value_text, value_num) of a scalar; None for what the key table cannot hold.
+
+    Integers that fit in 64 bits are kept exact; larger ones, like all floats, as doubles.
+    """
     if isinstance(value, str):
         return ("str", str(value), None)
     if isinstance(value, bool):
-        return ("bool", None, float(value))
-    if isinstance(value, int | float):
-        number = float(value)
-        return ("num", None, None if number != number else number)  # NaN is stored as NULL
+        return ("bool", None, int(value))
+    if isinstance(value, int):
+        return ("num", None, exact_number(value))
+    if isinstance(value, float):
+        return ("num", None, None if value != value else value)  # NaN is stored as NULL
     if value is None:
         return ("null", None, None)
     if isinstance(value, np.generic):
         return typed_value(value.item())
     return None
+
+
+def exact_number(value: int) -> int | float:
+    """An integer as the database can hold it: exact within 64 bits, else a double."""
+    return value if -(2**63) <= value < 2**63 else float(value)
 
 
 def _text_or_none(value: object) -> str | None:

@@ -17,7 +17,8 @@ from ._stream import Stream
 
 # The runs columns a Run is made from, in this order.
 RUN_COLUMNS = (
-    "r.uid, r.start_doc, r.stop_doc, r.exit_status, r.writer_host, r.writer_pid, r.time, r.id"
+    "r.uid, r.start_doc, r.stop_doc, r.exit_status, r.writer_host, r.writer_pid, r.interrupted, "
+    "r.time, r.id"
 )
 
 _DOCUMENT_QUERIES: dict[str, str] = {
@@ -65,9 +66,15 @@ class Run:
 
     @property
     def status(self) -> str:
-        """The exit status (``success``, ``abort``, ``fail``), ``acquiring`` or ``incomplete``."""
-        stop_doc, exit_status, host, pid = self._current_stop_columns()
-        return run_status(exit_status, stop_doc is not None, host, pid)
+        """``success``, ``abort``, ``fail``, ``acquiring``, ``incomplete`` or ``interrupted``."""
+        stop_doc, exit_status, host, pid, interrupted = self._current_stop_columns()
+        return run_status(exit_status, stop_doc is not None, host, pid, interrupted)
+
+    @property
+    def interruption(self) -> str | None:
+        """Why the run has no stop, when its writer died and it was recovered; else None."""
+        reason: str | None = self._current_stop_columns()[4]
+        return reason
 
     @property
     def complete(self) -> bool:
@@ -157,10 +164,11 @@ class Run:
                 yield order, name, _json.loads(values[0])
 
     def _current_stop_columns(self) -> tuple[Any, ...]:
-        """(stop_doc, exit_status, writer_host, writer_pid), read again until the stop is in."""
+        """(stop_doc, exit_status, writer_host, writer_pid, interrupted), fresh until stopped."""
         if self._stop_columns[0] is None:
             rows = self._store.query(
-                "SELECT stop_doc, exit_status, writer_host, writer_pid FROM runs WHERE uid = ?",
+                "SELECT stop_doc, exit_status, writer_host, writer_pid, interrupted "
+                "FROM runs WHERE uid = ?",
                 (self.uid,),
             )
             if rows:

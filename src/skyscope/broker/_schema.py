@@ -7,9 +7,19 @@ FTS5 table is SQLite's own and lives apart in ``SQLITE_FULLTEXT``.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+RUN_KEYS_TABLE = """CREATE TABLE IF NOT EXISTS run_keys (
+    run_id BIGINT NOT NULL,
+    key TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    value_text TEXT,
+    value_num NUMERIC
+)"""
 
 CORE_TABLES: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS catalog_info (
@@ -32,22 +42,17 @@ CORE_TABLES: tuple[str, ...] = (
         stop_time DOUBLE PRECISION,
         exit_status TEXT,
         num_events BIGINT,
-        stop_doc TEXT
+        stop_doc TEXT,
+        interrupted TEXT
     )""",
     "CREATE INDEX IF NOT EXISTS runs_time ON runs (time)",
     "CREATE INDEX IF NOT EXISTS runs_scan_id ON runs (scan_id)",
     # One row per scalar of a start document (dotted keys for nested dicts; list items get
     # position >= 0, a scalar -1) and of its stop document (keys prefixed "stop."). kind is
-    # 'str' (value_text set), 'num' or 'bool' (value_num set) or 'null'. Rows are written only
-    # when their run's row is, which keeps them unique without a key of their own.
-    """CREATE TABLE IF NOT EXISTS run_keys (
-        run_id BIGINT NOT NULL,
-        key TEXT NOT NULL,
-        position INTEGER NOT NULL,
-        kind TEXT NOT NULL,
-        value_text TEXT,
-        value_num DOUBLE PRECISION
-    )""",
+    # 'str' (value_text set), 'num' or 'bool' (value_num set) or 'null'. value_num is NUMERIC
+    # so integers stay exact (SQLite keeps them INTEGER; PostgreSQL NUMERIC is exact). Rows are
+    # written only when their run's row is, which keeps them unique without a key of their own.
+    RUN_KEYS_TABLE,
     # Covers every key query: equality/range on text, or (text IS NULL) equality/range on numbers.
     "CREATE INDEX IF NOT EXISTS run_keys_value "
     "ON run_keys (key, value_text, value_num, kind, position, run_id)",
@@ -132,17 +137,64 @@ SQLITE_FULLTEXT: tuple[str, ...] = (
 
 
 def create_schema(connection: sqlite3.Connection) -> None:
-    """Create every table, index and trigger that is missing (safe to call on each open)."""
-    connection.execute("BEGIN")
+    """Create what is missing, or bring an older catalog up to :data:`SCHEMA_VERSION`.
+
+    A current catalog is only read, so opening it never waits for another writer's lock.
+    """
+    version = stored_version(connection)
+    if version == SCHEMA_VERSION:
+        return
+    if version is not None and version > SCHEMA_VERSION:
+        raise sqlite3.DatabaseError(
+            f"the catalog has schema version {version}; this skyscope reads up to "
+            f"{SCHEMA_VERSION}: upgrade skyscope"
+        )
+    connection.execute("BEGIN IMMEDIATE")
     try:
+        if version == 1:
+            _upgrade_from_1(connection)
         for statement in (*CORE_TABLES, *SQLITE_FULLTEXT):
             connection.execute(statement)
         connection.execute(
             "INSERT INTO catalog_info (name, value) VALUES ('schema_version', ?) "
-            "ON CONFLICT (name) DO NOTHING",
+            "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
             (str(SCHEMA_VERSION),),
         )
     except BaseException:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
+
+
+def stored_version(connection: sqlite3.Connection) -> int | None:
+    """The catalog's schema version, or None for a new (empty) file."""
+    exists = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'catalog_info'"
+    ).fetchone()
+    if exists is None:
+        return None
+    row = connection.execute(
+        "SELECT value FROM catalog_info WHERE name = 'schema_version'"
+    ).fetchone()
+    return int(row[0]) if row is not None else None
+
+
+def _upgrade_from_1(connection: sqlite3.Connection) -> None:
+    """Version 1 stored key numbers as doubles and had no ``interrupted`` column.
+
+    The key table is rebuilt from the stored start and stop documents, so integers beyond 2**53
+    become exact again.
+    """
+    from ._rows import key_rows  # the rows module imports nothing from here
+
+    connection.execute("ALTER TABLE runs ADD COLUMN interrupted TEXT")
+    connection.execute("DROP TABLE run_keys")
+    connection.execute(RUN_KEYS_TABLE)
+    rows = connection.execute("SELECT id, start_doc, stop_doc FROM runs").fetchall()
+    for run_id, start_doc, stop_doc in rows:
+        keys = key_rows(json.loads(start_doc))
+        if stop_doc is not None:
+            keys += key_rows(json.loads(stop_doc), prefix="stop.")
+        connection.executemany(
+            "INSERT INTO run_keys VALUES (?, ?, ?, ?, ?, ?)", [(run_id, *k) for k in keys]
+        )

@@ -1,8 +1,9 @@
 """What state a run is in: finished (its exit status), still acquiring, or incomplete.
 
-A run without a stop document is *acquiring* while the process that writes it is alive, and
-*incomplete* once that process is gone (killed, crashed) or when its documents were ingested
-after the fact without a stop: shown, readable, never lost.
+A run without a stop document is *acquiring* while the process that writes it is alive,
+*interrupted* once that process died and its journal was replayed, and *incomplete* when its
+documents were ingested after the fact without a stop or its writer closed without one: shown,
+readable, never lost.
 """
 
 from __future__ import annotations
@@ -13,12 +14,25 @@ import sys
 
 ACQUIRING = "acquiring"
 INCOMPLETE = "incomplete"
+INTERRUPTED = "interrupted"
 
 
-def run_status(exit_status: str | None, stopped: bool, host: str | None, pid: int | None) -> str:
-    """The run's status word: the stop's exit status, ``acquiring`` or ``incomplete``."""
+def run_status(
+    exit_status: str | None,
+    stopped: bool,
+    host: str | None,
+    pid: int | None,
+    interrupted: str | None = None,
+) -> str:
+    """The run's status word: its exit status, or why it has none.
+
+    ``acquiring``, ``interrupted`` (its writer died; recovered from its journal) or
+    ``incomplete``.
+    """
     if stopped:
         return exit_status or "unknown"
+    if interrupted:
+        return INTERRUPTED
     if pid is None:
         return INCOMPLETE
     if host != socket.gethostname():
