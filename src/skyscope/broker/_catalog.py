@@ -160,9 +160,13 @@ class Catalog:
             logger.warning("%s: %s", self.path, report.describe())
         return report
 
+    def check_journals(self) -> list[Path]:
+        """Journals of writers that died, waiting to be replayed into this catalog."""
+        return pending_journals(journal_folder(self.path))
+
     def check(self) -> Health:
         """Check the file's integrity and say what waits: journals, unfinished runs."""
-        return check_health(self._store, pending_journals(journal_folder(self.path)))
+        return check_health(self._store, self.check_journals())
 
     def close(self) -> None:
         """Commit live documents (waiting up to 30 s) and close the file.

@@ -80,6 +80,7 @@ class LiveIngest:
         self._changed = threading.Condition(self._lock)
         self._closing = False
         self._give_up = False
+        self._retry_now = threading.Event()  # set when retrying is pointless: closing
         self._thread: threading.Thread | None = None
         self.incidents: list[Incident] = []
         self.refused: list[tuple[str, str]] = []  # (run uid, why)
@@ -125,11 +126,14 @@ class LiveIngest:
 
         Documents left over stay in their journals, which the next open replays.
         """
+        if self._closing:
+            return self.pending
         committed = self.wait_committed(timeout=timeout)
         with self._lock:
             self._closing = True
             self._give_up = not committed
             self._changed.notify_all()
+        self._retry_now.set()
         if self._thread is not None:
             self._thread.join()
         left = self.pending
@@ -178,15 +182,15 @@ class LiveIngest:
 
     def _report_run_end(self, stop: Pending) -> None:
         """After a stop: wait for the run's commit (off the loop) and raise what went wrong."""
-        waited = False
-        if not _on_event_loop():
-            waited = self.wait_committed(stop.seq, STOP_WAIT_S)
+        on_loop = _on_event_loop()
+        committed = self.wait_committed(stop.seq, 0 if on_loop else STOP_WAIT_S)
         problems = self._run_problems(stop.run)
-        if not waited and not _on_event_loop():
+        if not committed and (problems or not on_loop):
             problems.append(
-                f"the run is not committed {STOP_WAIT_S:.0f} s after its stop; its "
-                f"{self.pending} documents are safe in {stop.run.path} and will be committed "
-                "when the catalog can be written (or by `skyscope catalog recover`)"
+                f"the run is not committed {0 if on_loop else STOP_WAIT_S:.0f} s after its "
+                f"stop; {self.pending} documents are kept (in {stop.run.path}, or in memory "
+                "where it could not be written) and are committed when the catalog can be "
+                "written (or by `skyscope catalog recover`)"
             )
         if problems:
             raise CatalogWriteError(f"catalog {self.path}: " + "; ".join(problems))
@@ -253,10 +257,9 @@ class LiveIngest:
                 break
             except CatalogError as error:
                 incident = self._note_failure(incident, error)
-                with self._lock:
-                    if self._give_up:
-                        return
-                    self._changed.wait(delay)
+                self._retry_now.wait(delay)
+                if self._give_up:
+                    return
                 delay = min(delay * 2, RETRY_LAST_S)
         self._done(batch)
 

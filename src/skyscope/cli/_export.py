@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from skyscope.broker import Catalog, export_formats
+from skyscope.broker import export_formats
 
-from ._runs import add_catalog_option, find_run, reporting_errors
+from ._runs import add_catalog_option, find_run, open_for_reading, reporting_errors
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _export(args: argparse.Namespace) -> int:
     """Export the run and list the files written."""
-    with Catalog(args.catalog) as catalog:
+    with open_for_reading(args.catalog) as catalog:
         run = find_run(catalog, args.run)
         for path in run.export(args.fmt, args.to):
             print(path)

@@ -41,6 +41,19 @@ def add_catalog_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def open_for_reading(path: Path | None) -> Catalog:
+    """Open a catalog read-only (never creating one), noting journals that wait for recovery."""
+    catalog = Catalog(path, readonly=True)
+    waiting = catalog.check_journals()
+    if waiting:
+        print(
+            f"note: {len(waiting)} runs of writers that died wait in journals; "
+            f"`skyscope catalog recover --catalog {catalog.path}` stores them",
+            file=sys.stderr,
+        )
+    return catalog
+
+
 def reporting_errors(handler: Handler) -> Handler:
     """Wrap a command so catalog errors print as one clear line and exit with status 1."""
 
@@ -131,7 +144,7 @@ def _key_filter(item: str) -> Query:
 
 def _list_runs(args: argparse.Namespace) -> int:
     """Print the table."""
-    with Catalog(args.catalog) as catalog:
+    with open_for_reading(args.catalog) as catalog:
         view = catalog
         for query in _filters(args):
             view = view.search(query)

@@ -8,9 +8,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from skyscope.broker import Catalog, Run
+from skyscope.broker import Run
 
-from ._runs import add_catalog_option, find_run, reporting_errors, when
+from ._runs import add_catalog_option, find_run, open_for_reading, reporting_errors, when
 
 # Start-document keys shown in the header rather than in the metadata table.
 _HEADER_KEYS = ("uid", "time", "scan_id", "plan_name")
@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _show(args: argparse.Namespace) -> int:
     """Print the run."""
     console = Console(width=120)
-    with Catalog(args.catalog) as catalog:
+    with open_for_reading(args.catalog) as catalog:
         run = find_run(catalog, args.run)
         console.print(_header(run))
         console.print(_metadata_table(run.start))
