@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._errors import CatalogDamaged
 from ._status import INCOMPLETE, INTERRUPTED, run_status
 from ._store import Store
 
@@ -28,6 +29,9 @@ class Health:
         """Lines for a person."""
         lines = [f"catalog {self.path}: " + ("ok" if self.ok else "DAMAGED")]
         lines += [f"  problem: {problem}" for problem in self.problems]
+        if not self.ok:
+            lines.append("  restore it from a backup, or copy what reads into a new catalog")
+            return lines
         statuses = ", ".join(f"{n} {s}" for s, n in sorted(self.by_status.items()))
         lines.append(f"  {self.runs} runs" + (f" ({statuses})" if statuses else ""))
         if self.pending_journals:
@@ -43,9 +47,13 @@ class Health:
 def check_health(store: Store, pending: list[Path]) -> Health:
     """Run SQLite's integrity check and count the runs by status."""
     health = Health(store.path, pending_journals=pending)
-    found = [row[0] for row in store.query("PRAGMA integrity_check", wait=False)]
+    try:
+        found = [row[0] for row in store.query("PRAGMA integrity_check", wait=False)]
+    except CatalogDamaged as error:
+        found = [str(error)]
     if found != ["ok"]:
         health.problems.extend(str(text) for text in found[:20])
+        return health
     rows = store.query(
         "SELECT exit_status, stop_uid IS NOT NULL, writer_host, writer_pid, interrupted FROM runs",
         wait=False,
