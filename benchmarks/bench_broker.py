@@ -12,6 +12,7 @@ Goals: key query <= 20 ms, first frame <= 10 ms. The last line is JSON with the 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import random
 import sqlite3
@@ -27,6 +28,9 @@ import h5py
 import numpy as np
 
 from skyscope.broker import Catalog, FullText, Key
+from skyscope.devices import SoftDetector
+from skyscope.engine import Engine
+from skyscope.plans import count
 
 Doc = tuple[str, dict[str, Any]]
 
@@ -163,6 +167,63 @@ def naive_ingest(path: Path, docs: list[Doc]) -> float:
     return elapsed
 
 
+class PlainSQLite:
+    """The anchor for live ingest: each document inserted as JSON on the calling thread (the
+    event loop), committed every 0.1 s -- what a catalog subscriber without a writer does.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("CREATE TABLE docs (uid TEXT PRIMARY KEY, name TEXT, doc TEXT)")
+        self.db.execute("BEGIN")
+        self.last = time.perf_counter()
+
+    def __call__(self, name: str, doc: dict[str, Any]) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO docs VALUES (?, ?, ?)",
+            (str(doc.get("uid")), name, json.dumps(doc, default=float)),
+        )
+        if time.perf_counter() - self.last > 0.1 or name == "stop":
+            self.db.execute("COMMIT")
+            self.db.execute("BEGIN")
+            self.last = time.perf_counter()
+
+    def close(self) -> None:
+        self.db.execute("COMMIT")
+        self.db.close()
+
+
+async def engine_ingest(subscriber: Any, n_events: int) -> tuple[float, float]:
+    """(documents/s, longest loop stall in ms) of a count through an engine into ``subscriber``.
+
+    A ticker task wakes every millisecond; its longest late wake-up is the loop's worst stall.
+    """
+    detector = SoftDetector("det")
+    engine = Engine(md={}, handle_sigint=False)
+    counted = [0]
+    engine.subscribe(lambda name, doc: counted.__setitem__(0, counted[0] + 1))
+    engine.subscribe(subscriber)
+    longest = [0.0]
+
+    async def tick() -> None:
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            longest[0] = max(longest[0], now - last - 0.001)
+            last = now
+
+    ticker = asyncio.get_running_loop().create_task(tick())
+    began = time.perf_counter()
+    await engine(count([detector], n_events))
+    if isinstance(subscriber, Catalog):
+        await asyncio.to_thread(subscriber.flush)
+    elapsed = time.perf_counter() - began
+    ticker.cancel()
+    return counted[0] / elapsed, longest[0] * 1e3
+
+
 def median_ms(fn: Callable[[int], object], repeat: int) -> float:
     """Median wall time of ``fn(i)`` over ``repeat`` calls, in milliseconds."""
     times = []
@@ -205,6 +266,30 @@ def main() -> None:
         live_s = time.perf_counter() - began
         live.close()
         print(f"live ingest        {len(live_docs) / live_s:>10,.0f} docs/s")
+
+        n_events = 2_000 if args.quick else 20_000
+        journal_rates, journal_stalls, plain_rates, plain_stalls = [], [], [], []
+        for repeat_index in range(3):  # interleaved, medians reported
+            journaled = Catalog(folder / f"engine-{repeat_index}.sqlite")
+            rate, stall = asyncio.run(engine_ingest(journaled, n_events))
+            journaled.close()
+            journal_rates.append(rate)
+            journal_stalls.append(stall)
+            plain = PlainSQLite(folder / f"plain-{repeat_index}.sqlite")
+            rate, stall = asyncio.run(engine_ingest(plain, n_events))
+            plain.close()
+            plain_rates.append(rate)
+            plain_stalls.append(stall)
+        journal_rate, plain_rate = map(statistics.median, (journal_rates, plain_rates))
+        journal_stall, plain_stall = map(statistics.median, (journal_stalls, plain_stalls))
+        print(
+            f"engine -> catalog (journal, writer thread) {journal_rate:>9,.0f} docs/s, "
+            f"longest loop stall {journal_stall:6.1f} ms"
+        )
+        print(
+            f"engine -> plain SQLite insert on the loop  {plain_rate:>9,.0f} docs/s, "
+            f"longest loop stall {plain_stall:6.1f} ms"
+        )
 
         naive_docs = docs[:2_000]
         naive_s = naive_ingest(folder / "naive.sqlite", naive_docs)
@@ -257,6 +342,12 @@ def main() -> None:
         "naive_ingest_docs_per_s": round(naive_rate),
         "speedup_ingest_vs_naive": round(len(docs) / bulk_s / naive_rate, 1),
         "speedup_live_ingest_vs_naive": round(len(live_docs) / live_s / naive_rate, 1),
+        "engine_journal_ingest_docs_per_s": round(journal_rate),
+        "engine_plain_sqlite_docs_per_s": round(plain_rate),
+        "speedup_engine_ingest_vs_plain_sqlite": round(journal_rate / plain_rate, 2),
+        "longest_loop_stall_journal_ms": round(journal_stall, 2),
+        "longest_loop_stall_plain_sqlite_ms": round(plain_stall, 2),
+        "speedup_loop_stall_vs_plain_sqlite": round(plain_stall / max(journal_stall, 1e-3), 1),
         "key_query_ms": round(key_ms, 2),
         "key_count_ms": round(count_ms, 2),
         "two_key_query_ms": round(both_ms, 2),

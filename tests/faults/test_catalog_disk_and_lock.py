@@ -21,14 +21,14 @@ import useq
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1] / "plans"))
 
-from _fault_tools import Ballast, Ticker, lock_held_by_another_process, small_disk  # noqa: E402
-from _sim_scope import make_scope, release  # noqa: E402
+from _fault_tools import Ballast, Ticker, lock_held_by_another_process, small_disk
+from _sim_scope import make_scope, release
 
-import skyscope.broker._live as live_module  # noqa: E402
-from skyscope.broker import Catalog  # noqa: E402
-from skyscope.engine import Engine, RunResult  # noqa: E402
-from skyscope.exporters import HDF5FrameWriter  # noqa: E402
-from skyscope.plans import close_run, mda, open_run, sleep, trigger_and_read  # noqa: E402
+import skyscope.broker._live as live_module
+from skyscope.broker import Catalog
+from skyscope.engine import Engine, RunResult
+from skyscope.exporters import HDF5FrameWriter
+from skyscope.plans import close_run, mda, open_run, sleep, trigger_and_read
 
 
 class Emitted:

@@ -15,10 +15,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1] / "broker"))
 
-from _broker_docs import small_run  # noqa: E402
-from _fault_tools import lock_held_by_another_process  # noqa: E402
+from _broker_docs import small_run
+from _fault_tools import lock_held_by_another_process
 
-from skyscope.broker import Catalog, CatalogDamaged, CatalogError, Key  # noqa: E402
+from skyscope.broker import Catalog, CatalogDamaged, CatalogError, Key
 
 
 def skyscope_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -41,7 +41,8 @@ def test_a_missing_catalog_is_an_error_and_nothing_is_created(tmp_path: Path) ->
     for command in (["runs"], ["show", "-1"], ["catalog", "check"]):
         done = skyscope_cli(*command, "--catalog", str(missing))
         assert done.returncode == 1, done
-        assert done.stderr.count("\n") <= 1 and "Traceback" not in done.stderr
+        assert done.stderr.count("\n") <= 1
+        assert "Traceback" not in done.stderr
         assert "catalgo.sqlite" in done.stderr + done.stdout
     assert not missing.exists()
     assert not missing.parent.exists()
