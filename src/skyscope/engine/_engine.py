@@ -177,7 +177,8 @@ class Engine:
                 f"the engine is {self._state.value}: wait for the plan under way, resume or "
                 "abort it before starting another"
             )
-        check_keys(md)
+        check_keys(md, "run metadata")
+        check_keys(self.md, "engine.md")
         session = Session(PlanDriver(plan), dict(md), asyncio.get_running_loop())
         self._session = session
         self._requests.clear()
