@@ -251,9 +251,10 @@ def test_a_document_is_measured_by_the_arrays_it_carries() -> None:
     frame = np.zeros((256, 256))
     event = {"uid": "u", "data": {"cam": frame, "x": 1.0}, "timestamps": {"cam": 1.0}}
     page = {"data": {"cam": [frame, frame], "x": [1.0, 2.0]}, "filled": {"cam": [True, True]}}
-    assert document_nbytes(event) == DOCUMENT_OVERHEAD + frame.nbytes
-    assert document_nbytes(page) == DOCUMENT_OVERHEAD + 2 * frame.nbytes
-    assert document_nbytes({"uid": "start"}) == DOCUMENT_OVERHEAD
+    assert document_nbytes("event", event) == DOCUMENT_OVERHEAD + frame.nbytes
+    assert document_nbytes("event_page", page) == DOCUMENT_OVERHEAD + 2 * frame.nbytes
+    assert document_nbytes("event", {**event, "data": {"raw": b"12345"}}) == DOCUMENT_OVERHEAD + 5
+    assert document_nbytes("start", {"uid": "start", "data": {"cam": frame}}) == DOCUMENT_OVERHEAD
 
 
 async def test_a_thread_subscriber_follows_a_run_across_a_pause(det) -> None:

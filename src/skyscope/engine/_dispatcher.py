@@ -193,13 +193,13 @@ class Dispatcher:
 
     def push(self, name: str, doc: Any) -> None:
         """Buffer a document for every subscriber without waiting (for monitor callbacks)."""
-        nbytes = document_nbytes(doc)
+        nbytes = document_nbytes(name, doc)
         for sub in self._subs.values():
             sub.push(name, doc, nbytes)
 
     async def emit(self, name: str, doc: Any) -> None:
         """Wait until every subscriber's buffer has room for the document, then buffer it."""
-        nbytes = document_nbytes(doc)
+        nbytes = document_nbytes(name, doc)
         subs = self._subs.values()
         for sub in subs:
             if not sub.has_room(nbytes):

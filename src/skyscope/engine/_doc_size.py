@@ -1,8 +1,10 @@
 """A cheap estimate of the memory a document holds, to bound subscribers' buffers in bytes.
 
 Documents are never serialised to be measured: the estimate adds the ``nbytes`` of the numpy
-arrays (and the length of the bytes) found one level down in a document's dicts — an event's
-``data``, an event page's columns — to a small constant for the rest of the document.
+arrays (and the length of the bytes) an event or event page carries in its ``data`` — one
+value per key, or one column per key — to a small constant for the rest of the document.
+Other documents (start, descriptor, stop, resources…) carry no bulk data and count the
+constant alone.
 """
 
 from __future__ import annotations
@@ -14,16 +16,21 @@ import numpy as np
 DOCUMENT_OVERHEAD = 1024
 """Bytes counted for a document besides its arrays: its dicts, keys, numbers and strings."""
 
+_SCALARS = (float, int, bool, str, type(None))
+_BULK = (np.ndarray, bytes, bytearray)
 
-def document_nbytes(doc: Any) -> int:
+
+def document_nbytes(name: str, doc: Any) -> int:
     """Estimate the bytes ``doc`` keeps alive: its arrays' ``nbytes`` plus a constant."""
+    if name != "event" and name != "event_page":
+        return DOCUMENT_OVERHEAD
+    data = doc.get("data") if type(doc) is dict else None
+    if type(data) is not dict:
+        return DOCUMENT_OVERHEAD
     size = DOCUMENT_OVERHEAD
-    if type(doc) is not dict:
-        return size
-    for field in doc.values():
-        if type(field) is dict:
-            for value in field.values():
-                size += _payload_nbytes(value)
+    for value in data.values():
+        if type(value) not in _SCALARS:
+            size += _payload_nbytes(value)
     return size
 
 
@@ -33,6 +40,6 @@ def _payload_nbytes(value: Any) -> int:
         return int(value.nbytes)
     if isinstance(value, bytes | bytearray):
         return len(value)
-    if type(value) is list and value and isinstance(value[0], np.ndarray | bytes | bytearray):
+    if type(value) is list and value and isinstance(value[0], _BULK):
         return sum(_payload_nbytes(item) for item in value)
     return 0
