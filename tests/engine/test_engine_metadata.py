@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -67,3 +68,31 @@ def test_a_corrupt_metadata_file_is_named(tmp_path) -> None:
     path.write_text("{not json")
     with pytest.raises(ValueError, match=r"md\.json is not valid JSON"):
         PersistentDict(path)
+
+
+async def test_call_metadata_a_document_cannot_store_is_refused_with_a_fix(
+    det, recorder, engine
+) -> None:
+    when = datetime.datetime(2026, 1, 2, 3, 4, 5)
+    with pytest.raises(ValueError, match=r"run metadata key 'when' holds a datetime.*isoformat"):
+        await engine(count([det]), when=when)
+    assert recorder.docs == []
+    await engine(count([det]), when=when.isoformat())
+    assert recorder.of("start")[0]["when"] == "2026-01-02T03:04:05"
+
+
+async def test_engine_md_and_plan_md_are_checked_too(det, recorder) -> None:
+    engine = Engine(md={"tags": {"a", "b"}}, handle_sigint=False)
+    engine.subscribe(recorder)
+    with pytest.raises(ValueError, match=r"engine\.md key 'tags' holds a set.*sorted\(value\)"):
+        await engine(count([det]))
+    engine.md["tags"] = ["a", "b"]
+    with pytest.raises(ValueError, match=r"plan metadata key 'raw' holds a bytes"):
+        await engine(count([det], md={"raw": b"\x00"}))
+    assert recorder.docs == []
+
+
+async def test_a_dotted_start_key_is_still_refused(det, recorder, engine) -> None:
+    with pytest.raises(ValueError, match=r"run metadata keys must not contain '\.' or '/'"):
+        await engine(count([det]), **{"a.b": 1})
+    assert recorder.docs == []

@@ -1,6 +1,5 @@
 """skyscope.engine: run async-generator plans on the caller's loop and emit their documents."""
 
-from ._dispatcher import SubscriberError
 from ._driver import PlanDriver
 from ._engine import CustomHandler, Engine
 from ._errors import (
@@ -19,6 +18,7 @@ from ._metadata import MetadataValidator, PersistentDict
 from ._msg import Msg, Parallel, Plan, Return
 from ._progress import ProgressCallback, ProgressUpdate, RichProgress
 from ._state import EngineState, RunResult
+from ._subscriber_error import SubscriberError
 from ._suspenders import (
     SuspendBoolHigh,
     SuspendBoolLow,

@@ -18,12 +18,17 @@ from typing import Any
 from .._paths import metadata_path
 from ._cleanup import call_on_seen
 from ._commands import COMMANDS, Handler
-from ._dispatcher import Dispatcher, Subscriber
+from ._dispatcher import (
+    DEFAULT_BUFFER_BYTES,
+    DEFAULT_BUFFER_DOCS,
+    ESCAPE_TIMEOUT_S,
+    Dispatcher,
+    Subscriber,
+)
 from ._driver import PlanDriver
 from ._errors import (
     EngineStateError,
     InvalidCommand,
-    RequestAbort,
 )
 from ._loop import PlanLoop
 from ._metadata import MetadataValidator, PersistentDict, check_keys
@@ -49,16 +54,25 @@ class Engine:
         md_validator: MetadataValidator | None = None,
         progress: ProgressCallback | None = None,
         handle_sigint: bool = True,
-        subscriber_buffer: int = 1000,
+        subscriber_buffer: int = DEFAULT_BUFFER_DOCS,
+        subscriber_buffer_bytes: int = DEFAULT_BUFFER_BYTES,
+        subscriber_drain_timeout: float | None = None,
         raise_on_fail: bool = True,
     ) -> None:
+        """Make an engine; ``md`` is its persistent metadata (a ``PersistentDict`` by default).
+
+        ``subscriber_buffer`` and ``subscriber_buffer_bytes`` are the default bounds of a
+        subscriber's buffer; ``subscriber_drain_timeout`` bounds how long the end of a plan
+        waits for subscribers to take what is buffered (None: as long as they need).
+        """
         self.md: MutableMapping[str, Any] = (
             md if md is not None else PersistentDict(metadata_path())
         )
         self.md_validator = md_validator
         self.progress = progress
         self.raise_on_fail = raise_on_fail
-        self.dispatcher = Dispatcher(subscriber_buffer)
+        self.dispatcher = Dispatcher(subscriber_buffer, subscriber_buffer_bytes)
+        self.subscriber_drain_timeout = subscriber_drain_timeout
         self.last_result: RunResult | None = None
         self._commands: dict[str, Handler] = dict(COMMANDS)
         self._suspenders: list[Suspender] = []
@@ -86,14 +100,27 @@ class Engine:
     # --- documents out ---------------------------------------------------------------------
 
     def subscribe(
-        self, callback: Subscriber, *, critical: bool = False, buffer: int | None = None
+        self,
+        callback: Subscriber,
+        *,
+        critical: bool = False,
+        buffer: int | None = None,
+        buffer_bytes: int | None = None,
+        thread: bool | None = None,
     ) -> int:
         """Send every document to ``callback(name, doc)`` (sync or async); return a token.
 
-        ``buffer`` bounds the documents waiting for this subscriber; when it is full the engine
-        waits (backpressure). A ``critical`` subscriber that raises fails the run.
+        ``buffer`` (documents) and ``buffer_bytes`` (the arrays they carry, estimated) bound
+        what waits for this subscriber; when either is reached the engine waits
+        (backpressure). ``thread=True`` calls a synchronous subscriber on its own thread, so
+        a slow one never stalls the event loop; ``None`` does so when the callback declares
+        ``prefers_thread = True`` (the file exporters and the catalog do). A ``critical``
+        subscriber that raises fails the run. Abort, halt, stop or cancelling the run detach a
+        subscriber that does not keep up within a second.
         """
-        return self.dispatcher.subscribe(callback, critical=critical, capacity=buffer)
+        return self.dispatcher.subscribe(
+            callback, critical=critical, capacity=buffer, capacity_bytes=buffer_bytes, thread=thread
+        )
 
     def unsubscribe(self, token: int) -> None:
         """Stop sending documents to the subscriber ``token`` names."""
@@ -177,12 +204,12 @@ class Engine:
                 f"the engine is {self._state.value}: wait for the plan under way, resume or "
                 "abort it before starting another"
             )
-        check_keys(md)
+        check_keys(md, "run metadata")
+        check_keys(self.md, "engine.md")
         session = Session(PlanDriver(plan), dict(md), asyncio.get_running_loop())
         self._session = session
         self._requests.clear()
-        self.dispatcher.errors.clear()
-        self.dispatcher.critical_error = None
+        self.dispatcher.reset()
         self._state = EngineState.RUNNING
         if any(s.tripped for s in self._suspenders):
             self._post("suspend")
@@ -192,6 +219,7 @@ class Engine:
         """Continue a paused plan from its last checkpoint."""
         session = self._require(EngineState.PAUSED, "resume")
         self._state = EngineState.RUNNING
+        self.dispatcher.calm()
         errors: list[BaseException] = []
         await call_on_seen(session, "resume", errors)
         session.start_replay()
@@ -259,9 +287,20 @@ class Engine:
             raise EngineStateError(f"cannot {request}: no plan is running")
         self._requests.reason = reason
         self._post(request)
+        self.dispatcher.hurry(ESCAPE_TIMEOUT_S)
         if self._state is EngineState.PAUSED:
             return await self._run(session)
         return await asyncio.shield(session.done)
+
+    async def _end_abandoned(self, s: Session, error: BaseException) -> RunResult:
+        """End a run whose task was cancelled (or broke): close the plan, clean up, stop."""
+        self.dispatcher.hurry(ESCAPE_TIMEOUT_S)
+        if isinstance(error, asyncio.CancelledError):
+            s.exit_override = ("abort", "the task running the plan was cancelled")
+        else:
+            s.exit_override = ("fail", f"the engine failed: {type(error).__name__}: {error}")
+        await s.driver.close()
+        return await PlanLoop(self).finish(s, None, None)
 
     def _on_suspender_trip(self, _suspender: Suspender) -> None:
         session = self._session
@@ -277,9 +316,8 @@ class Engine:
             self._sigint.install(s.loop)
         try:
             result = await PlanLoop(self).drive(s)
-        except BaseException:
-            cancelled = RequestAbort("the task running the plan was cancelled")
-            await PlanLoop(self).finish(s, cancelled, None)
+        except BaseException as error:
+            self.last_result = await self._end_abandoned(s, error)
             raise
         finally:
             if self._sigint is not None:

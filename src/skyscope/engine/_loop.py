@@ -23,6 +23,9 @@ from ._suspension import hold_while_suspended
 if TYPE_CHECKING:
     from ._engine import Engine
 
+_ENDING = frozenset({"abort", "halt", "stop"})
+"""Requests that end the run: a pause under way gives way to them."""
+
 
 class PlanLoop:
     """Drive one plan execution for ``engine``."""
@@ -104,7 +107,7 @@ class PlanLoop:
     def _check_critical(self, s: Session) -> None:
         failure = self.engine.dispatcher.critical_error
         if failure is not None and s.exit_override is None:
-            reason = f"critical subscriber {failure.subscriber} raised: {failure.error!r}"
+            reason = f"critical {failure}"
             s.exit_override = ("fail", reason)
             s.exc = SubscriberFailed(reason)
 
@@ -148,6 +151,9 @@ class PlanLoop:
             return None
         await self._rest_devices(s)
         await self.engine.dispatcher.stop()
+        if self.engine._requests.posted & _ENDING:
+            self.engine.dispatcher.start()  # ended while pausing: the loop acts on it next
+            return None
         self.engine._state = EngineState.PAUSED
         return RunResult(tuple(s.run_uids), None, "paused", state=EngineState.PAUSED)
 
@@ -215,7 +221,7 @@ class PlanLoop:
         for suspender in s.plan_suspenders:
             self.engine.remove_suspender(suspender)
         await close_runs(s, status, reason, errors)
-        await self.engine.dispatcher.stop()
+        await self.engine.dispatcher.stop(self.engine.subscriber_drain_timeout)
         result = RunResult(
             tuple(s.run_uids), status, reason, value, EngineState.IDLE, error,
             tuple(self.engine.dispatcher.errors),

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
+from ..documents import describe_unstorable
 
 MetadataValidator = Callable[[Mapping[str, Any]], None]
 """Called with a run's full metadata before its start document; raises to refuse the run."""
@@ -100,11 +101,20 @@ def _versions_of(modules: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-def check_keys(md: Mapping[str, Any]) -> None:
-    """Refuse metadata keys that event-model refuses (``.`` or ``/`` in a start key)."""
-    bad = sorted(k for k in md if not isinstance(k, str) or "." in k or "/" in k)
+def check_keys(md: Mapping[str, Any], what: str = "metadata") -> None:
+    """Refuse metadata a start document cannot carry, before the run starts.
+
+    Values must be storable by every document store (``describe_unstorable`` names the first
+    that is not: a datetime, a set, bytes, a Path… and says what to pass instead), and start
+    keys must not contain ``.`` or ``/`` (event-model refuses them). ``what`` names the
+    metadata's source in the message.
+    """
+    problem = describe_unstorable(md, what)
+    if problem is not None:
+        raise ValueError(problem)
+    bad = sorted(k for k in md if "." in k or "/" in k)
     if bad:
-        raise ValueError(f"metadata keys must not contain '.' or '/': {bad}")
+        raise ValueError(f"{what} keys must not contain '.' or '/': {bad}")
 
 
 def next_scan_id(md: MutableMapping[str, Any]) -> int:
@@ -121,6 +131,7 @@ def start_metadata(
     validator: MetadataValidator | None,
 ) -> dict[str, Any]:
     """Merge persistent < plan < call metadata, add scan_id and versions, and validate."""
+    check_keys(plan_md, "plan metadata")
     md = {**persistent, **plan_md, **call_md}
     md.setdefault("versions", {})
     md["versions"] = {**versions(), **md["versions"]}

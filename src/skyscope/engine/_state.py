@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ._dispatcher import SubscriberError
+from ._subscriber_error import SubscriberError
 
 ExitStatus = Literal["success", "abort", "fail"]
 
@@ -36,6 +36,21 @@ class RunResult:
     state: EngineState = EngineState.IDLE
     exception: BaseException | None = None
     subscriber_errors: tuple[SubscriberError, ...] = field(default_factory=tuple)
+    """Every subscriber that raised (the final stop document included) or was detached."""
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """What went wrong with subscribers: one readable line per subscriber and error type."""
+        counts: dict[tuple[str, str], int] = {}
+        first: dict[tuple[str, str], SubscriberError] = {}
+        for error in self.subscriber_errors:
+            key = (error.subscriber, error.error_type)
+            counts[key] = counts.get(key, 0) + 1
+            first.setdefault(key, error)
+        return tuple(
+            str(error) + (f" (and {counts[key] - 1} more like it)" if counts[key] > 1 else "")
+            for key, error in first.items()
+        )
 
     @property
     def paused(self) -> bool:

@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 from skyscope.documents import DocumentRouter, RunStart
 
@@ -60,6 +60,9 @@ class DocumentExporter(ABC):
     otherwise). Existing files are never overwritten. ``fsync`` pushes a run's files to the
     disk when they are closed.
     """
+
+    prefers_thread: ClassVar[bool] = True
+    """Writing files blocks: ``engine.subscribe(exporter)`` runs it on its own thread."""
 
     def __init__(
         self,
