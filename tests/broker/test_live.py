@@ -63,6 +63,7 @@ async def test_reader_sees_a_live_run_grow(tmp_path: Path) -> None:
         seen.append(len(ds["x"]))
         np.testing.assert_array_equal(ds["cam"].values[:, 0, 0], np.arange(i + 1))
     writer(*run.stop())
+    assert writer.flush()  # on the event loop the stop does not wait for its commit
     f.close()
     assert seen == [1, 2, 3, 4]
     finished = reader[-1]

@@ -78,6 +78,8 @@ class Catalog:
             )
             if recover:
                 self.recovery = self.recover()
+            # a catalog dropped without close() still commits what it accepted
+            weakref.finalize(self, self._live.close, CLOSE_WAIT_S)
         _OPEN.add(self)
 
     @classmethod

@@ -187,8 +187,9 @@ class LiveIngest:
         problems = self._run_problems(stop.run)
         if not committed and (problems or not on_loop):
             problems.append(
-                f"the run is not committed {0 if on_loop else STOP_WAIT_S:.0f} s after its "
-                f"stop; {self.pending} documents are kept (in {stop.run.path}, or in memory "
+                f"the run is not committed {0 if on_loop else STOP_WAIT_S:g} s after its "
+                f"stop; its documents ({self.pending} not committed) are kept (in "
+                f"{stop.run.path}, or in memory "
                 "where it could not be written) and are committed when the catalog can be "
                 "written (or by `skyscope catalog recover`)"
             )

@@ -61,6 +61,8 @@ class DemoResult:
     files: dict[str, Path] = field(default_factory=dict)
     runs: list[dict[str, Any]] = field(default_factory=list)
     focus: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    """What the subscribers (the catalog, the exporters) reported: empty when all went well."""
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -101,7 +103,7 @@ async def demo(console: Console, positions: int, timepoints: int) -> DemoResult:
         tiles_path = run_dir / "tiles.ome.zarr"
         fov = (SENSOR[1] * pixel, SENSOR[0] * pixel)
         with _progress(console, engine, "overview: 3 x 3 tiles, 15 % overlap"):
-            await engine(
+            tiled = await engine(
                 tile_scan(
                     scope,
                     rows=3,
@@ -119,7 +121,7 @@ async def demo(console: Console, positions: int, timepoints: int) -> DemoResult:
         writer = OMEZarrFrameWriter(zarr_path, axes=ImageAxes(scales={"y": pixel, "x": pixel}))
         label = f"MDA: {positions} positions x 2 channels x 5 z x {timepoints} t"
         with _progress(console, engine, label):
-            await engine(
+            acquired = await engine(
                 mda(
                     sequence,
                     scope,
@@ -129,6 +131,7 @@ async def demo(console: Console, positions: int, timepoints: int) -> DemoResult:
                 )
             )
     hdf5.close()
+    result.problems = [*tiled.problems, *acquired.problems]
     mda_docs = documents[len(tile_docs) :]
     _record(result, mda_docs, tile_docs, zarr_path, tiles_path, hdf5)
     _previews(result, mda_docs, tile_docs, pixel)
@@ -301,6 +304,8 @@ def _summary(console: Console, result: DemoResult, seconds: float, custom_dir: b
         files.add_row(what, str(path))
     for table in (runs, focus, files):
         console.print(table)
+    for problem in result.problems:
+        console.print(f"[yellow]problem:[/yellow] {problem}", soft_wrap=True)
     again = "skyscope show -1" + (f" --catalog {result.catalog}" if custom_dir else "")
     console.print(
         f"Done in {seconds:.1f} s. Find the run again with: [bold]{again}[/bold]", soft_wrap=True

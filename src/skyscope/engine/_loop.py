@@ -8,6 +8,8 @@ abort or halt as requested — then leave the hardware safe and close the runs.
 
 from __future__ import annotations
 
+import asyncio
+from time import perf_counter
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +29,11 @@ _ENDING = frozenset({"abort", "halt", "stop"})
 """Requests that end the run: a pause under way gives way to them."""
 
 
+FAIR_SHARE_S = 0.002
+"""The longest a plan holds the event loop before the engine lets other tasks (a web request, a
+pause from another task, a ticker) run: a plan of messages that never wait would starve them."""
+
+
 class PlanLoop:
     """Drive one plan execution for ``engine``."""
 
@@ -43,7 +50,11 @@ class PlanLoop:
 
     async def _drive(self, s: Session) -> RunResult:
         requests, dispatcher = self.engine._requests, self.engine.dispatcher
+        due = perf_counter() + FAIR_SHARE_S
         while True:
+            if perf_counter() >= due:  # a plan whose messages never wait still lets others run
+                await asyncio.sleep(0)
+                due = perf_counter() + FAIR_SHARE_S
             if requests.posted:
                 result = await self._act(s)
                 if result is not None:
