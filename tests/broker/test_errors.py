@@ -106,7 +106,7 @@ def test_bad_documents_are_refused_clearly(catalog: Catalog, tmp_path: Path) -> 
                 "timestamps": {},
             },
         )
-    with pytest.raises(DocumentError, match=r"start document 'no-time': time: required field is missing"):
+    with pytest.raises(DocumentError, match=r"start document 'no-time': time: required field"):
         catalog("start", {"uid": "no-time"})
     bad = tmp_path / "bad.jsonl"
     bad.write_text('["start", {"uid": "j", "time": 1}]\n{not json\n')
@@ -127,5 +127,5 @@ def test_closed_catalog_says_so(tmp_path: Path) -> None:
 def test_not_a_catalog_file(tmp_path: Path) -> None:
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(CatalogError, match=r"the catalog .*junk\.sqlite is damaged or not a catalog"):
+    with pytest.raises(CatalogError, match=r"junk\.sqlite is damaged or not a catalog"):
         Catalog(junk)
