@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-_LEAVES = (str, bool, int, type(None))
+_LEAVES = (str, bool, int, float, type(None))
+_EXACT_LEAVES = frozenset(_LEAVES)
 _HINTS: dict[str, str] = {
     "datetime": "pass value.isoformat() or value.timestamp()",
     "date": "pass value.isoformat()",
@@ -33,9 +34,12 @@ def find_unstorable(value: object, path: str = "") -> tuple[str, str] | None:
     Allowed: str, bool, int, finite or non-finite float, None, lists and tuples of those, dicts
     with non-empty string keys, numpy scalars and numeric/boolean/string arrays.
     """
-    if isinstance(value, _LEAVES):
+    kind = type(value)
+    if kind in _EXACT_LEAVES:  # the common case first: no isinstance walks through ABCs
         return None
-    if isinstance(value, float):
+    if kind is dict:
+        return _find_in_mapping(value, path)  # type: ignore[arg-type]
+    if isinstance(value, _LEAVES):
         return None
     if isinstance(value, Mapping):
         return _find_in_mapping(value, path)
@@ -63,8 +67,11 @@ def describe_unstorable(value: object, what: str = "metadata") -> str | None:
 
 def _find_in_mapping(mapping: Mapping[Any, Any], path: str) -> tuple[str, str] | None:
     for key, item in mapping.items():
-        if not isinstance(key, str) or not key:
-            return path or "(top)", f"has the key {key!r}; keys must be non-empty strings"
+        if type(key) is not str or not key:
+            if not isinstance(key, str) or not key:
+                return path or "(top)", f"has the key {key!r}; keys must be non-empty strings"
+        if type(item) in _EXACT_LEAVES:
+            continue
         found = find_unstorable(item, f"{path}.{key}" if path else key)
         if found is not None:
             return found
