@@ -67,9 +67,8 @@ def describe_unstorable(value: object, what: str = "metadata") -> str | None:
 
 def _find_in_mapping(mapping: Mapping[Any, Any], path: str) -> tuple[str, str] | None:
     for key, item in mapping.items():
-        if type(key) is not str or not key:
-            if not isinstance(key, str) or not key:
-                return path or "(top)", f"has the key {key!r}; keys must be non-empty strings"
+        if not key or not isinstance(key, str):
+            return path or "(top)", f"has the key {key!r}; keys must be non-empty strings"
         if type(item) in _EXACT_LEAVES:
             continue
         found = find_unstorable(item, f"{path}.{key}" if path else key)
