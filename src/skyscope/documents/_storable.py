@@ -51,9 +51,9 @@ def find_unstorable(value: object, path: str = "") -> tuple[str, str] | None:
         return None
     if isinstance(value, np.ndarray | np.generic):
         return None if np.asarray(value).dtype.kind in "biufUS" else (path, _numpy_kind(value))
-    kind = type(value).__name__
-    hint = _HINTS.get(kind, "pass a string, number, bool, list or dict instead")
-    return path, f"holds a {kind}, which documents cannot carry; {hint}"
+    type_name = kind.__name__
+    hint = _HINTS.get(type_name, "pass a string, number, bool, list or dict instead")
+    return path, f"holds a {type_name}, which documents cannot carry; {hint}"
 
 
 def describe_unstorable(value: object, what: str = "metadata") -> str | None:
