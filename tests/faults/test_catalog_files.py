@@ -104,6 +104,8 @@ def test_an_old_catalog_is_upgraded_and_keeps_exact_integers(tmp_path: Path) -> 
     with Catalog(path) as catalog:
         catalog.ingest(small_run({"sample": "a", "big": 2**53 + 1}).docs)
         catalog.ingest(small_run({"sample": "b", "big": 2**53}).docs)
+        assert [r.start["sample"] for r in catalog.search(Key("big") == 2**53 + 1)] == ["a"]
+        assert [r.start["sample"] for r in catalog.search(Key("big") == 2**53)] == ["b"]
     with sqlite3.connect(path) as db:  # make it look like schema version 1
         db.execute("UPDATE catalog_info SET value = '1' WHERE name = 'schema_version'")
         db.execute("ALTER TABLE runs DROP COLUMN interrupted")
