@@ -7,8 +7,9 @@ receives. An exception raised here is thrown into the plan, which may catch it.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable, MutableMapping
-from typing import Any, Protocol
+from typing import Any, Protocol, get_args
 
 from ._awaiting import describe_failure, maybe_await, status_error, status_future
 from ._bundler import RunBundler
@@ -17,8 +18,16 @@ from ._dispatcher import Dispatcher
 from ._errors import IllegalMessageSequence, WaitTimeout
 from ._metadata import MetadataValidator, start_metadata
 from ._session import Session
+from ._state import ExitStatus
 from ._suspenders import Suspender
-from ._waiting import sleep_interruptibly, wait_interruptibly
+from ._waiting import (
+    Deadline,
+    seconds_to_sleep,
+    sleep_interruptibly,
+    stop_quietly,
+    time_limit,
+    wait_interruptibly,
+)
 
 
 class Context(Protocol):
@@ -53,9 +62,19 @@ for them; the rest are ``async def``.
 """
 
 
-def _track(ctx: Context, msg: Any, status: Any, action: str) -> Any:
+def _track(
+    ctx: Context,
+    msg: Any,
+    status: Any,
+    action: str,
+    timeout: float | None = None,
+    grace: float = 0.0,
+) -> Any:
     group = msg.kwargs.get("group")
-    ctx.session.groups.setdefault(group, []).append((status, msg.obj, action))
+    waited = status
+    if timeout is not None:
+        waited = Deadline(status, msg.obj, action, timeout, ctx.session.loop, grace)
+    ctx.session.groups.setdefault(group, []).append((waited, msg.obj, action))
     ctx.watch_progress(status, msg.obj)
     return status
 
@@ -70,6 +89,14 @@ def _kwargs(msg: Any, *drop: str) -> dict[str, Any]:
 async def _wait_one(ctx: Context, status: Any, obj: Any, action: str) -> None:
     if not status.done:
         await wait_interruptibly(ctx.session, [status_future(status, ctx.session.loop)])
+    await _raise_if_failed(status, obj, action)
+
+
+async def _raise_if_failed(status: Any, obj: Any, action: str) -> None:
+    """Raise why a finished status failed: its time-out (once its device stopped) or its error."""
+    if isinstance(status, Deadline) and status.error is not None:
+        await status.stopped()
+        raise status.error
     if status_error(status) is not None:
         raise describe_failure(status, obj, action)
 
@@ -78,16 +105,59 @@ async def _wait_one(ctx: Context, status: Any, obj: Any, action: str) -> None:
 
 
 def set_(ctx: Context, msg: Any) -> Any:
-    """``Msg('set', obj, value, group=None, **kwargs)``: start a move; returns its Status."""
+    """``Msg('set', obj, value, group=None, timeout=None, **kwargs)``: start a move; its Status.
+
+    With ``timeout`` the engine fails the move if it has not finished in time (and asks the
+    device to stop); a device whose ``set`` takes a ``timeout`` is given it too, as bluesky does.
+    """
+    kwargs = _kwargs(msg, "group")
+    timeout = time_limit(kwargs.get("timeout"), "set") if "timeout" in kwargs else None
+    grace = 0.0
+    if timeout is not None:
+        if _takes_timeout(type(msg.obj)):
+            grace = DEVICE_GRACE_S
+        else:
+            del kwargs["timeout"]
     ctx.session.remember(ctx.session.moved, msg.obj)
-    status = msg.obj.set(*msg.args, **_kwargs(msg, "group"))
-    return _track(ctx, msg, status, f"set({', '.join(map(repr, msg.args))})")
+    status = msg.obj.set(*msg.args, **kwargs)
+    action = f"set({', '.join(map(repr, msg.args))})"
+    return _track(ctx, msg, status, action, timeout, grace)
 
 
 def trigger(ctx: Context, msg: Any) -> Any:
-    """``Msg('trigger', obj, group=None)``: start an acquisition; returns its Status."""
-    status = msg.obj.trigger(*msg.args, **_kwargs(msg, "group"))
-    return _track(ctx, msg, status, "trigger")
+    """``Msg('trigger', obj, group=None, timeout=None)``: start an acquisition; its Status.
+
+    ``timeout`` is the engine's to enforce (bluesky's ``trigger()`` takes no arguments): the
+    acquisition fails if it has not finished in time, and the device is asked to stop.
+    """
+    kwargs = _kwargs(msg, "group")
+    timeout = time_limit(kwargs.pop("timeout", None), "trigger")
+    status = msg.obj.trigger(*msg.args, **kwargs)
+    return _track(ctx, msg, status, "trigger()", timeout)
+
+
+def _takes_timeout(kind: type) -> bool:
+    """Whether ``kind.set`` accepts a ``timeout`` keyword (looked up once per device class)."""
+    known = _TAKES_TIMEOUT.get(kind)
+    if known is None:
+        try:
+            signature = inspect.signature(getattr(kind, "set"))  # noqa: B009
+        except (TypeError, ValueError, AttributeError):
+            known = False
+        else:
+            known = any(
+                p.name == "timeout" or p.kind is p.VAR_KEYWORD
+                for p in signature.parameters.values()
+            )
+        _TAKES_TIMEOUT[kind] = known
+    return known
+
+
+_TAKES_TIMEOUT: dict[type, bool] = {}
+
+# A device told the timeout gets this long to fail by itself, with its own (better) error,
+# before the engine gives up on it.
+DEVICE_GRACE_S = 1.0
 
 
 async def read(ctx: Context, msg: Any) -> Any:
@@ -187,21 +257,30 @@ async def collect(ctx: Context, msg: Any) -> Any:
 
 
 async def wait(ctx: Context, msg: Any) -> Any:
-    """``Msg('wait', group=None, timeout=None, move_on=False)``: until the group's Statuses end."""
+    """``Msg('wait', group=None, timeout=None, move_on=False)``: until the group's Statuses end.
+
+    Past ``timeout`` the unfinished ones fail the wait, naming each device, what it was doing
+    and the limit; they are asked to stop — unless ``move_on``, which leaves them running.
+    """
     s = ctx.session
     group = msg.kwargs.get("group", msg.args[0] if msg.args else None)
-    timeout = msg.kwargs.get("timeout")
+    timeout = time_limit(msg.kwargs.get("timeout"), "wait")
     entries = s.groups.pop(group, [])
     futures = [status_future(st, s.loop) for st, _obj, _a in entries if not st.done]
     if futures and not await wait_interruptibly(s, futures, timeout):
+        late = [e for e in entries if not e[0].done]
         if msg.kwargs.get("move_on", False):
-            s.groups.setdefault(group, []).extend(e for e in entries if not e[0].done)
+            s.groups.setdefault(group, []).extend(late)
             return None
-        late = sorted({getattr(o, "name", repr(o)) for st, o, _a in entries if not st.done})
-        raise WaitTimeout(f"group {group!r} did not finish within {timeout} s: waiting for {late}")
+        for _status, obj, _action in late:
+            await stop_quietly(obj)
+        doing = ", ".join(f"{action} of {_name(obj)!r}" for _st, obj, action in late)
+        raise WaitTimeout(
+            f"group {group!r} did not finish within {timeout} s: still waiting for {doing}; "
+            "asked them to stop"
+        )
     for status, obj, action in entries:
-        if status_error(status) is not None:
-            raise describe_failure(status, obj, action)
+        await _raise_if_failed(status, obj, action)
     return None
 
 
@@ -220,8 +299,8 @@ async def wait_for(ctx: Context, msg: Any) -> Any:
 
 
 async def sleep(ctx: Context, msg: Any) -> Any:
-    """``Msg('sleep', None, seconds)``: wait without blocking the loop."""
-    await sleep_interruptibly(ctx.session, float(msg.args[0]))
+    """``Msg('sleep', None, seconds)``: wait without blocking the loop (NaN, < 0, inf refused)."""
+    await sleep_interruptibly(ctx.session, seconds_to_sleep(msg.args[0] if msg.args else None))
 
 
 def null(ctx: Context, msg: Any) -> Any:
@@ -233,11 +312,16 @@ def null(ctx: Context, msg: Any) -> Any:
 
 
 async def open_run(ctx: Context, msg: Any) -> Any:
-    """``Msg('open_run', **md)``: emit a start document; returns the run's uid."""
+    """``Msg('open_run', **md)``: emit a start document; returns the run's uid.
+
+    A plan that does not say ``plan_type``/``plan_name`` gets bluesky's defaults: "generator"
+    and the name of the plan the engine was given.
+    """
     s = ctx.session
     if msg.run in s.runs:
         raise IllegalMessageSequence(f"a run keyed {msg.run!r} is already open: close it first")
-    md = start_metadata(ctx.md, msg.kwargs, s.call_md, ctx.md_validator)
+    plan_md = {"plan_type": "generator", "plan_name": _plan_name(s), **msg.kwargs}
+    md = start_metadata(ctx.md, plan_md, s.call_md, ctx.md_validator)
     bundler = RunBundler(md, ctx.dispatcher.emit, ctx.dispatcher.push)
     s.runs[msg.run] = bundler
     s.run_uids.append(bundler.uid)
@@ -245,16 +329,36 @@ async def open_run(ctx: Context, msg: Any) -> Any:
     return bundler.uid
 
 
+def _plan_name(s: Session) -> str:
+    return str(getattr(s.driver.outermost, "__name__", "") or "")
+
+
 async def close_run(ctx: Context, msg: Any) -> Any:
-    """``Msg('close_run', exit_status=None, reason=None)``: emit the stop document."""
+    """``Msg('close_run', exit_status=None, reason=None)``: emit the stop document.
+
+    An exit status other than success, abort or fail is refused — after the run is closed as
+    failed, saying why, so it still gets a valid stop document.
+    """
     bundler = ctx.session.run(msg.run)
     status = msg.kwargs.get("exit_status") or "success"
+    reason = str(msg.kwargs.get("reason") or "")
+    refused = None
+    if status not in _EXIT_STATUSES:
+        refused = ValueError(
+            f"close_run: exit_status must be one of {', '.join(_EXIT_STATUSES)}, got {status!r}"
+        )
+        status, reason = "fail", str(refused)
     if ctx.session.kicked_off:
         errors: list[BaseException] = []
         await finish_flyers(ctx.session, bundler, status != "success", errors)
     del ctx.session.runs[msg.run]
-    await bundler.close(status, msg.kwargs.get("reason") or "")
+    await bundler.close(status, reason)
+    if refused is not None:
+        raise refused
     return bundler.uid
+
+
+_EXIT_STATUSES: tuple[str, ...] = get_args(ExitStatus)
 
 
 def create(ctx: Context, msg: Any) -> Any:
@@ -351,6 +455,10 @@ def remove_suspender(ctx: Context, msg: Any) -> Any:
     ctx.remove_suspender(msg.args[0])
     if msg.args[0] in ctx.session.plan_suspenders:
         ctx.session.plan_suspenders.remove(msg.args[0])
+
+
+def _name(obj: Any) -> str:
+    return str(getattr(obj, "name", None) or repr(obj))
 
 
 def _filtered(callback: Callable[[str, Any], Any], names: Any) -> Callable[[str, Any], Any]:

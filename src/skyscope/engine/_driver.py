@@ -63,6 +63,11 @@ class PlanDriver:
         self._stack: list[Plan] = [check_plan(plan)]
 
     @property
+    def outermost(self) -> Plan | None:
+        """The plan the driver was given (None once it has finished)."""
+        return self._stack[0] if self._stack else None
+
+    @property
     def depth(self) -> int:
         """How many plans are nested right now (0 once the outermost has finished)."""
         return len(self._stack)

@@ -8,6 +8,7 @@ hook for adaptive work), and ``md`` adds to the start document.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import Any
 
@@ -55,8 +56,8 @@ async def count(
     """Take ``num`` readings of ``detectors`` (``None``: until stopped), ``delay`` s apart."""
     if num is not None and num < 1:
         raise ValueError(f"count: num must be ≥ 1 or None, got {num}")
-    if delay < 0:
-        raise ValueError(f"count: delay must be ≥ 0 s, got {delay}")
+    if not (isinstance(delay, int | float) and math.isfinite(delay) and delay >= 0):
+        raise ValueError(f"count: delay must be a finite number of seconds ≥ 0, got {delay!r}")
     shot = per_shot or one_shot
     _md = {
         "detectors": names(detectors),
