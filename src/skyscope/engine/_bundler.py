@@ -204,7 +204,7 @@ class RunBundler:
             data_keys,
             configuration=await _configuration(objs),
             object_keys=object_keys,
-            hints=_hints(objs),
+            hints=_hints(objs, object_keys),
         )
         event_keys = frozenset(k for k, v in data_keys.items() if v.get("external") != "STREAM:")
         stream = _Stream(composer, objs, event_keys)
@@ -309,8 +309,25 @@ async def _configuration(objs: tuple[Any, ...]) -> dict[str, Any]:
     return config
 
 
-def _hints(objs: tuple[Any, ...]) -> dict[str, Any]:
-    return {_name(o): dict(o.hints) for o in objs if isinstance(getattr(o, "hints", None), dict)}
+def _hints(objs: tuple[Any, ...], object_keys: Mapping[str, list[str]]) -> dict[str, Any]:
+    """Each object's hints, naming only fields among its data keys in this stream.
+
+    A device hints the same fields whether it is read or collected, but a camera collected as
+    a flyer describes only its frames: its hinted mean is no data key there, and bluesky's
+    callbacks would look it up and fail.
+    """
+    hints: dict[str, Any] = {}
+    for obj in objs:
+        given = getattr(obj, "hints", None)
+        if not isinstance(given, dict):
+            continue
+        name = _name(obj)
+        own = dict(given)
+        if isinstance(own.get("fields"), list):
+            keys = set(object_keys.get(name, ()))
+            own["fields"] = [f for f in own["fields"] if f in keys]
+        hints[name] = own
+    return hints
 
 
 async def _asset_docs(obj: Any) -> AsyncIterator[tuple[str, dict[str, Any]]]:
