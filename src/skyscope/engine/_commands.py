@@ -285,16 +285,23 @@ async def wait(ctx: Context, msg: Any) -> Any:
 
 
 async def wait_for(ctx: Context, msg: Any) -> Any:
-    """``Msg('wait_for', None, [callables returning awaitables], timeout=None)``."""
+    """``Msg('wait_for', obj, [callables returning awaitables], timeout=None)``.
+
+    Past ``timeout`` the wait fails; ``obj``, the thing waited on if any, is asked to stop.
+    """
+    timeout = time_limit(msg.kwargs.get("timeout"), "wait_for")
     futures = [asyncio.ensure_future(f()) for f in msg.args[0]]
     try:
-        finished = await wait_interruptibly(ctx.session, futures, msg.kwargs.get("timeout"))
+        finished = await wait_interruptibly(ctx.session, futures, timeout)
     finally:
         for future in futures:
             future.cancel()
         await asyncio.gather(*futures, return_exceptions=True)
     if not finished:
-        raise WaitTimeout(f"wait_for did not finish within {msg.kwargs.get('timeout')} s")
+        on = "" if msg.obj is None else f" on {_name(msg.obj)!r}"
+        if msg.obj is not None:
+            await stop_quietly(msg.obj)
+        raise WaitTimeout(f"wait_for{on} did not finish within {timeout} s")
     return [f.result() for f in futures]
 
 

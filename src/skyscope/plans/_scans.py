@@ -14,8 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from ..devices import Movable, Readable
 from ..engine import Msg, Return
-from ._stubs import names, new_group, trigger_and_read
+from ._plan_md import plan_metadata
+from ._stubs import new_group, trigger_and_read
 from ._wrappers import relative_set_wrapper, reset_positions_wrapper, run_wrapper, stage_wrapper
 
 PerShot = Callable[[Sequence[Any]], Any]
@@ -46,28 +48,41 @@ async def one_nd_step(
 
 
 async def count(
-    detectors: Sequence[Any],
+    detectors: Sequence[Readable[Any]],
     num: int | None = 1,
     delay: float = 0.0,
     *,
     per_shot: PerShot | None = None,
     md: Mapping[str, Any] | None = None,
 ) -> AsyncGenerator[Any, Any]:
-    """Take ``num`` readings of ``detectors`` (``None``: until stopped), ``delay`` s apart."""
-    if num is not None and num < 1:
-        raise ValueError(f"count: num must be ≥ 1 or None, got {num}")
+    """Take ``num`` readings of ``detectors``, ``delay`` s apart, as one run.
+
+    Parameters
+    ----------
+    detectors
+        The devices to trigger (if they can be) and read at every shot.
+    num
+        How many readings; ``None`` reads until the engine is stopped.
+    delay
+        Seconds between the end of one reading and the start of the next.
+    per_shot
+        Makes the plan of one shot from the detectors (default: trigger and read them).
+    md
+        Added to the run's start document.
+
+    """
+    if num is not None and (isinstance(num, bool) or not isinstance(num, int) or num < 1):
+        raise ValueError(f"count: num must be a whole number ≥ 1 or None, got {num!r}")
     if not (isinstance(delay, int | float) and math.isfinite(delay) and delay >= 0):
         raise ValueError(f"count: delay must be a finite number of seconds ≥ 0, got {delay!r}")
     shot = per_shot or one_shot
-    _md = {
-        "detectors": names(detectors),
-        "num_points": num,
-        "num_intervals": None if num is None else num - 1,
-        "plan_args": {"detectors": list(map(repr, detectors)), "num": num, "delay": delay},
-        "plan_name": "count",
-        "hints": {"dimensions": [[["time"], "primary"]]},
-        **(md or {}),
-    }
+    _md = plan_metadata(
+        "count",
+        {"detectors": detectors, "num": num, "delay": delay, "per_shot": per_shot},
+        detectors=detectors,
+        num_points=num,
+        dimensions=[(["time"], "primary")],
+    )
 
     async def inner() -> AsyncGenerator[Any, Any]:
         for i in itertools.count() if num is None else range(num):
@@ -76,50 +91,96 @@ async def count(
             if delay and (num is None or i < num - 1):
                 yield Msg("sleep", None, delay)
 
-    yield stage_wrapper(run_wrapper(inner(), _md), detectors)
+    yield stage_wrapper(run_wrapper(inner(), {**_md, **(md or {})}), detectors)
 
 
 async def list_scan(
-    detectors: Sequence[Any],
-    *args: Any,
+    detectors: Sequence[Readable[Any]],
+    *args: Movable[Any] | Sequence[float],
     per_step: PerStep | None = None,
     md: Mapping[str, Any] | None = None,
 ) -> AsyncGenerator[Any, Any]:
-    """Visit ``motor1, [positions], motor2, [positions], …`` point by point (lists zipped)."""
+    """Visit the listed positions point by point (the lists zipped), reading at each.
+
+    Parameters
+    ----------
+    detectors
+        The devices to trigger and read at every point (the motors are read too).
+    *args
+        ``motor1, [positions], motor2, [positions], ...``: each list as long as the others.
+    per_step
+        Makes the plan of one step (default: move the motors that change, then read).
+    md
+        Added to the run's start document.
+
+    """
     motors, lists = _axes(args, "list_scan")
     lengths = {len(points) for points in lists}
     if len(lengths) != 1:
         raise ValueError(f"list_scan: every position list must have the same length, got {lengths}")
     points = [dict(zip(motors, values, strict=True)) for values in zip(*lists, strict=True)]
-    plan_md = _scan_md("list_scan", detectors, motors, len(points), {"args": _repr_args(args)})
+    plan_md = _scan_md(
+        "list_scan", detectors, motors, len(points), {"args": args, "per_step": per_step}
+    )
     yield _steps(detectors, motors, points, per_step, {**plan_md, **(md or {})})
 
 
 async def scan(
-    detectors: Sequence[Any],
-    *args: Any,
+    detectors: Sequence[Readable[Any]],
+    *args: Movable[Any] | float,
     num: int,
     per_step: PerStep | None = None,
     md: Mapping[str, Any] | None = None,
 ) -> AsyncGenerator[Any, Any]:
-    """Move ``motor1, start1, stop1, motor2, start2, stop2, …`` together in ``num`` steps."""
-    if num < 1:
-        raise ValueError(f"scan: num must be ≥ 1, got {num}")
+    """Move the motors together from their starts to their stops in ``num`` steps, reading at each.
+
+    Parameters
+    ----------
+    detectors
+        The devices to trigger and read at every step (the motors are read too).
+    *args
+        ``motor1, start1, stop1, motor2, start2, stop2, ...``.
+    num
+        How many steps (points), both ends included.
+    per_step
+        Makes the plan of one step (default: move the motors that change, then read).
+    md
+        Added to the run's start document.
+
+    """
+    if isinstance(num, bool) or not isinstance(num, int) or num < 1:
+        raise ValueError(f"scan: num must be a whole number ≥ 1, got {num!r}")
     motors, ranges = _triples(args, "scan")
     lists = [np.linspace(start, stop, num).tolist() for start, stop in ranges]
     points = [dict(zip(motors, values, strict=True)) for values in zip(*lists, strict=True)]
-    plan_md = _scan_md("scan", detectors, motors, num, {"args": _repr_args(args), "num": num})
+    plan_args = {"args": args, "num": num, "per_step": per_step}
+    plan_md = _scan_md("scan", detectors, motors, num, plan_args)
     yield _steps(detectors, motors, points, per_step, {**plan_md, **(md or {})})
 
 
 async def rel_scan(
-    detectors: Sequence[Any],
-    *args: Any,
+    detectors: Sequence[Readable[Any]],
+    *args: Movable[Any] | float,
     num: int,
     per_step: PerStep | None = None,
     md: Mapping[str, Any] | None = None,
 ) -> AsyncGenerator[Any, Any]:
-    """``scan`` relative to where the motors are now; they go back there afterwards."""
+    """``scan`` relative to where the motors are now; they go back there afterwards.
+
+    Parameters
+    ----------
+    detectors
+        The devices to trigger and read at every step (the motors are read too).
+    *args
+        ``motor1, start1, stop1, ...``, each start and stop relative to where that motor is.
+    num
+        How many steps (points), both ends included.
+    per_step
+        Makes the plan of one step (default: move the motors that change, then read).
+    md
+        Added to the run's start document.
+
+    """
     motors, _ = _triples(args, "rel_scan")
     plan_md = {"plan_name": "rel_scan", **(md or {})}
     inner = scan(detectors, *args, num=num, per_step=per_step, md=plan_md)
@@ -127,26 +188,44 @@ async def rel_scan(
 
 
 async def grid_scan(
-    detectors: Sequence[Any],
-    *args: Any,
-    snake_axes: bool | Sequence[Any] = False,
+    detectors: Sequence[Readable[Any]],
+    *args: Movable[Any] | int | float,
+    snake_axes: bool | Sequence[Movable[Any]] = False,
     per_step: PerStep | None = None,
     md: Mapping[str, Any] | None = None,
 ) -> AsyncGenerator[Any, Any]:
-    """Visit the grid of ``motor, start, stop, num, …`` (first motor slowest); snake optional."""
-    if len(args) % 4:
+    """Visit every point of a grid (the first motor slowest), reading at each.
+
+    Parameters
+    ----------
+    detectors
+        The devices to trigger and read at every point (the motors are read too).
+    *args
+        ``motor1, start1, stop1, num1, motor2, start2, stop2, num2, ...``.
+    snake_axes
+        ``True`` snakes every axis but the slowest; or the motors whose direction alternates.
+    per_step
+        Makes the plan of one step (default: move the motors that change, then read).
+    md
+        Added to the run's start document.
+
+    """
+    spec: tuple[Any, ...] = args
+    if len(spec) % 4:
         raise ValueError("grid_scan: expected motor, start, stop, num for each axis")
-    motors = list(args[::4])
+    motors = list(spec[::4])
     axes = [
         np.linspace(a, b, int(n)).tolist()
-        for a, b, n in zip(args[1::4], args[2::4], args[3::4], strict=True)
+        for a, b, n in zip(spec[1::4], spec[2::4], spec[3::4], strict=True)
     ]
     snaking = set(map(id, motors[1:])) if snake_axes is True else set(map(id, snake_axes or ()))
     points = [dict(zip(motors, values, strict=True)) for values in _grid(motors, axes, snaking)]
-    shape = [len(a) for a in axes]
-    plan_md = _scan_md("grid_scan", detectors, motors, len(points), {"args": _repr_args(args)})
-    plan_md.update(shape=shape, snaking=[id(m) in snaking for m in motors])
+    plan_args = {"args": args, "snake_axes": snake_axes, "per_step": per_step}
+    plan_md = _scan_md("grid_scan", detectors, motors, len(points), plan_args)
+    plan_md.update(shape=[len(a) for a in axes], snaking=[id(m) in snaking for m in motors])
     plan_md["extents"] = [[a[0], a[-1]] for a in axes]
+    if len(motors) == 2:
+        plan_md["hints"]["gridding"] = "rectilinear"
     yield _steps(detectors, motors, points, per_step, {**plan_md, **(md or {})})
 
 
@@ -192,18 +271,20 @@ def _triples(args: Sequence[Any], plan: str) -> tuple[list[Any], list[tuple[floa
 
 
 def _scan_md(
-    plan: str, detectors: Sequence[Any], motors: Sequence[Any], num: int, args: dict[str, Any]
+    plan: str,
+    detectors: Sequence[Any],
+    motors: Sequence[Any],
+    num: int,
+    plan_args: dict[str, Any],
 ) -> dict[str, Any]:
-    fields = [_fields(m) for m in motors]
-    return {
-        "detectors": names(detectors),
-        "motors": names(motors),
-        "num_points": num,
-        "num_intervals": num - 1,
-        "plan_args": {"detectors": list(map(repr, detectors)), **args},
-        "plan_name": plan,
-        "hints": {"dimensions": [[f, "primary"] for f in fields]},
-    }
+    return plan_metadata(
+        plan,
+        {"detectors": detectors, **plan_args},
+        detectors=detectors,
+        motors=motors,
+        num_points=num,
+        dimensions=[(_fields(m), "primary") for m in motors],
+    )
 
 
 def _fields(motor: Any) -> list[str]:
@@ -211,7 +292,3 @@ def _fields(motor: Any) -> list[str]:
     if isinstance(hints, dict) and hints.get("fields"):
         return list(hints["fields"])
     return [str(getattr(motor, "name", motor))]
-
-
-def _repr_args(args: Sequence[Any]) -> list[Any]:
-    return [a if isinstance(a, int | float | str) else repr(a) for a in args]
