@@ -88,9 +88,21 @@ async def find_focus(
     sweep: FocusSweep | None = None,
     metric: str | SharpnessMetric = "denoised_brenner",
 ) -> AsyncGenerator[Any, Any]:
-    """Search for focus around ``center_um`` (default: where focus is); return a FocusResult.
+    """Search for the sharpest focus around a centre; return a ``FocusResult``.
 
     The focus drive is left at the best position found.
+
+    Parameters
+    ----------
+    microscope
+        The microscope whose focus drive moves and whose camera takes the frames.
+    center_um
+        Where to centre the search, in µm (default: where the focus is now).
+    sweep
+        How to search: the first sweep's half-width and step, the finest step.
+    metric
+        The sharpness metric to maximise: one of ``skyscope.plans.METRICS`` by name.
+
     """
     score = resolve_metric(metric)
     plan = sweep or FocusSweep()
@@ -119,7 +131,20 @@ async def autofocus(
     sweep: FocusSweep | None = None,
     metric: str | SharpnessMetric = "denoised_brenner",
 ) -> AsyncGenerator[Any, Any]:
-    """Focus the microscope (coarse-to-fine sweep) and return the best focus position, in µm."""
+    """Focus the microscope (a coarse-to-fine sweep) and return the best focus position, in µm.
+
+    Parameters
+    ----------
+    microscope
+        The microscope whose focus drive moves and whose camera takes the frames.
+    center_um
+        Where to centre the search, in µm (default: where the focus is now).
+    sweep
+        How to search: the first sweep's half-width and step, the finest step.
+    metric
+        The sharpness metric to maximise: one of ``skyscope.plans.METRICS`` by name.
+
+    """
     result = yield find_focus(microscope, center_um=center_um, sweep=sweep, metric=metric)
     yield Return(result.z_um)
 
@@ -138,10 +163,20 @@ async def _score_at(
     yield Return(value)
 
 
-async def snap(camera: CameraLike) -> AsyncGenerator[Any, Any]:
-    """Trigger ``camera`` and return its frame (outside any event: nothing is saved)."""
+async def snap(camera: CameraLike, *, timeout: float | None = None) -> AsyncGenerator[Any, Any]:
+    """Trigger ``camera`` and return its frame (outside any event: nothing is saved).
+
+    Parameters
+    ----------
+    camera
+        The camera to take the frame with (frames come back inline, not to a file).
+    timeout
+        Seconds the frame may take before the engine fails it (None: no limit).
+
+    """
     group = new_group("snap")
-    yield Msg("trigger", camera, group=group)
+    limit = {} if timeout is None else {"timeout": timeout}  # bluesky's trigger takes none
+    yield Msg("trigger", camera, group=group, **limit)
     yield Msg("wait", None, group=group)
     reading = yield Msg("read", camera)
     yield Return(frame_of(reading, camera.name))

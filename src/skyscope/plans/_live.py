@@ -63,7 +63,16 @@ class LiveView:
 
 
 async def live(camera: CameraLike, view: LiveView) -> AsyncGenerator[Any, Any]:
-    """Stream ``camera``'s frames to ``view`` at the camera's rate until the engine stops it."""
+    """Stream a camera's frames to a live view at the camera's rate until the engine stops it.
+
+    Parameters
+    ----------
+    camera
+        The camera (one that hands frames back, not one writing to a file).
+    view
+        Gets every frame, for whoever subscribed to it.
+
+    """
     check_inline_camera(camera)
     while True:
         yield Msg("checkpoint")

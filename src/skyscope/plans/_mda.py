@@ -1,10 +1,14 @@
 """``mda``: run a useq-schema ``MDASequence`` on a microscope as one bluesky-style run.
 
 Frames go to the ``primary`` stream in exactly the order, with exactly the skips and timing,
-that useq's own iteration (``list(sequence)``) gives. Each event carries the frame's index
-(``t p g c z``; -1 where the frame has no such axis), the stage position, channel and exposure
-actually used (readbacks), and when the frame was due, when it started and how late it was.
-Autofocus events run the software autofocus; each leaves one event in the ``autofocus`` stream.
+that useq's own iteration gives. Each event carries the frame's index (``t p g c z``; -1 where
+the frame has no such axis), the stage position, channel and exposure actually used
+(readbacks), and when the frame was due, when it started and how late it was. Autofocus events
+run the software autofocus; each leaves one event in the ``autofocus`` stream.
+
+The events are planned as the run goes (a time-lapse of any length starts at once); what is
+checked before anything moves comes from one timepoint of the sequence (``outline``). Every
+move and frame has a time limit (``Timeouts``), so a hung part fails the run.
 """
 
 from __future__ import annotations
@@ -17,20 +21,16 @@ from ..engine import Msg, Return
 from ..exporters import FrameWriter
 from ._autofocus import FocusSweep, check_inline_camera, find_focus, resolve_metric
 from ._mda_burst import Burst
+from ._mda_events import lazy_events
 from ._mda_frames import FramePath, frame_path
-from ._mda_moves import Where, check_targets, move_to, z_origin
+from ._mda_hints import MdaHints, mda_hints
+from ._mda_moves import Where, check_targets, locate_all, move_to, z_origin
+from ._mda_outline import fresh_copy, outline
 from ._mda_record import FieldKind, Record
 from ._mda_schedule import Schedule
-from ._mda_steps import (
-    AXES,
-    AutofocusStep,
-    FrameStep,
-    Step,
-    check_events,
-    frame_count,
-    index_of,
-    plan_steps,
-)
+from ._mda_steps import AXES, AutofocusStep, FrameStep, index_of, iter_steps
+from ._mda_timeouts import Timeouts, measure_timeouts
+from ._plan_md import plan_metadata
 from ._scope_protocol import MicroscopeLike, check_microscope
 from ._sharpness import SharpnessMetric
 from ._wrappers import run_wrapper, stage_wrapper
@@ -68,10 +68,13 @@ class _Run:
     frames: FramePath
     sweep: FocusSweep
     metric: SharpnessMetric
+    timeouts: Timeouts
+    record: Record
     schedule: Schedule = field(default_factory=Schedule)
     where: Where = field(default_factory=Where)
-    record: Record = field(default_factory=lambda: Record("mda", FRAME_FIELDS))
-    focus_record: Record = field(default_factory=lambda: Record("mda-autofocus", AUTOFOCUS_FIELDS))
+    focus_record: Record = field(
+        default_factory=lambda: Record("mda-autofocus", AUTOFOCUS_FIELDS, ["focus_um", "score"])
+    )
 
 
 async def mda(
@@ -83,48 +86,78 @@ async def mda(
     focus_sweep: FocusSweep | None = None,
     sharpness: str | SharpnessMetric = "denoised_brenner",
 ) -> AsyncGenerator[Any, Any]:
-    """Acquire ``sequence`` on ``microscope`` as one run (frames in the ``primary`` stream).
+    """Acquire a useq multi-dimensional sequence on a microscope as one run; return the frames.
 
-    ``writer`` stores the frames a camera without its own writer hands back; a camera with a
-    writer stores its own (and may then burst); with neither, events carry the frames.
-    ``focus_sweep`` and ``sharpness`` configure the software autofocus that the sequence's
-    autofocus plan calls for. The start document holds useq's JSON of the sequence
-    (``mda_sequence``) and ``md``. Returns the number of frames taken.
+    Frames go to the ``primary`` stream; the start document holds useq's JSON of the sequence
+    (``mda_sequence``).
+
+    Parameters
+    ----------
+    sequence
+        The useq-schema ``MDASequence``: time plan, positions, grid, channels, z plan, autofocus.
+    microscope
+        The microscope to drive: its camera, XY stage, focus drive and filter wheel.
+    writer
+        Stores the frames a camera without its own writer hands back; a camera with a writer
+        stores its own (and may then burst); with neither, events carry the frames.
+    md
+        Added to the run's start document.
+    focus_sweep
+        How the software autofocus searches, when the sequence's autofocus plan calls for it.
+    sharpness
+        The focus metric the autofocus maximises: one of ``skyscope.plans.METRICS`` by name.
+
     """
     scope = check_microscope(microscope)
-    events = _events(sequence)
-    check_events(events, list(scope.filter_wheel.positions))
+    fresh = fresh_copy(sequence)
     frames = frame_path(scope.camera, writer)
-    if any(isinstance(s, AutofocusStep) for s in plan_steps(events, None)):
+    shape = await outline(fresh, list(scope.filter_wheel.positions))
+    if shape.autofocus:
         check_inline_camera(scope.camera)
-    origin = await z_origin(scope, sequence)
-    await check_targets(scope, events, origin)
-    steps = plan_steps(events, await _burst_period(scope) if frames.can_burst else None)
-    run = _Run(scope, frames, focus_sweep or FocusSweep(), resolve_metric(sharpness))
+    metric = resolve_metric(sharpness)
+    origin = await z_origin(scope, fresh)
+    await check_targets(scope, shape.targets, origin)
+    period = await _burst_period(scope) if frames.can_burst else None
+    hints = mda_hints(fresh, shape.timepoints)
+    run = _Run(
+        scope,
+        frames,
+        focus_sweep or FocusSweep(),
+        metric,
+        await measure_timeouts(scope),
+        Record("mda", FRAME_FIELDS, hints.fields),
+    )
     run.where.z_origin = origin
+    plan_args = {
+        "sequence": sequence,
+        "microscope": microscope,
+        "writer": writer,
+        "focus_sweep": focus_sweep,
+        "sharpness": sharpness,
+    }
     run_md = {
-        "plan_name": "mda",
-        "detectors": [scope.camera.name],
-        "num_points": frame_count(steps),
+        **_run_md(scope, plan_args, hints, shape.frames),
         "mda_sequence": sequence.model_dump(mode="json", exclude={"uid"}),
         "mda_axes": list(AXES),
         "mda_z_origin_um": origin,
-        "hints": {"dimensions": [[["t"], "primary"]]},
         **_pixel_size(scope),
         **(md or {}),
     }
-    taken = yield stage_wrapper(run_wrapper(_acquire(run, steps), run_md), [microscope])
+    taken = yield stage_wrapper(run_wrapper(_acquire(run, fresh, period), run_md), [microscope])
     yield Return(taken)
 
 
-def _events(sequence: MDASequence) -> list[MDAEvent]:
-    """List the events of a private copy, so autofocus plans' memory of earlier runs is clear."""
-    from useq import MDASequence
-
-    if not isinstance(sequence, MDASequence):
-        raise TypeError(f"mda() needs a useq.MDASequence, got {type(sequence).__name__}")
-    fresh = MDASequence.model_validate(sequence.model_dump(exclude={"uid"}))
-    return list(fresh)
+def _run_md(
+    scope: MicroscopeLike, plan_args: dict[str, Any], hints: MdaHints, frames: int | None
+) -> dict[str, Any]:
+    return plan_metadata(
+        "mda",
+        plan_args,
+        detectors=[scope.camera],
+        motors=hints.motors(scope),
+        num_points=frames,
+        dimensions=hints.dimensions,
+    )
 
 
 async def _burst_period(scope: MicroscopeLike) -> float:
@@ -135,11 +168,16 @@ async def _burst_period(scope: MicroscopeLike) -> float:
     return max(float(value), float(exposure))
 
 
-async def _acquire(run: _Run, steps: list[Step]) -> AsyncGenerator[Any, Any]:
+async def _acquire(
+    run: _Run, sequence: MDASequence, period: float | None
+) -> AsyncGenerator[Any, Any]:
     taken = 0
     yield Msg("null", run.schedule)  # the engine now tells the schedule of every pause
+    run.where.readback = yield locate_all(run.scope)  # where moves start from
+    events = lazy_events(sequence)
+    steps = iter_steps(events, period)
     try:
-        for step in steps:
+        async for step in steps:
             if isinstance(step, AutofocusStep):
                 yield _autofocus(run, step.event)
             elif step.burst:
@@ -148,6 +186,8 @@ async def _acquire(run: _Run, steps: list[Step]) -> AsyncGenerator[Any, Any]:
                 yield _frame(run, step.events[0])
             taken += len(step.events) if isinstance(step, FrameStep) else 0
     finally:
+        await steps.aclose()
+        await events.aclose()
         await run.frames.close()
     yield Return(taken)
 
@@ -155,7 +195,7 @@ async def _acquire(run: _Run, steps: list[Step]) -> AsyncGenerator[Any, Any]:
 async def _arrive(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
     """Move for ``event``, then wait until it is due (a pause shifts the rest of the schedule)."""
     yield Msg("checkpoint")
-    yield move_to(run.scope, event, run.where)
+    yield move_to(run.scope, event, run.where, run.timeouts)
     if event.reset_event_timer:
         run.schedule.reset_timer()
     mst = event.min_start_time
@@ -168,7 +208,7 @@ async def _frame(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
     started = run.schedule.now()
     mst = event.min_start_time
     scheduled = run.schedule.due(mst) if mst is not None else started
-    yield run.frames.acquire()
+    yield run.frames.acquire(run.timeouts.frames(_exposure_s(run)))
     yield _save_frame(run, event, scheduled, started)
 
 
@@ -176,7 +216,8 @@ async def _burst(run: _Run, step: FrameStep) -> AsyncGenerator[Any, Any]:
     first = step.events[0]
     yield _arrive(run, first)
     period = await _burst_period(run.scope)
-    burst = Burst(run.scope.camera, len(step.events), period)
+    limit = run.timeouts.frames(_exposure_s(run), len(step.events))
+    burst = Burst(run.scope.camera, len(step.events), period, limit)
     yield burst.start_msg()
     for number, event in enumerate(step.events):
         if number:
@@ -211,7 +252,7 @@ async def _autofocus(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
     """Focus at this position: a full sweep the first time, a narrower one once corrected."""
     yield Msg("checkpoint")
     where = run.where
-    yield move_to(run.scope, event, where, focus=False)
+    yield move_to(run.scope, event, where, run.timeouts, focus=False)
     if event.reset_event_timer:
         run.schedule.reset_timer()
     position = event.index.get("p", 0)
@@ -233,6 +274,11 @@ async def _autofocus(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
     yield Msg("create", name="autofocus")
     yield Msg("read", run.focus_record)
     yield Msg("save")
+
+
+def _exposure_s(run: _Run) -> float:
+    """The exposure the camera was last seen using (seconds)."""
+    return float(run.where.readback.get("exposure_ms", 0.0)) / 1000.0
 
 
 def _narrower(sweep: FocusSweep) -> FocusSweep:

@@ -5,7 +5,8 @@ file at its frame rate. The plan still emits one event per frame, waiting for ea
 file; between those waits the engine can act on pause and abort. The burst is the ``obj`` of
 the waiting messages, so on a pause the engine calls ``pause()`` here, which stops the camera
 (the frames taken stay in the file); after the resume the wait for the next frame re-arms the
-camera for the frames still missing.
+camera for the frames still missing. Each wait has a time limit (a whole burst's exposures and
+readouts, with a margin): past it the run fails and the camera is stopped.
 """
 
 from __future__ import annotations
@@ -24,10 +25,16 @@ _MIN_POLL_S = 0.001
 class Burst:
     """One camera sequence of ``frames`` frames, followed frame by frame."""
 
-    def __init__(self, camera: CameraLike, frames: int, period_s: float) -> None:
-        """Follow a burst of ``frames`` frames of ``camera`` taken ``period_s`` apart."""
+    def __init__(
+        self, camera: CameraLike, frames: int, period_s: float, timeout: float | None = None
+    ) -> None:
+        """Follow a burst of ``frames`` frames of ``camera`` taken ``period_s`` apart.
+
+        ``timeout`` bounds each wait: arming, each frame, and the end of the sequence.
+        """
         self._camera: Any = camera
         self.frames = frames
+        self._limit = {} if timeout is None else {"timeout": timeout}
         self._poll = max(period_s * _POLL_FRACTION, _MIN_POLL_S)
         self._base = 0
         self._complete: Any = None
@@ -43,15 +50,15 @@ class Burst:
 
     def start_msg(self) -> Msg:
         """The message that arms the camera and starts the sequence."""
-        return Msg("wait_for", self, [self.start])
+        return Msg("wait_for", self, [self.start], **self._limit)
 
     def frame_msg(self, index: int) -> Msg:
         """The message that waits until frame ``index`` is in the file."""
-        return Msg("wait_for", self, [lambda: self.frame_ready(index)])
+        return Msg("wait_for", self, [lambda: self.frame_ready(index)], **self._limit)
 
     def finish_msg(self) -> Msg:
         """The message that waits for the camera to finish the sequence."""
-        return Msg("wait_for", self, [self.finish])
+        return Msg("wait_for", self, [self.finish], **self._limit)
 
     async def start(self) -> None:
         """Arm and start the camera for the whole burst."""
@@ -100,6 +107,10 @@ class Burst:
 
     async def pause(self) -> None:
         """The engine paused: stop the camera; frames already taken stay in the file."""
+        await self._camera.stop()
+
+    async def stop(self, success: bool = True) -> None:
+        """A wait timed out (or the run ends): stop the camera."""
         await self._camera.stop()
 
     def resume(self) -> None:

@@ -34,8 +34,8 @@ class FramePath(Protocol):
         """Whether consecutive frames may run as one camera sequence."""
         ...
 
-    def acquire(self) -> AsyncGenerator[Any, Any]:
-        """Take one frame (and store it); a plan."""
+    def acquire(self, timeout: float | None) -> AsyncGenerator[Any, Any]:
+        """Take one frame (and store it) within ``timeout`` seconds; a plan."""
         ...
 
     async def close(self) -> None:
@@ -43,9 +43,9 @@ class FramePath(Protocol):
         ...
 
 
-async def _trigger(camera: CameraLike) -> AsyncGenerator[Any, Any]:
+async def _trigger(camera: CameraLike, timeout: float | None) -> AsyncGenerator[Any, Any]:
     group = new_group("frame")
-    yield Msg("trigger", camera, group=group)
+    yield Msg("trigger", camera, group=group, timeout=timeout)
     yield Msg("wait", None, group=group)
     yield Return(None)
 
@@ -64,9 +64,9 @@ class InlineFrames:
         """The camera."""
         return self._camera
 
-    def acquire(self) -> AsyncGenerator[Any, Any]:
+    def acquire(self, timeout: float | None) -> AsyncGenerator[Any, Any]:
         """Trigger the camera and wait for the frame."""
-        return _trigger(self._camera)
+        return _trigger(self._camera, timeout)
 
     async def close(self) -> None:
         """Nothing to close."""
@@ -86,9 +86,9 @@ class CameraFileFrames:
         """The camera's file references."""
         return self._readable
 
-    def acquire(self) -> AsyncGenerator[Any, Any]:
+    def acquire(self, timeout: float | None) -> AsyncGenerator[Any, Any]:
         """Trigger the camera (which writes and flushes the frame)."""
-        return _trigger(self._camera)
+        return _trigger(self._camera, timeout)
 
     async def close(self) -> None:
         """The camera closes its own file when unstaged."""
@@ -111,9 +111,9 @@ class PlanFileFrames:
         """The file references."""
         return self._readable
 
-    async def acquire(self) -> AsyncGenerator[Any, Any]:
+    async def acquire(self, timeout: float | None) -> AsyncGenerator[Any, Any]:
         """Snap a frame, write it and wait until readers can see it (so events reference it)."""
-        frame = yield snap(self._camera)
+        frame = yield snap(self._camera, timeout=timeout)
         if not self._opened:
             await self._readable.open(frame.shape, frame.dtype, f"camera://{self._camera.name}")
             self._opened = True

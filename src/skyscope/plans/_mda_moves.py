@@ -1,21 +1,27 @@
 """Put the microscope where an MDA event wants it: stage, focus, channel and exposure.
 
-Only what changed since the last event moves, all at once, then the plan waits for every part.
-Targets are checked against the axes' limits before the run starts (``check_targets``).
+Only what changed since the last event moves, all at once, then the plan waits for every part
+— each within a time limit from its distance and the axis's speed (``Timeouts``). Targets are
+checked against the axes' limits before the run starts (``check_targets``).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..engine import Msg, Return
+from ._mda_timeouts import Timeouts
 from ._scope_protocol import MicroscopeLike
 from ._stubs import new_group
 
 if TYPE_CHECKING:
     from useq import MDAEvent, MDASequence
+
+# When neither the last target nor a readback says where an axis is (a move right after
+# autofocus), its limit allows for this much travel.
+_UNKNOWN_DISTANCE_UM = 10_000.0
 
 
 @dataclass
@@ -48,31 +54,50 @@ def focus_target(event: MDAEvent, where: Where) -> float | None:
 
 
 async def move_to(
-    scope: MicroscopeLike, event: MDAEvent, where: Where, *, focus: bool = True
+    scope: MicroscopeLike,
+    event: MDAEvent,
+    where: Where,
+    timeouts: Timeouts,
+    *,
+    focus: bool = True,
 ) -> AsyncGenerator[Any, Any]:
-    """Move whatever ``event`` changes, together; then note the readbacks."""
+    """Move whatever ``event`` changes, together, each within its time limit; note readbacks."""
     group = new_group("mda-move")
     moved = False
     xy = _xy_target(event, where)
     if xy is not None and xy != where.xy:
-        yield Msg("set", scope.xy, xy, group=group)
+        limit = timeouts.xy(_xy_start(where, xy), xy)
+        yield Msg("set", scope.xy, xy, group=group, timeout=limit)
         where.xy, moved = xy, True
     z = focus_target(event, where) if focus else None
     if z is not None and z != where.z:
-        yield Msg("set", scope.focus, z, group=group)
+        start = where.z if where.z is not None else where.readback.get("z_um")
+        limit = timeouts.focus(z + _UNKNOWN_DISTANCE_UM if start is None else float(start), z)
+        yield Msg("set", scope.focus, z, group=group, timeout=limit)
         where.z, moved = z, True
     channel = event.channel.config if event.channel is not None else None
     if channel is not None and channel != where.channel:
-        yield Msg("set", scope.filter_wheel, channel, group=group)
+        yield Msg("set", scope.filter_wheel, channel, group=group, timeout=timeouts.channel())
         where.channel, moved = channel, True
     if event.exposure is not None and event.exposure != where.exposure_ms:
-        yield Msg("set", scope.camera.exposure, event.exposure / 1000.0, group=group)
+        exposure_s = event.exposure / 1000.0
+        yield Msg("set", scope.camera.exposure, exposure_s, group=group, timeout=timeouts.setting())
         where.exposure_ms, moved = event.exposure, True
     if moved:
         yield Msg("wait", None, group=group)
     if moved or not where.readback:
-        where.readback = yield _locate_all(scope)
+        where.readback = yield locate_all(scope)
     yield Return(where.readback)
+
+
+def _xy_start(where: Where, target: tuple[float, float]) -> tuple[float, float]:
+    """Where the XY stage starts from: its last target, else its readback, else far away."""
+    if where.xy is not None:
+        return where.xy
+    x, y = where.readback.get("x_um"), where.readback.get("y_um")
+    if x is None or y is None:
+        return target[0] + _UNKNOWN_DISTANCE_UM, target[1] + _UNKNOWN_DISTANCE_UM
+    return float(x), float(y)
 
 
 def _xy_target(event: MDAEvent, where: Where) -> tuple[float, float] | None:
@@ -86,7 +111,8 @@ def _xy_target(event: MDAEvent, where: Where) -> tuple[float, float] | None:
     return float(x), float(y)
 
 
-async def _locate_all(scope: MicroscopeLike) -> AsyncGenerator[Any, Any]:
+async def locate_all(scope: MicroscopeLike) -> AsyncGenerator[Any, Any]:
+    """Locate the stage, focus, channel and exposure; return them as the frames record them."""
     xy = yield Msg("locate", scope.xy)
     z = yield Msg("locate", scope.focus)
     channel = yield Msg("locate", scope.filter_wheel)
@@ -119,7 +145,7 @@ async def z_origin(scope: MicroscopeLike, sequence: MDASequence) -> float:
 
 
 async def check_targets(
-    scope: MicroscopeLike, events: Sequence[MDAEvent], origin_z: float = 0.0
+    scope: MicroscopeLike, targets: Mapping[str, frozenset[float]], origin_z: float = 0.0
 ) -> None:
     """Refuse the run before anything moves if a planned x, y or z is outside an axis's limits."""
     axes = {
@@ -131,9 +157,8 @@ async def check_targets(
         check = getattr(device, "check_value", None)
         if check is None:
             continue
-        values = {getattr(e, f"{axis}_pos") for e in events} - {None}
         shift = origin_z if axis == "z" else 0.0
-        for value in sorted(v + shift for v in values):
+        for value in sorted(v + shift for v in targets.get(axis, ())):
             try:
                 await check(float(value))
             except Exception as error:

@@ -8,7 +8,7 @@ index, where the stage was, when it was due — is a small readable the plan set
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from ..documents import DataKey, Reading
@@ -40,11 +40,28 @@ class _Standalone:
 class Record(_Standalone):
     """A readable whose values the plan sets: ``record.update(t=0, x_um=1.5)``, then read it."""
 
-    def __init__(self, name: str, fields: Mapping[str, tuple[FieldKind, str | None]]) -> None:
-        """Describe ``fields`` as {key: (json kind, units or None)}; keys are the data keys."""
+    def __init__(
+        self,
+        name: str,
+        fields: Mapping[str, tuple[FieldKind, str | None]],
+        hinted: Sequence[str] = (),
+    ) -> None:
+        """Describe ``fields`` as {key: (json kind, units or None)}; keys are the data keys.
+
+        ``hinted`` names the fields worth a plot or a table column (bluesky's hints).
+        """
         super().__init__(name)
         self._fields = dict(fields)
         self._values: dict[str, Any] = {k: _DEFAULTS[kind] for k, (kind, _) in fields.items()}
+        unknown = set(hinted) - self._fields.keys()
+        if unknown:
+            raise KeyError(f"{name} cannot hint fields it does not have: {sorted(unknown)}")
+        self._hinted = list(hinted)
+
+    @property
+    def hints(self) -> dict[str, list[str]]:
+        """The hinted fields."""
+        return {"fields": list(self._hinted)}
 
     def update(self, **values: Any) -> None:
         """Set some fields; unknown names are refused."""
@@ -92,6 +109,11 @@ class PlanFrames(_Standalone):
             self._keys = {}
             await self._writer.close()
 
+    @property
+    def hints(self) -> dict[str, list[str]]:
+        """No field to plot or tabulate: the frames are in a file."""
+        return {"fields": []}
+
     async def read(self) -> dict[str, Reading[Any]]:
         """Nothing inline: the frames are in the file."""
         return {}
@@ -131,6 +153,11 @@ class CameraFrames:
     def parent(self) -> None:
         """Stand-alone."""
         return None
+
+    @property
+    def hints(self) -> dict[str, list[str]]:
+        """No field to plot or tabulate: the frames are in the camera's file."""
+        return {"fields": []}
 
     async def read(self) -> dict[str, Reading[Any]]:
         """Nothing inline: the frames are in the camera's file."""

@@ -1,12 +1,13 @@
 """Turn useq's events into the MDA's steps: single frames, hardware bursts and autofocus.
 
-Pure functions, no I/O: the whole sequence is listed and checked before anything moves, so a
-channel the filter wheel lacks or an action skyscope cannot perform is refused up front.
+Lazily: ``iter_steps`` groups the events as they come, so a time-lapse of any length is never
+listed. What ``check_events`` refuses is found before anything moves, in the outline of the
+sequence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,9 @@ AXES = ("t", "p", "g", "c", "z")
 """useq's axis names, in the order the events' data keys list them."""
 
 _TIME_TOLERANCE_S = 1e-6
+
+MAX_BURST_FRAMES = 1000
+"""Most frames in one hardware burst: a longer run of frames becomes several bursts."""
 
 
 @dataclass(frozen=True)
@@ -55,27 +59,34 @@ def check_events(events: Sequence[MDAEvent], channels: Sequence[str]) -> None:
                 raise ValueError(f"{where}: {field} is not supported by skyscope's MDA")
 
 
-def plan_steps(events: Sequence[MDAEvent], frame_period_s: float | None) -> list[Step]:
-    """Group ``events`` into steps; with a ``frame_period_s`` the camera can burst, else not."""
-    steps: list[Step] = []
+async def iter_steps(
+    events: AsyncIterator[MDAEvent], frame_period_s: float | None
+) -> AsyncGenerator[Step, None]:
+    """Group ``events`` into steps as they come; with a ``frame_period_s`` the camera can burst.
+
+    A burst holds at most ``MAX_BURST_FRAMES`` frames, so grouping never waits on more events.
+    """
     run: list[MDAEvent] = []
-    for event in events:
+    async for event in events:
         if is_autofocus(event):
-            _flush(run, steps)
-            steps.append(AutofocusStep(event))
-        elif run and frame_period_s is not None and bursts_with(run[-1], event, frame_period_s):
+            if run:
+                yield _frames(run)
+                run = []
+            yield AutofocusStep(event)
+        elif frame_period_s is None:
+            yield FrameStep((event,))
+        elif run and len(run) < MAX_BURST_FRAMES and bursts_with(run[-1], event, frame_period_s):
             run.append(event)
         else:
-            _flush(run, steps)
-            run.append(event)
-    _flush(run, steps)
-    return steps
-
-
-def _flush(run: list[MDAEvent], steps: list[Step]) -> None:
+            if run:
+                yield _frames(run)
+            run = [event]
     if run:
-        steps.append(FrameStep(tuple(run), burst=len(run) > 1))
-        run.clear()
+        yield _frames(run)
+
+
+def _frames(run: list[MDAEvent]) -> FrameStep:
+    return FrameStep(tuple(run), burst=len(run) > 1)
 
 
 def is_autofocus(event: MDAEvent) -> bool:
@@ -106,11 +117,6 @@ def bursts_with(previous: MDAEvent, event: MDAEvent, frame_period_s: float) -> b
 
 def _channel(event: MDAEvent) -> str | None:
     return event.channel.config if event.channel is not None else None
-
-
-def frame_count(steps: Sequence[Step]) -> int:
-    """Return how many frames the steps acquire."""
-    return sum(len(s.events) for s in steps if isinstance(s, FrameStep))
 
 
 def index_of(event: MDAEvent) -> dict[str, int]:

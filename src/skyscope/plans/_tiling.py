@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine import Msg, Return
 from ..exporters import FrameWriter
 from ._mda import mda
+from ._plan_md import jsonable
 from ._scope_protocol import MicroscopeLike, check_microscope
 
 if TYPE_CHECKING:
@@ -65,7 +66,43 @@ async def tile_scan(
     writer: FrameWriter | None = None,
     md: Mapping[str, Any] | None = None,
 ) -> AsyncGenerator[Any, Any]:
-    """Acquire overlapping tiles around ``center_um`` (default: where the stage is) as one run."""
+    """Acquire a grid of overlapping tiles around a centre as one run (an MDA of the grid).
+
+    Parameters
+    ----------
+    microscope
+        The microscope to drive.
+    rows
+        Tiles along y.
+    columns
+        Tiles along x.
+    field_of_view_um
+        The camera's field of view at the sample, (width, height) in µm.
+    overlap
+        How much neighbouring tiles overlap, as a fraction of the field in [0, 1).
+    center_um
+        The (x, y) centre of the grid in µm (default: where the stage is).
+    channel
+        The channel to image in, by its filter wheel name (default: the current one).
+    exposure_ms
+        The exposure time in ms (default: the camera's current one).
+    writer
+        Stores the frames, as for ``mda``.
+    md
+        Added to the run's start document.
+
+    """
+    plan_args = {
+        "microscope": microscope,
+        "rows": rows,
+        "columns": columns,
+        "field_of_view_um": field_of_view_um,
+        "overlap": overlap,
+        "center_um": center_um,
+        "channel": channel,
+        "exposure_ms": exposure_ms,
+        "writer": writer,
+    }
     scope = check_microscope(microscope)
     if center_um is None:
         where = yield Msg("locate", scope.xy)
@@ -79,6 +116,11 @@ async def tile_scan(
         channel=channel,
         exposure_ms=exposure_ms,
     )
-    tile_md = {"plan_name": "tile_scan", "tiles": [rows, columns], "overlap": overlap}
+    tile_md = {
+        "plan_name": "tile_scan",
+        "plan_args": jsonable(plan_args),
+        "tiles": [rows, columns],
+        "overlap": overlap,
+    }
     taken = yield mda(sequence, scope, writer=writer, md={**tile_md, **(md or {})})
     yield Return(taken)
