@@ -1,6 +1,13 @@
 """skyscope.plans: standard plans, plan stubs and wrappers, written as async generators."""
 
 from ._autofocus import FocusResult, FocusSweep, autofocus, find_focus, snap
+from ._describe import (
+    PlanArgumentError,
+    describe_plan,
+    describe_plans,
+    is_plan_function,
+    validate_plan_args,
+)
 from ._dry_run import DoneStatus, dry_run
 from ._live import FrameCallback, LiveFrame, LiveView, live
 from ._mda import AUTOFOCUS_FIELDS, FRAME_FIELDS, mda
@@ -124,6 +131,12 @@ __all__ = [
     "reset_positions_wrapper",
     "run_wrapper",
     "stage_wrapper",
+    # describing plans and checking their arguments (for queue servers)
+    "describe_plan",
+    "describe_plans",
+    "validate_plan_args",
+    "is_plan_function",
+    "PlanArgumentError",
     # inspecting and rewriting plans
     "dry_run",
     "DoneStatus",

@@ -28,7 +28,18 @@ def _nothing_around(msg: Any) -> tuple[Any, Any]:
 async def intercept(
     plan: Any, around: Around = _nothing_around, replace: Callable[[Any], Any] = _no_change
 ) -> AsyncGenerator[Any, Any]:
-    """Run ``plan``, each message swapped for ``replace(msg)`` and wrapped by ``around(msg)``."""
+    """Run a plan with each message swapped for ``replace(msg)`` and wrapped by ``around(msg)``.
+
+    Parameters
+    ----------
+    plan
+        The plan to run.
+    around
+        Given a message, returns (a plan to run before it or None, a plan after it or None).
+    replace
+        Given a message, returns the message (or plan) to send instead.
+
+    """
     driver = PlanDriver(plan)
     response: Any = None
     error: BaseException | None = None

@@ -32,9 +32,22 @@ def one_shot(detectors: Sequence[Any]) -> Any:
 
 
 async def one_nd_step(
-    detectors: Sequence[Any], step: Mapping[Any, float], pos_cache: dict[Any, float]
+    detectors: Sequence[Readable[Any]],
+    step: Mapping[Movable[Any], float],
+    pos_cache: dict[Any, float],
 ) -> AsyncGenerator[Any, Any]:
-    """The default step: move the motors whose target changed, then read motors and detectors."""
+    """The default step: move the motors whose target changed, then read motors and detectors.
+
+    Parameters
+    ----------
+    detectors
+        The devices to trigger and read.
+    step
+        Each motor's target at this step.
+    pos_cache
+        Where each motor was last sent (updated here): a motor already there does not move.
+
+    """
     group = None
     for motor, target in step.items():
         if pos_cache.get(motor) != target:
@@ -43,7 +56,8 @@ async def one_nd_step(
             pos_cache[motor] = target
     if group is not None:
         yield Msg("wait", None, group=group)
-    readings = yield trigger_and_read([*detectors, *step])
+    readable: list[Any] = [*detectors, *step]  # the motors are read too
+    readings = yield trigger_and_read(readable)
     yield Return(readings)
 
 

@@ -10,6 +10,7 @@ from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
 from itertools import count as _counter
 from typing import Any
 
+from ..devices import Movable, Readable
 from ..engine import Msg, Parallel, Return
 
 _groups = _counter()
@@ -174,8 +175,19 @@ def remove_suspender(suspender: Any) -> Msg:
     return Msg("remove_suspender", None, suspender)
 
 
-async def mv(*args: Any, group: Any = None) -> AsyncGenerator[Any, Any]:
-    """Move ``obj1, value1, obj2, value2, …`` together and wait for all; returns the statuses."""
+async def mv(
+    *args: Movable[Any] | float | str | Sequence[float], group: Any = None
+) -> AsyncGenerator[Any, Any]:
+    """Move devices to new values together and wait for all; return their statuses.
+
+    Parameters
+    ----------
+    *args
+        ``device1, value1, device2, value2, ...``.
+    group
+        The name of the group of statuses to wait for (default: a new one).
+
+    """
     pairs = _pairs(args)
     group = group or new_group("mv")
     statuses = []
@@ -185,8 +197,17 @@ async def mv(*args: Any, group: Any = None) -> AsyncGenerator[Any, Any]:
     yield Return(tuple(statuses))
 
 
-async def mvr(*args: Any, group: Any = None) -> AsyncGenerator[Any, Any]:
-    """Move each ``obj`` by ``delta`` relative to where it is set now, together."""
+async def mvr(*args: Movable[Any] | float, group: Any = None) -> AsyncGenerator[Any, Any]:
+    """Move each device by a step from where it is set now, together; return the statuses.
+
+    Parameters
+    ----------
+    *args
+        ``device1, delta1, device2, delta2, ...``.
+    group
+        The name of the group of statuses to wait for (default: a new one).
+
+    """
     pairs = _pairs(args)
     targets: list[Any] = []
     for obj, delta in pairs:
@@ -197,9 +218,18 @@ async def mvr(*args: Any, group: Any = None) -> AsyncGenerator[Any, Any]:
 
 
 async def trigger_and_read(
-    devices: Sequence[Any], name: str = "primary"
+    devices: Sequence[Readable[Any]], name: str = "primary"
 ) -> AsyncGenerator[Any, Any]:
-    """Trigger the triggerable devices, wait, and read all of them into one event."""
+    """Trigger the triggerable devices, wait, and read all of them into one event.
+
+    Parameters
+    ----------
+    devices
+        The devices to read (those that can be triggered are triggered first).
+    name
+        The stream the event goes to.
+
+    """
     group = new_group("trigger")
     triggered = False
     for obj in devices:

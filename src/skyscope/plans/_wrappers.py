@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import Any
 
+from ..devices import HasName, Movable
 from ..engine import Msg, RequestAbort, RequestStop, Return
 from ._mutate import intercept
 from ._stubs import mv, trigger_and_read
@@ -16,7 +17,16 @@ PlanFactory = Callable[[], Any]
 
 
 async def run_wrapper(plan: Any, md: Mapping[str, Any] | None = None) -> AsyncGenerator[Any, Any]:
-    """Enclose ``plan`` in a run; if it fails or is aborted, close the run saying so."""
+    """Enclose a plan in a run; if it fails or is aborted, close the run saying so.
+
+    Parameters
+    ----------
+    plan
+        The plan to run inside the run.
+    md
+        The run's start metadata.
+
+    """
     yield Msg("open_run", **(md or {}))
     try:
         result = yield plan
@@ -28,7 +38,16 @@ async def run_wrapper(plan: Any, md: Mapping[str, Any] | None = None) -> AsyncGe
 
 
 async def finalize_wrapper(plan: Any, final_plan: Any | PlanFactory) -> AsyncGenerator[Any, Any]:
-    """Run ``final_plan`` after ``plan`` however it ends (a plan, or a function making one)."""
+    """Run a final plan after a plan however it ends.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    final_plan
+        What to run after it: a plan, or a function making one.
+
+    """
     try:
         result = yield plan
     finally:
@@ -36,8 +55,17 @@ async def finalize_wrapper(plan: Any, final_plan: Any | PlanFactory) -> AsyncGen
     yield Return(result)
 
 
-async def stage_wrapper(plan: Any, devices: Sequence[Any]) -> AsyncGenerator[Any, Any]:
-    """Stage ``devices`` before ``plan`` and unstage them after, however it ends."""
+async def stage_wrapper(plan: Any, devices: Sequence[HasName]) -> AsyncGenerator[Any, Any]:
+    """Stage devices before a plan and unstage them after, however it ends.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    devices
+        The devices to stage (those that cannot be staged are left alone).
+
+    """
     stageable = [d for d in _unique(devices) if hasattr(d, "stage")]
 
     async def unstage_all() -> AsyncGenerator[Any, Any]:
@@ -98,9 +126,18 @@ def inject_md_wrapper(plan: Any, md: Mapping[str, Any]) -> AsyncGenerator[Any, A
 
 
 async def relative_set_wrapper(
-    plan: Any, devices: Sequence[Any] | None = None
+    plan: Any, devices: Sequence[Movable[Any]] | None = None
 ) -> AsyncGenerator[Any, Any]:
-    """Interpret ``set`` targets of ``devices`` (all, if None) relative to where they start."""
+    """Interpret a plan's ``set`` targets relative to where the devices start.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    devices
+        The devices whose targets are relative (default: every device the plan sets).
+
+    """
     origins: dict[int, float] = {}
 
     async def origin_of(obj: Any) -> AsyncGenerator[Any, Any]:
@@ -126,9 +163,18 @@ async def relative_set_wrapper(
 
 
 async def reset_positions_wrapper(
-    plan: Any, devices: Sequence[Any] | None = None
+    plan: Any, devices: Sequence[Movable[Any]] | None = None
 ) -> AsyncGenerator[Any, Any]:
-    """Move every device ``plan`` sets (of ``devices``, if given) back where it started."""
+    """Move every device a plan sets back where it started, once the plan ends.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    devices
+        The devices to put back (default: every device the plan sets).
+
+    """
     wanted = None if devices is None else {id(d) for d in devices}
     starts: dict[int, tuple[Any, float]] = {}
 
