@@ -94,7 +94,7 @@ async def _wait_one(ctx: Context, status: Any, obj: Any, action: str) -> None:
 
 async def _raise_if_failed(status: Any, obj: Any, action: str) -> None:
     """Raise why a finished status failed: its time-out (once its device stopped) or its error."""
-    if isinstance(status, Deadline) and status.error is not None:
+    if type(status) is Deadline and status.error is not None:
         await status.stopped()
         raise status.error
     if status_error(status) is not None:
@@ -280,7 +280,8 @@ async def wait(ctx: Context, msg: Any) -> Any:
             "asked them to stop"
         )
     for status, obj, action in entries:
-        await _raise_if_failed(status, obj, action)
+        if type(status) is Deadline or status_error(status) is not None:
+            await _raise_if_failed(status, obj, action)
     return None
 
 
