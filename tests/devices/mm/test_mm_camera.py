@@ -3,6 +3,7 @@ and hardware sequences through the core's circular buffer (stopped, timed out)."
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import h5py
@@ -192,3 +193,22 @@ async def test_trigger_and_sequence_refuse_each_other(
     inline, _ = await scope_factory()
     with pytest.raises(StatusFailedError, match="has no frame writer"):
         await inline.camera.prepare(3)
+
+
+async def test_a_camera_that_stops_early_fails_the_sequence_naming_it(
+    scope_factory: ScopeFactory, tmp_path: Path
+) -> None:
+    scope, rig = await scope_factory(
+        {"realtime": True}, writer=HDF5FrameWriter(tmp_path / "early.h5")
+    )
+    camera = scope.camera
+    await camera.exposure.set(0.02)
+    await camera.prepare(100)
+    await camera.kickoff()
+    await until(lambda: len(camera.sequence_timestamps) >= 2)
+    # stopped behind skyscope's back, as a camera that gives up would be
+    await asyncio.to_thread(rig.core.stopSequenceAcquisition)
+    with pytest.raises(StatusFailedError, match=r"scope-camera: the camera stopped after \d+ of "
+                       r"100 frames of the sequence arrived"):  # fmt: skip
+        await camera.complete()
+    await camera.unstage()

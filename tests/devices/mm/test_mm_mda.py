@@ -148,3 +148,20 @@ async def test_a_camera_that_hangs_in_a_burst_fails_the_run_naming_it(
     assert "scope-camera timed out" in stop["reason"]
     assert "5 of 12 frames of the sequence arrived" in stop["reason"]
     assert len(of(documents, "event")) == 5
+
+
+async def test_a_sequence_outside_the_stage_limits_is_refused_before_anything_moves(
+    scope_factory: ScopeFactory,
+) -> None:
+    scope, rig = await scope_factory(xy_limits=((-100, 100), (-100, 100)), focus_limits=(0, 50))
+    engine = Engine(md={}, handle_sigint=False)
+    outside_xy = useq.MDASequence(stage_positions=[(0.0, 0.0, 10.0), (150.0, 0.0, 10.0)])
+    with pytest.raises(ValueError, match=r"moves x to 150.0 µm: .*outside the limits"):
+        await engine(mda(outside_xy, scope))
+    outside_z = useq.MDASequence(
+        stage_positions=[(0.0, 0.0, 10.0)], z_plan={"range": 100, "step": 50}
+    )
+    with pytest.raises(ValueError, match=r"moves z to -40.0 µm"):
+        await engine(mda(outside_z, scope))
+    assert rig.devices["XY"].targets == []
+    assert rig.devices["Z"].targets == []

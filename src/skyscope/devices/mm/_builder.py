@@ -57,7 +57,7 @@ async def build_microscope(
     each frame of a camera sequence.
     """
     owns_core = isinstance(core_or_config, str | os.PathLike)
-    link = CoreLink(new_core() if owns_core else core_or_config)
+    link = await CoreLink.new(new_core) if owns_core else CoreLink(core_or_config)
     try:
         if isinstance(core_or_config, str | os.PathLike):
             await link.call(load_configuration, link.core, Path(core_or_config))

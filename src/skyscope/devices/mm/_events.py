@@ -23,6 +23,9 @@ Listener = Callable[[Any], None]
 AnyListener = Callable[[Topic, Any], None]
 """Called with every event's topic and value (to follow the whole system)."""
 
+TopicFilter = Callable[[Topic], bool]
+"""Says, on the emitting thread, whether a listener wants an event (the others cost nothing)."""
+
 _SIGNALS = (
     "propertyChanged",
     "stagePositionChanged",
@@ -41,7 +44,7 @@ class CoreEvents:
         self._events = core.events
         self._lock = threading.Lock()
         self._listeners: dict[Topic, list[tuple[asyncio.AbstractEventLoop, Listener]]] = {}
-        self._everything: list[tuple[asyncio.AbstractEventLoop, AnyListener]] = []
+        self._everything: list[tuple[asyncio.AbstractEventLoop, AnyListener, TopicFilter]] = []
         for signal, slot in zip(_SIGNALS, self._slots(), strict=True):
             getattr(self._events, signal).connect(slot)
 
@@ -69,9 +72,14 @@ class CoreEvents:
 
         return forget
 
-    def listen_all(self, listener: AnyListener) -> Callable[[], None]:
-        """Call ``listener(topic, value)`` on this loop for every event; return an undo."""
-        entry = (asyncio.get_running_loop(), listener)
+    def listen_all(
+        self, listener: AnyListener, wants: TopicFilter = lambda topic: True
+    ) -> Callable[[], None]:
+        """Call ``listener(topic, value)`` on this loop for each event it ``wants``; return an undo.
+
+        ``wants`` runs on the thread that emitted the event: keep it cheap and thread-safe.
+        """
+        entry = (asyncio.get_running_loop(), listener, wants)
         with self._lock:
             self._everything.append(entry)
 
@@ -89,8 +97,9 @@ class CoreEvents:
             everything = list(self._everything)
         for loop, listener in listeners:
             _call_on(loop, listener, value)
-        for loop, follower in everything:
-            _call_on(loop, follower, topic, value)
+        for loop, follower, wants in everything:
+            if wants(topic):
+                _call_on(loop, follower, topic, value)
 
     def close(self) -> None:
         """Disconnect from the core and forget every listener."""

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from ._events import AnyListener, CoreEvents, Listener, Topic
+from ._events import AnyListener, CoreEvents, Listener, Topic, TopicFilter
 from ._worker import DEFAULT_MAX_PENDING, CoreWorker
 
 R = TypeVar("R")
@@ -24,11 +24,25 @@ POLL_S = 0.005
 class CoreLink:
     """One core, its worker thread and its events."""
 
-    def __init__(self, core: Any, *, max_pending: int = DEFAULT_MAX_PENDING) -> None:
+    def __init__(
+        self, core: Any, *, max_pending: int = DEFAULT_MAX_PENDING, worker: CoreWorker | None = None
+    ) -> None:
         """Serve ``core`` (a ``CMMCorePlus`` or ``UniMMCore``, devices loaded or not)."""
         self.core = core
-        self.worker = CoreWorker(core, max_pending=max_pending)
+        self.worker = worker if worker is not None else CoreWorker(core, max_pending=max_pending)
+        self.worker.core = core
         self.events = CoreEvents(core)
+
+    @classmethod
+    async def new(cls, make_core: Callable[[], Any]) -> CoreLink:
+        """Make the core on the worker thread (building one blocks), and serve it."""
+        worker = CoreWorker(None)
+        try:
+            core = await worker.call(make_core)
+        except BaseException:
+            worker.close()
+            raise
+        return cls(core, worker=worker)
 
     async def call(self, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run ``function(*args)`` on the worker thread (the only place the core is used)."""
@@ -38,9 +52,11 @@ class CoreLink:
         """Hear events of ``topic`` on this loop (see ``CoreEvents``); return an undo."""
         return self.events.listen(topic, listener)
 
-    def listen_all(self, listener: AnyListener) -> Callable[[], None]:
-        """Hear every event on this loop; return an undo."""
-        return self.events.listen_all(listener)
+    def listen_all(
+        self, listener: AnyListener, wants: TopicFilter = lambda topic: True
+    ) -> Callable[[], None]:
+        """Hear every event ``wants`` lets through, on this loop; return an undo."""
+        return self.events.listen_all(listener, wants)
 
     async def wait_idle(self, labels: tuple[str, ...], poll_s: float = POLL_S) -> None:
         """Return once none of the devices ``labels`` says it is busy (polled, never blocking).

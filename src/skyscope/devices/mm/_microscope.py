@@ -23,13 +23,10 @@ from ._device import MMDevice
 from ._events import Topic
 from ._focus import MMFocusStage
 from ._link import CoreLink
-from ._pixel_size import pixel_size_um
+from ._pixel_size import pixel_devices, pixel_size_um
 from ._shutter import MMShutter
 from ._state import MMStateDevice
 from ._xy_stage import MMXYStage
-
-_PIXEL_TOPICS = ("property", "config", "pixel_size")
-"""Events after which the pixel size may have changed (objective, binning, magnifier…)."""
 
 
 class MMMicroscope(Device):
@@ -111,11 +108,16 @@ class MMMicroscope(Device):
         await self.refresh_pixel_size()
         if self._forget_events is not None:
             self._forget_events()
-        self._forget_events = self._link.listen_all(self._on_core_event)
+        devices = await self._link.call(pixel_devices, self._link.core)
+
+        def sways_pixel_size(topic: Topic) -> bool:
+            return topic[0] == "pixel_size" or (topic[0] == "property" and topic[1] in devices)
+
+        self._forget_events = self._link.listen_all(self._on_core_event, sways_pixel_size)
 
     def _on_core_event(self, topic: Topic, value: Any) -> None:
         """Re-read the pixel size after a change (once more if changes came meanwhile)."""
-        if topic[0] not in _PIXEL_TOPICS or self._link.worker.closed:
+        if self._link.worker.closed:
             return
         if self._refresh_pending:
             self._refresh_again = True

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+_MAGNIFIER = 13
+"""Micro-Manager's device type number of a magnifier (``DeviceType.MagnifierDevice``)."""
+
 
 def pixel_size_um(core: Any) -> float:
     """Return the current pixel size in µm (0 when no configuration matches), on the worker."""
@@ -20,6 +23,19 @@ def pixel_size_um(core: Any) -> float:
     if config is None:
         return 0.0
     return float(core.getPixelSizeUmByID(config)) * _binning(core) / _magnification(core)
+
+
+def pixel_devices(core: Any) -> frozenset[str]:
+    """Return the devices whose changes may change the pixel size (on the worker).
+
+    Those named in any pixel-size configuration, the current camera (its binning) and any
+    magnifier.
+    """
+    devices = {str(core.getCameraDevice())}
+    for config in core.getAvailablePixelSizeConfigs():
+        devices.update(str(setting[0]) for setting in core.getPixelSizeConfigData(config))
+    devices.update(str(label) for label in core.getLoadedDevicesOfType(_MAGNIFIER))
+    return frozenset(devices - {""})
 
 
 def matching_pixel_config(core: Any) -> str | None:

@@ -25,7 +25,7 @@ class CoreWorker:
     """Runs calls on one core, one at a time, on a dedicated thread; awaitable from any loop."""
 
     def __init__(self, core: Any, *, max_pending: int = DEFAULT_MAX_PENDING) -> None:
-        """Serve ``core`` (a ``CMMCorePlus``, or ``UniMMCore``) from a new worker thread."""
+        """Serve ``core`` (a ``CMMCorePlus``, or ``UniMMCore``; or none yet) from a new thread."""
         self.core = core
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mm-core")
         self._max_pending = max_pending
