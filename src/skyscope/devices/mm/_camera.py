@@ -198,18 +198,18 @@ class MMCamera(MMDevice):
         if timeout is None:
             timeout = max(MIN_FRAME_TIMEOUT_S, 5 * await self.exposure.get_value())
         self._set_acquired(0)
-        self.sequence_timestamps = []
-        self._sequence = BufferedSequence(
+        sequence = BufferedSequence(
             self.link, self.label, self._writer, frames,
             camera=self.name, timeout_s=timeout, on_frame=self._frame_arrived,
         )  # fmt: skip
-        self.sequence_timestamps = self._sequence.timestamps
-        self._task = asyncio.create_task(self._run(self._sequence))
+        await sequence.start()
+        self._sequence, self.sequence_timestamps = sequence, sequence.timestamps
+        self._task = asyncio.create_task(self._drain(sequence))
 
-    async def _run(self, sequence: BufferedSequence) -> None:
-        """Run the sequence; keep its error for ``complete()`` (and the next ``prepare``)."""
+    async def _drain(self, sequence: BufferedSequence) -> None:
+        """Drain the sequence; keep its error for ``complete()`` (and the next ``prepare``)."""
         try:
-            await sequence.run()
+            await sequence.drain()
         except Exception as error:
             self._failure = error
         finally:

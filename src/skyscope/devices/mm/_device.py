@@ -7,12 +7,9 @@ label is loaded, naming the devices that are if it is not.
 
 from __future__ import annotations
 
-from typing import Any
-
 from .._device import DEFAULT_TIMEOUT
 from .._errors import NotConnectedError
 from .._readable import StandardReadable
-from .._signal import SignalR
 from ._link import CoreLink, check_label
 from ._properties import MMProperties
 from ._property_info import PropertyInfo
@@ -42,10 +39,6 @@ class MMDevice(StandardReadable):
     def link(self) -> CoreLink:
         """The core this device talks to, through its worker thread."""
         return self._link
-
-    def property(self, name: str) -> SignalR[Any]:
-        """Return the signal of the property ``name`` (a ``KeyError`` lists the properties)."""
-        return self.properties[name]
 
     async def connect(self, mock: bool = False, timeout: float = DEFAULT_TIMEOUT) -> None:
         """Check the label is loaded in the core, then connect every signal below."""

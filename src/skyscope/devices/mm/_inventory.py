@@ -45,10 +45,6 @@ class Inventory:
     objectives: tuple[str, ...] = ()
     """State devices whose labels look like an objective turret (pymmcore-plus's guess)."""
 
-    def of_kind(self, kind: str) -> list[str]:
-        """Return the labels of the devices of ``kind``."""
-        return [label for label, entry in self.devices.items() if entry.kind == kind]
-
     def pick(self, role: str, label: str | None, kind: str) -> str | None:
         """Return the device for ``role``: ``label`` if given (checked), else the core's current."""
         chosen = label if label is not None else self.current.get(role) or None

@@ -65,10 +65,13 @@ class BufferedSequence:
         """Ask the sequence to end after writing what the buffer holds."""
         self._stop_requested = True
 
-    async def run(self) -> None:
-        """Start the camera, write every frame that arrives, and stop the camera at the end."""
+    async def start(self) -> None:
+        """Start the camera's sequence acquisition (frames fill the circular buffer)."""
+        await self._link.call(_start, self._link.core, self._label, self.frames)
+
+    async def drain(self) -> None:
+        """Write every frame that arrives, then stop the camera (after ``start()``)."""
         link = self._link
-        await link.call(_start, link.core, self._label, self.frames)
         try:
             await self._drain_until_done()
         finally:
