@@ -1,14 +1,17 @@
-"""``skyscope shell``: IPython with ``await`` at the prompt and a simulated microscope ready.
+"""``skyscope shell``: IPython with ``await`` at the prompt and a microscope ready.
 
 The namespace holds ``engine`` (subscribed to the ``catalog``), ``scope`` (connected), ``useq``
-and the plans, so ``await engine(count([scope.camera], 5))`` works at once. IPython is an
-optional extra: ``pip install 'skyscope[shell]'``.
+and the plans, so ``await engine(count([scope.camera], 5))`` works at once. ``scope`` is the
+simulated microscope, or with ``--mm CONFIG.cfg`` the Micro-Manager microscope that
+configuration file describes (through pymmcore-plus: ``pip install 'skyscope[mm]'``). IPython
+is an optional extra: ``pip install 'skyscope[shell]'``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib
 import os
 from pathlib import Path
@@ -20,11 +23,16 @@ from skyscope.devices.sim import Microscope, SensorSpec
 from skyscope.engine import Engine
 
 BANNER = """skyscope shell: `await` works at the prompt.
-  scope    the simulated microscope (connected): scope.camera, scope.xy, scope.focus, ...
+  scope    the {microscope} (connected): scope.camera, scope.xy, scope.focus, ...
   engine   runs plans, every run goes to `catalog`:  await engine(count([scope.camera], 5))
   catalog  the runs: catalog[-1], catalog[-1]["primary"].read()
   useq, mda, autofocus, tile_scan, live, LiveView, count, scan, mv, ...  (skyscope.plans)
 """
+
+MISSING_PYMMCORE = (
+    "skyscope shell --mm needs pymmcore-plus, which is not installed: "
+    "pip install 'skyscope[mm]' (or pip install pymmcore-plus)"
+)
 
 MISSING_IPYTHON = (
     "skyscope shell needs IPython, which is not installed: pip install 'skyscope[shell]' "
@@ -42,13 +50,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--data-dir", type=Path, default=None, metavar="DIR", help="use this data directory"
     )
+    parser.add_argument(
+        "--mm",
+        type=Path,
+        default=None,
+        metavar="CONFIG.cfg",
+        help="drive the Micro-Manager microscope of this configuration file (pymmcore-plus)",
+    )
     parser.set_defaults(handler=run_shell, command="shell")
 
 
-async def build_namespace(seed: int = 0) -> dict[str, Any]:
-    """Return the shell's names: a connected microscope, an engine writing to the catalog…"""
-    scope = Microscope(seed=seed, sensor=SensorSpec(shape=(512, 512)))
-    await scope.connect()
+async def build_namespace(seed: int = 0, mm_config: Path | None = None) -> dict[str, Any]:
+    """Return the shell's names: a connected microscope, an engine writing to the catalog…
+
+    With ``mm_config`` the microscope is the Micro-Manager one of that ``.cfg`` file.
+    """
+    scope: Any
+    if mm_config is None:
+        scope = Microscope(seed=seed, sensor=SensorSpec(shape=(512, 512)))
+        await scope.connect()
+    else:
+        from skyscope.devices.mm import build_microscope
+
+        scope = await build_microscope(mm_config)
     catalog = Catalog()
     engine = Engine()
     engine.subscribe(catalog)
@@ -65,6 +89,9 @@ async def build_namespace(seed: int = 0) -> dict[str, Any]:
 
 def run_shell(args: argparse.Namespace) -> int:
     """Start IPython with the namespace, on the event loop IPython awaits on."""
+    if args.mm is not None and not _has_pymmcore_plus():
+        print(MISSING_PYMMCORE)
+        return 1
     try:  # imported by name: IPython is optional, and untyped for mypy when absent
         ipython = importlib.import_module("IPython")
         helpers = importlib.import_module("IPython.core.async_helpers")
@@ -75,14 +102,38 @@ def run_shell(args: argparse.Namespace) -> int:
     if args.data_dir is not None:
         os.environ[_paths.DATA_DIR_ENV] = str(args.data_dir.absolute())
     loop = helpers.get_asyncio_loop()
-    namespace = loop.run_until_complete(build_namespace())
+    namespace = loop.run_until_complete(build_namespace(mm_config=args.mm))
     config = traitlets.Config()
     config.InteractiveShell.autoawait = True
     config.InteractiveShell.loop_runner = "asyncio"
-    config.TerminalInteractiveShell.banner2 = BANNER
-    catalog = namespace["catalog"]  # IPython empties the namespace when it exits
+    config.TerminalInteractiveShell.banner2 = banner(args.mm)
+    catalog, scope = namespace["catalog"], namespace["scope"]  # IPython empties the namespace
     try:
         ipython.start_ipython(argv=[], user_ns=namespace, config=config)
     finally:
         catalog.close()
+        loop.run_until_complete(close_scope(scope))
     return 0
+
+
+def _has_pymmcore_plus() -> bool:
+    try:
+        importlib.import_module("pymmcore_plus")
+    except ImportError:
+        return False
+    return True
+
+
+def banner(mm_config: Path | None) -> str:
+    """Return the shell's banner for the simulated or the Micro-Manager microscope."""
+    if mm_config is None:
+        return BANNER.format(microscope="simulated microscope")
+    return BANNER.format(microscope=f"Micro-Manager microscope of {mm_config.name}")
+
+
+async def close_scope(scope: Any) -> None:
+    """Release a Micro-Manager microscope's core (its devices unloaded before exit)."""
+    close = getattr(scope, "close", None)
+    if close is not None:
+        await close()
+        gc.collect()
