@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import sys
 from collections.abc import Callable, Sequence
 from typing import cast
 
@@ -45,4 +46,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
-    return handler(args)
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        command = getattr(args, "command", None) or "command"
+        print(
+            f"skyscope {command}: interrupted (Ctrl-C); a run under way was aborted and what it "
+            "acquired is kept",
+            file=sys.stderr,
+        )
+        return 130
