@@ -15,6 +15,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import cast
 
+from skyscope._version import __version__
+
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -25,7 +27,12 @@ def _is_command_module(name: str) -> bool:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser with every discovered sub-command registered."""
-    parser = argparse.ArgumentParser(prog="skyscope", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="skyscope",
+        description="Run experiments on a microscope the Bluesky way: plans, documents, catalog.",
+        epilog="Start with `skyscope demo`; `skyscope COMMAND --help` tells more.",
+    )
+    parser.add_argument("--version", action="version", version=f"skyscope {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     package = importlib.import_module(__package__ or "skyscope.cli")
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
