@@ -3,11 +3,48 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
+import platformdirs
 import pytest
+
+# The user's own data directory, and what was in it before the suite ran: the suite must never
+# write there (not even through a child process or a fixture made before any test).
+_REAL_DATA_DIR = Path(platformdirs.user_data_dir("skyscope"))
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """(size, mtime) of every file below ``folder``."""
+    if not folder.is_dir():
+        return {}
+    return {
+        str(path): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+
+
+_REAL_BEFORE = _snapshot(_REAL_DATA_DIR)
+_SESSION_DATA_DIR = tempfile.mkdtemp(prefix="skyscope-test-data-")
+os.environ["SKYSCOPE_DATA_DIR"] = _SESSION_DATA_DIR  # inherited by every child process too
+atexit.register(shutil.rmtree, _SESSION_DATA_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _real_data_dir_untouched() -> Iterator[None]:
+    """Fail the session if anything wrote to the user's real data directory."""
+    yield
+    changed = sorted(set(_snapshot(_REAL_DATA_DIR).items()) ^ set(_REAL_BEFORE.items()), key=str)
+    if changed:
+        pytest.fail(f"the test suite changed the real data directory {_REAL_DATA_DIR}: {changed}")
+
 
 # How long a test's tasks may take to finish after it returns, before they count as leaked.
 _GRACE_S = 0.5
