@@ -12,6 +12,7 @@ so a streamed frame costs one table lookup, one multiply-add and one cast per pi
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Literal
@@ -89,28 +90,28 @@ class FrameSynth:
         if key != self._key:
             self._prepare(scene, exposure)
             self._key = key
-        self._fast(out.reshape(-1), float(exposure.settings.max_value))
+        self._fast(out.reshape(-1), saturation_adu(exposure))
         return out
 
     def expected_electrons(self, scene: F32, exposure: Exposure) -> F32:
         """Return the mean charge per pixel (signal + dark), capped at the full well."""
-        electrons: F32 = scene * np.float32(exposure.signal_scale)
-        electrons += np.float32(exposure.dark_e())
+        electrons = incident_electrons(scene, exposure)
         np.minimum(electrons, np.float32(exposure.full_well_e()), out=electrons)
         return electrons
 
     def _prepare(self, scene: F32, exposure: Exposure) -> None:
         """Cache the per-pixel mean (ADU, +0.5 so a cast rounds) and standard deviation."""
         gain, settings = np.float32(exposure.settings.gain), exposure.settings
-        electrons = self.expected_electrons(scene, exposure).reshape(-1)
+        # noise is drawn around the charge that arrives; the well caps it after (at readout)
+        electrons = incident_electrons(scene, exposure).reshape(-1)
         self._std = np.sqrt(electrons + np.float32(exposure.read_noise_e() ** 2)) * gain
         self._mean = electrons * gain + np.float32(settings.offset_adu + 0.5)
         tail = np.float32(self._table.max())
         self._clip_low = bool((self._mean - tail * self._std).min(initial=0.0) < 0.0)
         high = (self._mean + tail * self._std).max(initial=0.0)
-        self._clip_high = bool(high >= settings.max_value + 1)
+        self._clip_high = bool(high >= saturation_adu(exposure) + 1)
 
-    def _fast(self, out: Frame, max_value: float) -> None:
+    def _fast(self, out: Frame, ceiling: float) -> None:
         """Draw table-normal deviates chunk by chunk and write mean + std * z, clipped."""
         n = out.size
         bits = self._rng.bit_generator.random_raw(-(-n // 4)).view(np.uint16)
@@ -123,14 +124,29 @@ class FrameSynth:
             np.multiply(z, self._std[start:stop], out=z)
             np.add(z, self._mean[start:stop], out=z)
             if self._clip_low or self._clip_high:
-                np.clip(z, 0.0, max_value + 0.5, out=z)
+                np.clip(z, 0.0, ceiling + 0.5, out=z)
             np.copyto(out[start:stop], z, casting="unsafe")
 
     def _poisson(self, scene: F32, exposure: Exposure, out: Frame) -> Frame:
         """Sample shot noise exactly (Poisson) and read noise (normal); slow but exact."""
         settings = exposure.settings
-        electrons = self._rng.poisson(self.expected_electrons(scene, exposure)).astype(np.float64)
+        arrived = self._rng.poisson(incident_electrons(scene, exposure)).astype(np.float64)
+        electrons = np.minimum(arrived, exposure.full_well_e())
         electrons += self._rng.normal(0.0, exposure.read_noise_e(), electrons.shape)
         adu = np.rint(electrons * settings.gain + settings.offset_adu)
-        np.copyto(out, np.clip(adu, 0, settings.max_value), casting="unsafe")
+        np.copyto(out, np.clip(adu, 0, saturation_adu(exposure)), casting="unsafe")
         return out
+
+
+def incident_electrons(scene: F32, exposure: Exposure) -> F32:
+    """The mean charge arriving per pixel (signal + dark) before the well caps it."""
+    electrons: F32 = scene * np.float32(exposure.signal_scale)
+    electrons += np.float32(exposure.dark_e())
+    return electrons
+
+
+def saturation_adu(exposure: Exposure) -> float:
+    """The reading of a full well: no pixel reads above it, whatever the noise drew."""
+    settings = exposure.settings
+    full = math.floor(exposure.full_well_e() * settings.gain + settings.offset_adu)
+    return float(min(settings.max_value, full))
