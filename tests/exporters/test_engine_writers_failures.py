@@ -147,9 +147,10 @@ asyncio.run(main())
 """
 
 
-def _run_child(script: str, *args: str) -> dict[str, Any]:
+def _run_child(script: str, *args: str, unprivileged: bool = False) -> dict[str, Any]:
+    command = [sys.executable, "-c", script, HELPERS, *args]
     child = subprocess.run(
-        [sys.executable, "-c", script, HELPERS, *args],
+        test_frame_failures.unprivileged(command) if unprivileged else command,
         capture_output=True, text=True, timeout=50,
     )  # fmt: skip
     assert child.returncode == 0, child.stderr
@@ -182,19 +183,16 @@ def test_disk_full_during_count_fails_the_run_and_keeps_acknowledged_frames(
 
 
 PERMISSION = """
-import asyncio, json, os, sys
+import asyncio, json, sys
 sys.path.insert(0, sys.argv[1])
 from _export_helpers import RecordingHDF5Writer, microscope, run
 from skyscope.documents import to_json
 from skyscope.plans import count, run_wrapper, stage_wrapper, trigger_and_read
 
-if os.geteuid() == 0:  # everything is imported already: the interpreter may live under /root
-    os.setgid(65534)
-    os.setuid(65534)
-
 async def main():
     scope = await microscope(RecordingHDF5Writer(sys.argv[2]))
     camera = scope.camera
+
     result, docs = await run(run_wrapper(stage_wrapper(trigger_and_read([camera]), [camera])))
     print(json.dumps({
         "exit_status": result.exit_status,
@@ -208,7 +206,7 @@ asyncio.run(main())
 
 def test_permission_denied_fails_the_run_naming_the_file(read_only_dir: Path) -> None:
     path = read_only_dir / "cam.h5"
-    report = _run_child(PERMISSION, str(path))
+    report = _run_child(PERMISSION, str(path), unprivileged=True)
     docs = Recorder()
     for name, doc in report["docs"]:
         docs(name, doc)

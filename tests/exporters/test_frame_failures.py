@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -66,10 +67,6 @@ import asyncio, os, sys
 import numpy as np
 from skyscope.exporters import FrameWriterError, HDF5FrameWriter
 
-if os.geteuid() == 0:  # everything is imported already: the interpreter may live under /root
-    os.setgid(65534)
-    os.setuid(65534)
-
 async def main():
     try:
         await HDF5FrameWriter(sys.argv[1]).open("cam", (4, 4), np.uint8)
@@ -113,7 +110,7 @@ def test_disk_full_is_an_error_and_acknowledged_frames_survive(tmp_path: Path) -
 
 @pytest.fixture
 def read_only_dir() -> Iterator[Path]:
-    """A directory nobody but root may write to, reachable by the ``nobody`` user."""
+    """A directory no one may write to (root too, once run through :func:`unprivileged`)."""
     base = Path(tempfile.mkdtemp(prefix="skyscope-ro-"))
     base.chmod(0o755)
     target = base / "locked"
@@ -124,9 +121,20 @@ def read_only_dir() -> Iterator[Path]:
     shutil.rmtree(base)
 
 
+def unprivileged(command: list[str]) -> list[str]:
+    """``command`` run so that file permissions apply to it, even as root.
+
+    Root keeps its own identity (so the checkout and the interpreter stay readable wherever they
+    live) but loses the capabilities that let it override file permissions.
+    """
+    if os.geteuid() != 0:
+        return command
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *command]
+
+
 def test_permission_denied_is_an_error_naming_the_file(read_only_dir: Path) -> None:
     child = subprocess.run(
-        [sys.executable, "-c", PERMISSION, str(read_only_dir / "cam.h5")],
+        unprivileged([sys.executable, "-c", PERMISSION, str(read_only_dir / "cam.h5")]),
         capture_output=True, text=True, timeout=50, check=True,
     )  # fmt: skip
     message = child.stdout.strip()
