@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
+import sys
 
 from ..devices.testing import IocOptions, client_env, free_port, server_env
 from ..devices.testing._ioc_options import add_arguments, options_from
@@ -49,12 +51,39 @@ def run_ioc(args: argparse.Namespace) -> int:
         return 2
     beacon_port = args.beacon_port or port + 1
     os.environ.update(server_env(port, beacon_port))
+    logging.getLogger("caproto.ctx").addFilter(_QuietBeacons(beacon_port))
     _print_setup(options, port, beacon_port)
     try:
         asyncio.run(serve(options, _print_pvs))
     except KeyboardInterrupt:
         print("stopped")
     return 0
+
+
+class _QuietBeacons(logging.Filter):
+    """Say once, in one line, that no CA repeater listens for the IOC's beacons yet.
+
+    caproto logs a traceback for every beacon sent to a loopback port where nothing listens
+    (until a client's repeater starts); clients find the IOC without beacons all the same.
+    """
+
+    def __init__(self, beacon_port: int) -> None:
+        super().__init__()
+        self.beacon_port = beacon_port
+        self.said = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Drop beacon failures after turning the first into one line."""
+        if not record.getMessage().startswith("Failed to send beacon"):
+            return True
+        if not self.said:
+            self.said = True
+            print(
+                f"note: no CA repeater listens on 127.0.0.1:{self.beacon_port} for beacons yet "
+                "(harmless: clients with the settings above connect anyway)",
+                file=sys.stderr,
+            )
+        return False
 
 
 def _print_setup(options: IocOptions, port: int, beacon_port: int) -> None:
