@@ -170,3 +170,26 @@ def test_unknown_mimetype_and_missing_file_are_named(tmp_path: Path, catalog: Ca
         catalog[-1]["primary"].frames("x")
     with pytest.raises(NotFoundError, match=r"no stream 'baseline'.*'primary'"):
         catalog[-1]["baseline"]
+
+
+async def test_inline_frames_read_back_in_their_own_dtype(tmp_path: Path) -> None:
+    from skyscope.devices import SoftDetector
+    from skyscope.engine import Engine
+    from skyscope.plans import count
+
+    frames = iter(range(1, 100))
+
+    def frame() -> np.ndarray[Any, np.dtype[np.uint16]]:
+        return np.full((4, 5), next(frames), dtype=np.uint16)
+
+    camera = SoftDetector("cam", compute=frame, datatype=np.ndarray)
+    await camera.connect()
+    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+        engine = Engine(md={}, handle_sigint=False)
+        engine.subscribe(catalog)
+        await engine(count([camera], 3))
+        assert catalog.flush()
+        images = catalog[-1]["primary"].read()["cam-value"].values
+    assert images.dtype == np.uint16
+    assert images.shape == (3, 4, 5)
+    assert [int(image[0, 0]) for image in images] == [1, 2, 3]

@@ -60,7 +60,8 @@ def build_table(
             frame_rows = [coverage[key][s] for s in rows]
             table.frames[key] = StreamFrames(key, data_keys[key], resources, frame_rows)
         else:
-            table.scalars[key] = column([data.get(key) for data in decoded])
+            values = [data.get(key) for data in decoded]
+            table.scalars[key] = column(values, data_keys[key].get("dtype_numpy"))
     return table
 
 
@@ -79,8 +80,16 @@ def _coverage(
     return resources, coverage
 
 
-def column(values: list[Any]) -> np.ndarray[Any, Any]:
-    """A numpy column of event values (an object array when they do not stack)."""
+def column(values: list[Any], dtype_numpy: object = None) -> np.ndarray[Any, Any]:
+    """A numpy column of event values, in the data key's own dtype when it names one.
+
+    JSON brings uint16 frames back as Python ints; an object array when values do not stack.
+    """
+    if isinstance(dtype_numpy, str) and values:
+        try:
+            return np.asarray(values, dtype=np.dtype(dtype_numpy))
+        except (TypeError, ValueError, OverflowError):
+            pass  # a missing value or a value of another kind: let numpy choose
     try:
         return np.asarray(values)
     except ValueError:
