@@ -1,7 +1,7 @@
 """The pytest plugin for users' own simulation suites.
 
 Enable it in your top-level ``conftest.py`` with ``pytest_plugins = ["skyscope.pytest_plugin"]``
-(and pytest-asyncio in auto mode). It gives:
+(and pytest-asyncio in auto mode; `pip install "skyscope[pytest]"` brings both). It gives:
 
 - ``engine``: a fresh ``Engine`` with in-memory metadata and no Ctrl-C handling;
 - ``run_documents``: every ``(name, doc)`` that ``engine`` emitted, in order;
