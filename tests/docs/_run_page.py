@@ -6,7 +6,9 @@ A block without top-level ``await`` runs as a plain script (it may call ``asynci
 
 A page states what its reader has done before its first block in hidden comments:
 ``<!-- docs-test before: skyscope demo -->`` runs that command first, and
-``<!-- docs-test namespace: shell -->`` starts from the names ``skyscope shell`` gives.
+``<!-- docs-test namespace: shell -->`` starts from the names ``skyscope shell`` gives, and
+``<!-- docs-test ioc -->`` serves the test IOC (as ``skyscope ioc`` does, on free loopback
+ports) with the client's ``EPICS_CA_*`` variables exported.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import inspect
+import os
 import re
 import shlex
 import subprocess
@@ -24,6 +27,7 @@ from typing import Any
 BLOCK = re.compile(r"^```python\n(.*?)^```", flags=re.DOTALL | re.MULTILINE)
 BEFORE = re.compile(r"<!-- docs-test before: (.*?) -->")
 SHELL_NAMESPACE = "<!-- docs-test namespace: shell -->"
+IOC = "<!-- docs-test ioc -->"
 
 
 def blocks(page: Path) -> list[str]:
@@ -32,7 +36,18 @@ def blocks(page: Path) -> list[str]:
 
 
 def run_page(page: Path) -> None:
-    """Execute every block of ``page`` in one namespace."""
+    """Execute every block of ``page`` in one namespace (with the test IOC if it asks)."""
+    if IOC not in page.read_text(encoding="utf-8"):
+        _run_blocks(page)
+        return
+    from skyscope.devices.testing._test_ioc import TestIOC
+
+    with TestIOC() as ioc:
+        os.environ.update(ioc.client_env)
+        _run_blocks(page)
+
+
+def _run_blocks(page: Path) -> None:
     text = page.read_text(encoding="utf-8")
     for command in BEFORE.findall(text):
         print(f"--- {page.name}: {command}", flush=True)
@@ -52,6 +67,14 @@ def run_page(page: Path) -> None:
                 runner.run(eval(code, namespace))
             else:
                 exec(code, namespace)
+        if "skyscope.devices.epics" in sys.modules:  # close CA channels while the loop lives
+            runner.run(_purge_channels())
+
+
+async def _purge_channels() -> None:
+    from skyscope.devices.epics import purge_channels
+
+    purge_channels()
 
 
 if __name__ == "__main__":
