@@ -1,7 +1,6 @@
 """``skyscope shell``: IPython with ``await`` at the prompt and a microscope ready.
 
-The namespace holds ``engine`` (subscribed to the ``catalog``), ``scope`` (connected; the
-simulated camera writes its frames to HDF5 files under the data directory's ``runs/``), ``useq``
+The namespace holds ``engine`` (subscribed to the ``catalog``), ``scope`` (connected), ``useq``
 and the plans, so ``await engine(count([scope.camera], 5))`` works at once. ``scope`` is the
 simulated microscope, or with ``--mm CONFIG.cfg`` the Micro-Manager microscope that
 configuration file describes (through pymmcore-plus: ``pip install 'skyscope[mm]'``). IPython
@@ -15,7 +14,6 @@ import asyncio
 import gc
 import importlib
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,6 @@ from skyscope import _paths, plans
 from skyscope.broker import Catalog
 from skyscope.devices.sim import Microscope, SensorSpec
 from skyscope.engine import Engine
-from skyscope.exporters import HDF5FrameWriter
 
 BANNER = """skyscope shell: `await` works at the prompt.
   scope    the {microscope} (connected): scope.camera, scope.xy, scope.focus, ...
@@ -70,12 +67,7 @@ async def build_namespace(seed: int = 0, mm_config: Path | None = None) -> dict[
     """
     scope: Any
     if mm_config is None:
-        # frames go to files (a new HDF5 file per run), never inline into the catalog's tables
-        frames = _paths.runs_dir() / time.strftime("shell-%Y%m%d-%H%M%S")
-        frames.mkdir(parents=True, exist_ok=True)
-        scope = Microscope(
-            seed=seed, sensor=SensorSpec(shape=(512, 512)), writer=HDF5FrameWriter(frames)
-        )
+        scope = Microscope(seed=seed, sensor=SensorSpec(shape=(512, 512)))
         await scope.connect()
     else:
         from skyscope.devices.mm import build_microscope
