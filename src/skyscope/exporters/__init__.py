@@ -23,6 +23,7 @@ from ._ome_planes import INDEX_KEYS
 from ._ome_xml import ome_pixel_type, ome_xml, written_sizes
 from ._queued_writer import QueuedFrameWriter
 from ._run_hdf5 import RunHDF5Exporter
+from ._spec_export import SpecExporter
 from ._stream_assets import Frame, StreamAsset, StreamAssets, file_uri, frame_data_key
 from ._tiff_frames import TIFF_SUFFIXES, OMETiffFrameWriter, TiffFrameSink
 from ._zarr_frames import ARRAY_PATH, OMEZarrFrameWriter, ZarrFrameSink
@@ -66,6 +67,7 @@ __all__ = [
     "JSONLExporter",
     "MsgpackExporter",
     "CSVExporter",
+    "SpecExporter",
     "RunHDF5Exporter",
     "OMETiffExporter",
     "OMEZarrExporter",
