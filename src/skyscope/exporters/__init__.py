@@ -26,6 +26,7 @@ from ._run_hdf5 import RunHDF5Exporter
 from ._spec_export import SpecExporter
 from ._stream_assets import Frame, StreamAsset, StreamAssets, file_uri, frame_data_key
 from ._tiff_frames import TIFF_SUFFIXES, OMETiffFrameWriter, TiffFrameSink
+from ._tiff_series import TiffSeriesExporter
 from ._zarr_frames import ARRAY_PATH, OMEZarrFrameWriter, ZarrFrameSink
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "MsgpackExporter",
     "CSVExporter",
     "SpecExporter",
+    "TiffSeriesExporter",
     "RunHDF5Exporter",
     "OMETiffExporter",
     "OMEZarrExporter",
