@@ -5,6 +5,7 @@ from ._compression import COMPRESSIONS, Compression
 from ._csv_export import CSVExporter
 from ._document_exporter import Document, DocumentExporter, RunOutput, run_file_stem
 from ._document_files import (
+    ENCODINGS,
     EveryDocumentExporter,
     JSONLExporter,
     MsgpackExporter,
@@ -23,6 +24,7 @@ from ._ome_planes import INDEX_KEYS
 from ._ome_xml import ome_pixel_type, ome_xml, written_sizes
 from ._queued_writer import QueuedFrameWriter
 from ._run_hdf5 import RunHDF5Exporter
+from ._sinks import AsyncSinkExporter, BinarySink, SinkExporter
 from ._spec_export import SpecExporter
 from ._stream_assets import Frame, StreamAsset, StreamAssets, file_uri, frame_data_key
 from ._tiff_frames import TIFF_SUFFIXES, OMETiffFrameWriter, TiffFrameSink
@@ -70,6 +72,9 @@ __all__ = [
     "CSVExporter",
     "SpecExporter",
     "TiffSeriesExporter",
+    "SinkExporter",
+    "AsyncSinkExporter",
+    "BinarySink",
     "RunHDF5Exporter",
     "OMETiffExporter",
     "OMEZarrExporter",
@@ -78,6 +83,7 @@ __all__ = [
     "INDEX_KEYS",
     "OME_ANNOTATION_NAMESPACE",
     "read_jsonl",
+    "ENCODINGS",
     "read_msgpack",
     # building blocks for new exporters
     "Document",

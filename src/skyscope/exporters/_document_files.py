@@ -7,11 +7,12 @@ serializes them (``dumps_named``, ``to_msgpack``) and as the catalog's own expor
 
 from __future__ import annotations
 
+import json
 import os
 from abc import abstractmethod
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, Any, ClassVar, cast
 
 import msgpack
 
@@ -23,6 +24,7 @@ from skyscope.documents import (
     dumps_named,
     from_msgpack,
     loads_named,
+    to_json,
     to_msgpack,
 )
 
@@ -72,17 +74,52 @@ class EveryDocumentExporter(DocumentExporter):
         return _EveryDocumentRun(self.directory / f"{stem}{self.suffix}", self.encode, self.fsync)
 
 
-class JSONLExporter(EveryDocumentExporter):
-    """Writes every document of each run to ``<stem>.jsonl``, one ``{"name", "doc"}`` per line.
+def named_line(name: str, doc: Document) -> bytes:
+    """One JSONL line ``{"name": ..., "doc": ...}`` (``dumps_named``) with its newline."""
+    return (dumps_named(name, doc) + "\n").encode()
 
-    Arrays become nested lists (JSON). Read it back with ``read_jsonl``.
+
+def pair_line(name: str, doc: Document) -> bytes:
+    """One JSONL line ``[name, doc]``, the form bluesky's suitcase-jsonl writes."""
+    return b'["' + name.encode() + b'",' + to_json(doc).encode() + b"]\n"
+
+
+def msgpack_message(name: str, doc: Document) -> bytes:
+    """One msgpack message ``{"name": ..., "doc": ...}`` (arrays exact)."""
+    return to_msgpack({"name": name, "doc": doc})
+
+
+ENCODINGS: dict[str, Callable[[str, Document], bytes]] = {
+    "jsonl": named_line,
+    "jsonl-pairs": pair_line,
+    "msgpack": msgpack_message,
+}
+"""How a ``(name, doc)`` pair becomes bytes, by format name."""
+
+
+class JSONLExporter(EveryDocumentExporter):
+    """Writes every document of each run to ``<stem>.jsonl``, one document per line.
+
+    Lines are ``{"name", "doc"}`` objects, or with ``pairs=True`` the ``[name, doc]`` arrays of
+    bluesky's suitcase-jsonl. Arrays become nested lists (JSON). ``read_jsonl`` reads both.
     """
 
     suffix = ".jsonl"
 
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        pairs: bool = False,
+        file_stem: str | None = None,
+        fsync: bool = True,
+    ) -> None:
+        super().__init__(directory, file_stem=file_stem, fsync=fsync)
+        self._line = pair_line if pairs else named_line
+
     def encode(self, name: str, doc: Document) -> bytes:
-        """Return one JSON line (``skyscope.documents.dumps_named``) with its newline."""
-        return (dumps_named(name, doc) + "\n").encode()
+        """Return one JSON line with its newline."""
+        return self._line(name, doc)
 
 
 class MsgpackExporter(EveryDocumentExporter):
@@ -96,15 +133,31 @@ class MsgpackExporter(EveryDocumentExporter):
 
     def encode(self, name: str, doc: Document) -> bytes:
         """Return one msgpack message (``skyscope.documents.to_msgpack``)."""
-        return to_msgpack({"name": name, "doc": doc})
+        return msgpack_message(name, doc)
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[DocumentName, dict[str, Any]]]:
-    """Yield the ``(name, doc)`` pairs of a JSONL file written by ``JSONLExporter``."""
+    """Yield the ``(name, doc)`` pairs of a JSONL file, one document per line.
+
+    Lines may be ``{"name", "doc"}`` objects (skyscope's form) or ``[name, doc]`` arrays
+    (suitcase-jsonl's).
+    """
     with open(path, encoding="utf-8") as file:
         for line in file:
-            if line.strip():
+            if line.lstrip().startswith("["):
+                yield _pair(line)
+            elif line.strip():
                 yield loads_named(line)
+
+
+def _pair(line: str) -> tuple[DocumentName, dict[str, Any]]:
+    """``(name, doc)`` from a ``[name, doc]`` line."""
+    pair = json.loads(line)
+    if len(pair) != 2 or pair[0] not in DOCUMENT_NAMES or not isinstance(pair[1], dict):
+        raise DocumentValidationError(
+            "(unnamed)", f"a [name, doc] line must hold a document kind and a document: {line:.80}"
+        )
+    return cast(DocumentName, pair[0]), pair[1]
 
 
 def read_msgpack(path: str | os.PathLike[str]) -> Iterator[tuple[DocumentName, dict[str, Any]]]:
