@@ -85,13 +85,17 @@ async def test_adaptive_plan_awaits_analysis_between_messages(engine: Engine, de
 
 async def test_parallel_moves_two_axes_at_once(engine: Engine, devices) -> None:
     x, y, _ = devices
-    loop = asyncio.get_running_loop()
-    started = loop.time()
+    updates: list[tuple[str, float]] = []
+    x.readback.subscribe_value(lambda value: updates.append(("x", value)))
+    y.readback.subscribe_value(lambda value: updates.append(("y", value)))
     results = (await engine(_parallel_plan(mv(x, 1.0), mv(y, 1.0)))).plan_result
-    elapsed = loop.time() - started
     assert len(results) == 2
     assert await x.readback.get_value() == await y.readback.get_value() == 1.0
-    assert elapsed < 0.45  # each move takes 0.25 s; in series it would be ≥ 0.5 s
+    # at once, not one after the other: each axis was under way before the other arrived
+    x_arrived = updates.index(("x", 1.0))
+    y_arrived = updates.index(("y", 1.0))
+    assert any(axis == "y" and 0 < value < 1 for axis, value in updates[:x_arrived])
+    assert any(axis == "x" and 0 < value < 1 for axis, value in updates[:y_arrived])
 
 
 async def test_parallel_failure_cancels_the_siblings(engine: Engine, devices) -> None:
