@@ -12,12 +12,12 @@ import asyncio
 import inspect
 import logging
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 from .._paths import metadata_path
 from ._cleanup import call_on_seen
-from ._commands import COMMANDS, Handler
+from ._context import Handler
 from ._dispatcher import (
     DEFAULT_BUFFER_BYTES,
     DEFAULT_BUFFER_DOCS,
@@ -32,16 +32,20 @@ from ._errors import (
 )
 from ._loop import PlanLoop
 from ._metadata import MetadataValidator, PersistentDict, check_keys
+from ._msg import Msg
 from ._progress import ProgressCallback, watcher_for
+from ._registry import COMMANDS, Command
 from ._requests import Requests
 from ._session import Session
 from ._sigint import SigintHandler
+from ._simulation import DEFAULT_MAX_MESSAGES, DryRunSummary, Simulation
 from ._state import EngineState, RunResult
 from ._suspenders import Suspender
 
 logger = logging.getLogger(__name__)
 
-CustomHandler = Callable[[Any], Awaitable[Any]]
+CustomHandler = Callable[[Msg], Awaitable[Any]]
+"""The simple form of a registered command: ``async def handler(msg) -> response``."""
 
 
 class Engine:
@@ -74,7 +78,7 @@ class Engine:
         self.dispatcher = Dispatcher(subscriber_buffer, subscriber_buffer_bytes)
         self.subscriber_drain_timeout = subscriber_drain_timeout
         self.last_result: RunResult | None = None
-        self._commands: dict[str, Handler] = dict(COMMANDS)
+        self._commands: dict[str, Command] = dict(COMMANDS)
         self._suspenders: list[Suspender] = []
         self._state = EngineState.IDLE
         self._session: Session | None = None
@@ -150,15 +154,28 @@ class Engine:
 
     # --- commands and suspenders -----------------------------------------------------------
 
-    def register_command(self, name: str, handler: CustomHandler) -> None:
-        """Teach the engine a command: ``async def handler(msg) -> response``."""
-        if not inspect.iscoroutinefunction(handler):
-            raise TypeError(f"the handler for {name!r} must be an async function of (msg)")
+    def register_command(
+        self,
+        name: str,
+        handler: Command | Handler | CustomHandler,
+        *,
+        replay: bool = True,
+        dry_run: Handler | None = None,
+    ) -> None:
+        """Teach the engine a command, declared as the built-in ones are.
 
-        async def call(_ctx: Any, msg: Any) -> Any:
-            return await handler(msg)
-
-        self._commands[name] = call
+        ``handler`` is a ``Command``, a ``handler(ctx, msg)`` that gets the same context as
+        the built-in commands, or the simple ``async def handler(msg)``. ``replay``: whether a
+        rewind executes it again; ``dry_run(ctx, msg)``: its response in a dry run (without
+        one a dry run skips it and says so).
+        """
+        if isinstance(handler, Command):
+            self._commands[name] = handler
+            return
+        declared = Command(_with_context(name, handler), replay)
+        if dry_run is not None:
+            declared = Command(declared.handler, replay, dry_run)
+        self._commands[name] = declared
 
     def unregister_command(self, name: str) -> None:
         """Forget a command."""
@@ -199,6 +216,35 @@ class Engine:
 
     async def __call__(self, plan: Any, **md: Any) -> RunResult:
         """Run ``plan`` to its end, or until paused; ``md`` goes into every start document."""
+        return await self._start(plan, md, None)
+
+    async def dry_run(
+        self,
+        plan: Any,
+        *,
+        limits: Mapping[Any, tuple[float, float]] | None = None,
+        positions: Mapping[Any, Any] | None = None,
+        max_messages: int = DEFAULT_MAX_MESSAGES,
+    ) -> DryRunSummary:
+        """Run ``plan`` through this engine's plan loop against a simulated instrument.
+
+        Every command answers with its dry-run response: no device method is called and no
+        document is emitted. ``limits`` (by axis or its name) are checked against every
+        target; ``positions`` say where axes start. A plan that would fail raises here.
+        """
+        simulation = Simulation(
+            {_axis_name(k): v for k, v in (limits or {}).items()},
+            {_axis_name(k): v for k, v in (positions or {}).items()},
+            max_messages,
+        )
+        result = await self._start(plan, {}, simulation)
+        if result.exception is not None and result.exit_status == "fail":
+            raise result.exception
+        return simulation.summary()
+
+    async def _start(
+        self, plan: Any, md: dict[str, Any], simulation: Simulation | None
+    ) -> RunResult:
         if self._state is not EngineState.IDLE:
             raise EngineStateError(
                 f"the engine is {self._state.value}: wait for the plan under way, resume or "
@@ -207,6 +253,7 @@ class Engine:
         check_keys(md, "run metadata")
         check_keys(self.md, "engine.md")
         session = Session(PlanDriver(plan), dict(md), asyncio.get_running_loop())
+        session.simulation = simulation
         self._session = session
         self._requests.clear()
         self.dispatcher.reset()
@@ -328,3 +375,29 @@ class Engine:
         if result.exit_status == "fail" and result.exception is not None and self.raise_on_fail:
             raise result.exception
         return result
+
+
+def _with_context(name: str, handler: Handler | CustomHandler) -> Handler:
+    """A registered handler as ``handler(ctx, msg)``: the simple ``async (msg)`` form wrapped."""
+    try:
+        params = inspect.signature(handler).parameters.values()
+    except (TypeError, ValueError):
+        params = None
+    positional = [p for p in params or () if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) >= 2:
+        return handler  # type: ignore[return-value]
+    if not inspect.iscoroutinefunction(handler):
+        raise TypeError(
+            f"the handler for {name!r} must be an async function of (msg), or a function of "
+            "(ctx, msg)"
+        )
+    simple: CustomHandler = handler
+
+    async def call(_ctx: Any, msg: Msg) -> Any:
+        return await simple(msg)
+
+    return call
+
+
+def _axis_name(key: Any) -> str:
+    return key if isinstance(key, str) else str(getattr(key, "name", None) or repr(key))

@@ -18,7 +18,7 @@ from ._driver import Finished
 from ._errors import InvalidCommand, RequestAbort, RequestStop, SubscriberFailed
 from ._msg import Parallel
 from ._parallel import run_branches
-from ._session import UNCACHEABLE, Interrupted, Session
+from ._session import Interrupted, Session
 from ._state import EngineState, ExitStatus, RunResult
 from ._suspension import hold_while_suspended
 
@@ -95,17 +95,21 @@ class PlanLoop:
             if type(item) is Parallel:
                 return await run_branches(s, item.plans, self._execute)
             raise TypeError(f"a plan must yield messages (Msg) or plans, not {item!r}") from None
-        handler = self.engine._commands.get(command)
-        if handler is None:
+        declared = self.engine._commands.get(command)
+        if declared is None:
             raise InvalidCommand(command)
         if s.rewindable and s.cache is not None and not s.parallel_depth:
-            if command not in UNCACHEABLE:
+            if declared.replay:
                 s.cache.append(item)
         else:
-            s.cache_message(item)
-        obj = item.obj
-        if obj is not None:
-            s.seen.setdefault(id(obj), obj)
+            s.cache_message(item, declared.replay)
+        if s.simulation is not None:
+            s.simulation.record(item)
+            handler = declared.dry_run
+        else:
+            handler = declared.handler
+            if item.obj is not None:
+                s.seen.setdefault(id(item.obj), item.obj)
         response = handler(self.engine, item)
         if type(response) is CoroutineType:
             response = await response

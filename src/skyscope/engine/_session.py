@@ -6,7 +6,7 @@ import asyncio
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._bundler import RunBundler
 from ._driver import PlanDriver
@@ -14,14 +14,8 @@ from ._errors import IllegalMessageSequence
 from ._state import ExitStatus
 from ._suspenders import Suspender
 
-# Commands that change what the engine tracks rather than what the hardware does: replaying
-# them after a pause would stage twice, open a second run… (bluesky's list, plus parallel).
-UNCACHEABLE = frozenset(
-    {
-        "pause", "subscribe", "unsubscribe", "stage", "unstage", "monitor", "unmonitor",
-        "open_run", "close_run", "install_suspender", "remove_suspender", "parallel",
-    }
-)  # fmt: skip
+if TYPE_CHECKING:
+    from ._simulation import Simulation
 
 
 class Interrupted(Exception):
@@ -56,6 +50,8 @@ class Session:
     plan_tokens: list[int] = field(default_factory=list)
     plan_suspenders: list[Suspender] = field(default_factory=list)
     exit_override: tuple[ExitStatus, str] | None = None
+    simulation: Simulation | None = None
+    """Set in a dry run: commands answer with their dry-run responses and tally here."""
     done: asyncio.Future[Any] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -70,9 +66,13 @@ class Session:
             raise IllegalMessageSequence(f"no open run{which}: send 'open_run' first")
         return bundler
 
-    def cache_message(self, msg: Any) -> None:
-        """Remember ``msg`` for a rewind, or note that it cannot be replayed."""
-        if self.parallel_depth or msg.command in UNCACHEABLE:
+    def cache_message(self, msg: Any, replay: bool) -> None:
+        """Remember ``msg`` for a rewind, or note that it cannot be replayed.
+
+        ``replay`` is the command's declaration: commands that only change what the engine
+        tracks (open a run, stage…) are never replayed.
+        """
+        if self.parallel_depth or not replay:
             return
         if self.cache is not None and self.rewindable:
             self.cache.append(msg)
