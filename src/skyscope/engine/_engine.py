@@ -224,18 +224,22 @@ class Engine:
         *,
         limits: Mapping[Any, tuple[float, float]] | None = None,
         positions: Mapping[Any, Any] | None = None,
+        readings: Mapping[Any, Mapping[str, Any]] | None = None,
         max_messages: int = DEFAULT_MAX_MESSAGES,
     ) -> DryRunSummary:
         """Run ``plan`` through this engine's plan loop against a simulated instrument.
 
         Every command answers with its dry-run response: no device method is called and no
         document is emitted. ``limits`` (by axis or its name) are checked against every
-        target; ``positions`` say where axes start. A plan that would fail raises here.
+        target; ``positions`` say where axes start; ``readings`` (by device or its name) are what
+        reads of those devices answer, for plans that decide from what they read (autofocus).
+        A plan that would fail raises here.
         """
         simulation = Simulation(
             {_axis_name(k): v for k, v in (limits or {}).items()},
             {_axis_name(k): v for k, v in (positions or {}).items()},
             max_messages,
+            {_axis_name(k): v for k, v in (readings or {}).items()},
         )
         result = await self._start(plan, {}, simulation)
         if result.exception is not None and result.exit_status == "fail":

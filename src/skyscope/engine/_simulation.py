@@ -106,6 +106,8 @@ class Simulation:
     positions: dict[str, Any] = field(default_factory=dict)
     """Where axes are, by name (the plan's moves update it)."""
     max_messages: int = DEFAULT_MAX_MESSAGES
+    readings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """What ``read`` answers, by device name (empty for the rest: a dry run measures nothing)."""
     messages: list[Msg] = field(default_factory=list)
     runs: int = 0
     open_runs: set[Any] = field(default_factory=set)
@@ -264,8 +266,8 @@ def dry_nothing(ctx: Context, msg: Msg) -> Any:
 
 
 def dry_read(ctx: Context, msg: Msg) -> Any:
-    """A reading: empty (a dry run has no values)."""
-    return {}
+    """A reading: the one given for this device, else empty (a dry run measures nothing)."""
+    return dict(_sim(ctx).readings.get(_name(msg.obj), {}))
 
 
 def dry_locate(ctx: Context, msg: Msg) -> Any:

@@ -22,13 +22,17 @@ async def dry_run(
     *,
     limits: Mapping[Any, tuple[float, float]] | None = None,
     positions: Mapping[Any, Any] | None = None,
+    readings: Mapping[Any, Mapping[str, Any]] | None = None,
     max_messages: int = DEFAULT_MAX_MESSAGES,
     engine: Engine | None = None,
 ) -> DryRunSummary:
     """Return what ``plan`` would do; ``engine`` (a fresh one by default) supplies the commands.
 
     ``limits`` map axes (or their names) to ``(low, high)``; ``positions`` say where axes
-    start. A plan that would fail (a bad argument, an illegal message sequence) raises here.
+    start; ``readings`` are what reads of those devices answer (nothing is measured). A plan
+    that would fail (a bad argument, an illegal message sequence) raises here.
     """
     runner = engine if engine is not None else Engine(md={}, handle_sigint=False)
-    return await runner.dry_run(plan, limits=limits, positions=positions, max_messages=max_messages)
+    return await runner.dry_run(
+        plan, limits=limits, positions=positions, readings=readings, max_messages=max_messages
+    )
