@@ -18,6 +18,7 @@ from typing import Any
 from .._paths import metadata_path
 from ._cleanup import call_on_seen
 from ._context import Handler
+from ._control import Control, Milestone, Request
 from ._dispatcher import (
     DEFAULT_BUFFER_BYTES,
     DEFAULT_BUFFER_DOCS,
@@ -35,7 +36,6 @@ from ._metadata import MetadataValidator, PersistentDict, check_keys
 from ._msg import Msg
 from ._progress import ProgressCallback, watcher_for
 from ._registry import COMMANDS, Command
-from ._requests import Requests
 from ._session import Session
 from ._sigint import SigintHandler
 from ._simulation import DEFAULT_MAX_MESSAGES, DryRunSummary, Simulation
@@ -80,9 +80,8 @@ class Engine:
         self.last_result: RunResult | None = None
         self._commands: dict[str, Command] = dict(COMMANDS)
         self._suspenders: list[Suspender] = []
-        self._state = EngineState.IDLE
+        self._control = Control()
         self._session: Session | None = None
-        self._requests = Requests()
         self._sigint = SigintHandler(self.request_pause) if handle_sigint else None
         self._streams: set[asyncio.Queue[tuple[str, Any] | None]] = set()
         self._runner: asyncio.Runner | None = None
@@ -92,7 +91,7 @@ class Engine:
     @property
     def state(self) -> EngineState:
         """idle, running, pausing, paused, suspended, stopping, aborting or halting."""
-        return self._state
+        return self._control.state
 
     @property
     def session(self) -> Session:
@@ -249,27 +248,27 @@ class Engine:
     async def _start(
         self, plan: Any, md: dict[str, Any], simulation: Simulation | None
     ) -> RunResult:
-        if self._state is not EngineState.IDLE:
+        state = self._control.state
+        if state is not EngineState.IDLE:
             raise EngineStateError(
-                f"the engine is {self._state.value}: wait for the plan under way, resume or "
-                "abort it before starting another"
+                f"the engine is {state.value}: wait for the plan under way, resume or abort it "
+                "before starting another"
             )
         check_keys(md, "run metadata")
         check_keys(self.md, "engine.md")
         session = Session(PlanDriver(plan), dict(md), asyncio.get_running_loop())
         session.simulation = simulation
         self._session = session
-        self._requests.clear()
         self.dispatcher.reset()
-        self._state = EngineState.RUNNING
+        self._control.reach(Milestone.START)
         if any(s.tripped for s in self._suspenders):
-            self._post("suspend")
+            self._post(Request.SUSPEND)
         return await self._run(session)
 
     async def resume(self) -> RunResult:
         """Continue a paused plan from its last checkpoint."""
         session = self._require(EngineState.PAUSED, "resume")
-        self._state = EngineState.RUNNING
+        self._control.reach(Milestone.RESUME)
         self.dispatcher.calm()
         errors: list[BaseException] = []
         await call_on_seen(session, "resume", errors)
@@ -278,25 +277,21 @@ class Engine:
 
     def request_pause(self, defer: bool = False) -> None:
         """Pause now (rewinding to the last checkpoint on resume) or at the next checkpoint."""
-        if self._session is None or self._state is not EngineState.RUNNING:
-            raise EngineStateError(f"cannot pause: the engine is {self._state.value}")
-        if defer:
-            self._requests.deferred_pause = True
-        else:
-            self._state = EngineState.PAUSING
-            self._post("pause")
+        self._control.ask_pause(defer)
+        if not defer:
+            self._interrupt()
 
     async def stop(self) -> RunResult:
         """End the plan now, after its cleanup, marking the run a success."""
-        return await self._end("stop", "")
+        return await self._end(Request.STOP, "")
 
     async def abort(self, reason: str = "") -> RunResult:
         """End the plan now, after its cleanup, marking the run aborted with ``reason``."""
-        return await self._end("abort", reason)
+        return await self._end(Request.ABORT, reason)
 
     async def halt(self) -> RunResult:
         """End the plan now without letting it clean up (movers are still stopped)."""
-        return await self._end("halt", "halted")
+        return await self._end(Request.HALT, "halted")
 
     def run_sync(self, plan_or_awaitable: Any, **md: Any) -> Any:
         """Run a plan (or ``engine.resume()``…) from plain synchronous code, on a private loop."""
@@ -321,25 +316,28 @@ class Engine:
 
     # --- inside ----------------------------------------------------------------------------
 
-    def _post(self, request: str) -> None:
-        self._requests.post(request)
+    def _post(self, request: Request, reason: str | None = None) -> None:
+        self._control.post(request, reason)
+        self._interrupt()
+
+    def _interrupt(self) -> None:
+        """Wake a waiting command so the loop acts on the posted request."""
         session = self._session
         if session is not None and not session.interrupt.done():
             session.interrupt.set_result(None)
 
     def _require(self, state: EngineState, action: str) -> Session:
-        if self._state is not state or self._session is None:
-            raise EngineStateError(f"cannot {action}: the engine is {self._state.value}")
+        if self._control.state is not state or self._session is None:
+            raise EngineStateError(f"cannot {action}: the engine is {self._control.state.value}")
         return self._session
 
-    async def _end(self, request: str, reason: str) -> RunResult:
+    async def _end(self, request: Request, reason: str) -> RunResult:
         session = self._session
         if session is None:
-            raise EngineStateError(f"cannot {request}: no plan is running")
-        self._requests.reason = reason
-        self._post(request)
+            raise EngineStateError(f"cannot {request.value}: no plan is running")
+        self._post(request, reason)
         self.dispatcher.hurry(ESCAPE_TIMEOUT_S)
-        if self._state is EngineState.PAUSED:
+        if self._control.state is EngineState.PAUSED:
             return await self._run(session)
         return await asyncio.shield(session.done)
 
@@ -355,11 +353,15 @@ class Engine:
 
     def _on_suspender_trip(self, _suspender: Suspender) -> None:
         session = self._session
-        if session is None or self._state is not EngineState.RUNNING:
+        if session is None or self._control.state is not EngineState.RUNNING:
             return
         if session.loop.is_closed():
             return
-        session.loop.call_soon_threadsafe(self._post, "suspend")
+        session.loop.call_soon_threadsafe(self._post_suspend)
+
+    def _post_suspend(self) -> None:
+        if self._control.state is EngineState.RUNNING:
+            self._post(Request.SUSPEND)
 
     async def _run(self, s: Session) -> RunResult:
         self.dispatcher.start()

@@ -14,6 +14,7 @@ from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from ._cleanup import call_on_seen, close_runs, finish_flyers, stop_moved, unstage_all
+from ._control import Action, Milestone, Request, Transition
 from ._driver import Finished
 from ._errors import InvalidCommand, RequestAbort, RequestStop, SubscriberFailed
 from ._msg import Parallel
@@ -24,10 +25,6 @@ from ._suspension import hold_while_suspended
 
 if TYPE_CHECKING:
     from ._engine import Engine
-
-_ENDING = frozenset({"abort", "halt", "stop"})
-"""Requests that end the run: a pause under way gives way to them."""
-
 
 FAIR_SHARE_S = 0.002
 """The longest a plan holds the event loop before the engine lets other tasks (a web request, a
@@ -49,13 +46,13 @@ class PlanLoop:
         return await self._finish(s, error, value)
 
     async def _drive(self, s: Session) -> RunResult:
-        requests, dispatcher = self.engine._requests, self.engine.dispatcher
+        control, dispatcher = self.engine._control, self.engine.dispatcher
         due = perf_counter() + FAIR_SHARE_S
         while True:
             if perf_counter() >= due:  # a plan whose messages never wait still lets others run
                 await asyncio.sleep(0)
                 due = perf_counter() + FAIR_SHARE_S
-            if requests.posted:
+            if control.posted:
                 result = await self._act(s)
                 if result is not None:
                     return result
@@ -113,10 +110,8 @@ class PlanLoop:
         response = handler(self.engine, item)
         if type(response) is CoroutineType:
             response = await response
-        if command == "checkpoint" and self.engine._requests.deferred_pause:
-            self.engine._requests.deferred_pause = False
-            self.engine._state = EngineState.PAUSING
-            self.engine._post("pause")
+        if command == "checkpoint" and self.engine._control.at_checkpoint():
+            self.engine._interrupt()
         return response
 
     def _check_critical(self, s: Session) -> None:
@@ -127,29 +122,27 @@ class PlanLoop:
             s.exc = SubscriberFailed(reason)
 
     async def _act(self, s: Session) -> RunResult | None:
-        request = self.engine._requests.take()
+        transition = self.engine._control.take()
         s.rearm_interrupt()
-        if request == "halt":
+        action = transition.action
+        if action is Action.HALT:
             return await self._halt(s)
-        if request in ("abort", "stop"):
-            self._begin_ending(s, request, self.engine._requests.reason)
-        elif request == "pause":
+        if action is Action.ABORT or action is Action.STOP:
+            self._begin_ending(s, transition, self.engine._control.reason)
+        elif action is Action.PAUSE:
             return await self._pause(s)
-        elif request == "suspend":
+        elif action is Action.SUSPEND:
             await self._suspend(s)
         return None
 
-    def _begin_ending(self, s: Session, request: str, reason: str) -> None:
+    def _begin_ending(self, s: Session, transition: Transition, reason: str) -> None:
         if s.exit_override is not None and s.exit_override[0] != "success":
             return  # already ending; the first reason stands
-        self.engine._requests.clear()
         s.replay.clear()
         s.interrupted_msg = None
-        if request == "stop":
-            self.engine._state = EngineState.STOPPING
+        if transition.action is Action.STOP:
             s.exit_override, s.exc = ("success", reason), RequestStop("stop requested")
         else:
-            self.engine._state = EngineState.ABORTING
             s.exit_override, s.exc = ("abort", reason), RequestAbort(reason or "abort requested")
 
     def _refuse_pause(self, s: Session) -> None:
@@ -158,7 +151,7 @@ class PlanLoop:
             "(after clear_checkpoint, inside rewindable(False) or a parallel block); "
             "the run was aborted instead"
         )
-        self._begin_ending(s, "abort", reason)
+        self._begin_ending(s, self.engine._control.apply(Request.ABORT), reason)
 
     async def _pause(self, s: Session) -> RunResult | None:
         if not s.resumable:
@@ -166,10 +159,10 @@ class PlanLoop:
             return None
         await self._rest_devices(s)
         await self.engine.dispatcher.stop()
-        if self.engine._requests.posted & _ENDING:
+        if self.engine._control.ending_posted:
             self.engine.dispatcher.start()  # ended while pausing: the loop acts on it next
             return None
-        self.engine._state = EngineState.PAUSED
+        self.engine._control.reach(Milestone.PAUSED)
         return RunResult(tuple(s.run_uids), None, "paused", state=EngineState.PAUSED)
 
     async def _suspend(self, s: Session) -> None:
@@ -179,7 +172,7 @@ class PlanLoop:
         if not s.resumable:
             self._refuse_pause(s)
             return
-        self.engine._state = EngineState.SUSPENDED
+        self.engine._control.reach(Milestone.SUSPENDED)
         await self._rest_devices(s)
         try:
             await hold_while_suspended(s, self.engine._suspenders, self._execute)
@@ -187,7 +180,7 @@ class PlanLoop:
             return  # an abort/stop/halt arrived while suspended: the loop acts on it next
         errors: list[BaseException] = []
         await call_on_seen(s, "resume", errors)
-        self.engine._state = EngineState.RUNNING
+        self.engine._control.reach(Milestone.CLEARED)
         s.start_replay()
 
     async def _rest_devices(self, s: Session) -> None:
@@ -198,7 +191,6 @@ class PlanLoop:
         await call_on_seen(s, "pause", errors)
 
     async def _halt(self, s: Session) -> RunResult:
-        self.engine._state = EngineState.HALTING
         await s.driver.close()
         return await self._close_session(s, "abort", "halted", None, None, halt=True)
 
@@ -242,7 +234,7 @@ class PlanLoop:
             tuple(self.engine.dispatcher.errors),
         )  # fmt: skip
         self.engine._session = None
-        self.engine._state = EngineState.IDLE
+        self.engine._control.reach(Milestone.FINISHED)
         if not s.done.done():
             s.done.set_result(result)
         return result
