@@ -342,20 +342,19 @@ def create(ctx: Context, msg: Msg) -> Any:
     """``Msg('create', name='primary')``: open an event bundle."""
     name = msg.kwargs.get("name", msg.args[0] if msg.args else "primary")
     ctx.session.run(msg.run).create(name)
-    cache = ctx.session.cache
-    ctx.session.bundle_cache_start = len(cache) - 1 if cache else None
+    ctx.session.rewind.bundle_opened()
 
 
 async def save(ctx: Context, msg: Msg) -> Any:
     """``Msg('save')``: emit the bundle as an event."""
     await ctx.session.run(msg.run).save()
-    ctx.session.forget_saved_bundle()
+    ctx.session.rewind.bundle_closed()
 
 
 def drop(ctx: Context, msg: Msg) -> Any:
     """``Msg('drop')``: discard the bundle."""
     ctx.session.run(msg.run).drop()
-    ctx.session.forget_saved_bundle()
+    ctx.session.rewind.bundle_closed()
 
 
 async def declare_stream(ctx: Context, msg: Msg) -> Any:
@@ -385,19 +384,19 @@ def checkpoint(ctx: Context, msg: Msg) -> Any:
     for bundler in ctx.session.runs.values():
         if bundler.bundling:
             raise IllegalMessageSequence("cannot 'checkpoint' between 'create' and 'save'")
-    ctx.session.checkpoint()
+    ctx.session.rewind.checkpoint()
 
 
 def clear_checkpoint(ctx: Context, msg: Msg) -> Any:
     """``Msg('clear_checkpoint')``: from here until the next checkpoint a pause aborts."""
-    ctx.session.cache = None
+    ctx.session.rewind.clear_checkpoint()
 
 
 def rewindable(ctx: Context, msg: Msg) -> Any:
     """``Msg('rewindable', None, flag)``: set whether messages may be replayed; returns it."""
     if msg.args and msg.args[0] is not None:
-        ctx.session.rewindable = bool(msg.args[0])
-    return ctx.session.rewindable
+        ctx.session.rewind.rewindable = bool(msg.args[0])
+    return ctx.session.rewind.rewindable
 
 
 def pause(ctx: Context, msg: Msg) -> Any:

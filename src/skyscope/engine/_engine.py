@@ -272,7 +272,7 @@ class Engine:
         self.dispatcher.calm()
         errors: list[BaseException] = []
         await call_on_seen(session, "resume", errors)
-        session.start_replay()
+        session.rewind.start_replay()
         return await self._run(session)
 
     def request_pause(self, defer: bool = False) -> None:

@@ -58,7 +58,7 @@ class PlanLoop:
                     return result
             if dispatcher.critical_error is not None:
                 self._check_critical(s)
-            if s.replay:
+            if s.rewind.replay:
                 await self._replay_one(s)
                 continue
             try:
@@ -71,18 +71,18 @@ class PlanLoop:
             try:
                 s.response = await self._execute(s, item)
             except Interrupted:
-                s.interrupted_msg = item
+                s.rewind.interrupted = item
             except Exception as error:
                 s.exc = error
 
     async def _replay_one(self, s: Session) -> None:
-        msg = s.replay.popleft()
+        msg = s.rewind.replay.popleft()
         try:
             s.response = await self._execute(s, msg)
         except Interrupted:
-            s.interrupted_msg = msg
+            s.rewind.interrupted = msg
         except Exception as error:
-            s.replay.clear()
+            s.rewind.replay.clear()
             s.exc = error
 
     async def _execute(self, s: Session, item: Any) -> Any:
@@ -95,11 +95,7 @@ class PlanLoop:
         declared = self.engine._commands.get(command)
         if declared is None:
             raise InvalidCommand(command)
-        if s.rewindable and s.cache is not None and not s.parallel_depth:
-            if declared.replay:
-                s.cache.append(item)
-        else:
-            s.cache_message(item, declared.replay)
+        s.rewind.note(item, declared.replay)
         if s.simulation is not None:
             s.simulation.record(item)
             handler = declared.dry_run
@@ -138,8 +134,7 @@ class PlanLoop:
     def _begin_ending(self, s: Session, transition: Transition, reason: str) -> None:
         if s.exit_override is not None and s.exit_override[0] != "success":
             return  # already ending; the first reason stands
-        s.replay.clear()
-        s.interrupted_msg = None
+        s.rewind.cancel()
         if transition.action is Action.STOP:
             s.exit_override, s.exc = ("success", reason), RequestStop("stop requested")
         else:
@@ -154,7 +149,7 @@ class PlanLoop:
         self._begin_ending(s, self.engine._control.apply(Request.ABORT), reason)
 
     async def _pause(self, s: Session) -> RunResult | None:
-        if not s.resumable:
+        if not s.rewind.resumable:
             self._refuse_pause(s)
             return None
         await self._rest_devices(s)
@@ -167,9 +162,9 @@ class PlanLoop:
 
     async def _suspend(self, s: Session) -> None:
         if not any(x.tripped for x in self.engine._suspenders):
-            s.start_replay()
+            s.rewind.start_replay()
             return
-        if not s.resumable:
+        if not s.rewind.resumable:
             self._refuse_pause(s)
             return
         self.engine._control.reach(Milestone.SUSPENDED)
@@ -181,7 +176,7 @@ class PlanLoop:
         errors: list[BaseException] = []
         await call_on_seen(s, "resume", errors)
         self.engine._control.reach(Milestone.CLEARED)
-        s.start_replay()
+        s.rewind.start_replay()
 
     async def _rest_devices(self, s: Session) -> None:
         errors: list[BaseException] = []

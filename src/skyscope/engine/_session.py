@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ._bundler import RunBundler
 from ._driver import PlanDriver
 from ._errors import IllegalMessageSequence
+from ._rewind import Rewind
 from ._state import ExitStatus
 from ._suspenders import Suspender
 
@@ -32,13 +32,7 @@ class Session:
     response: Any = None
     exc: BaseException | None = None
     interrupt: asyncio.Future[None] = field(init=False)
-    interrupted_msg: Any = None
-    replay: deque[Any] = field(default_factory=deque)
-    cache: list[Any] | None = field(default_factory=list)
-    rewindable: bool = True
-    unreplayable: bool = False
-    bundle_cache_start: int | None = None
-    parallel_depth: int = 0
+    rewind: Rewind = field(default_factory=Rewind)
     runs: dict[Any, RunBundler] = field(default_factory=dict)
     run_uids: list[str] = field(default_factory=list)
     groups: dict[Any, list[tuple[Any, Any, str]]] = field(default_factory=dict)
@@ -66,51 +60,10 @@ class Session:
             raise IllegalMessageSequence(f"no open run{which}: send 'open_run' first")
         return bundler
 
-    def cache_message(self, msg: Any, replay: bool) -> None:
-        """Remember ``msg`` for a rewind, or note that it cannot be replayed.
-
-        ``replay`` is the command's declaration: commands that only change what the engine
-        tracks (open a run, stage…) are never replayed.
-        """
-        if self.parallel_depth or not replay:
-            return
-        if self.cache is not None and self.rewindable:
-            self.cache.append(msg)
-        else:
-            self.unreplayable = True
-
-    def checkpoint(self) -> None:
-        """Start a new rewind point here."""
-        self.cache = []
-        self.unreplayable = False
-        self.bundle_cache_start = None
-
-    def forget_saved_bundle(self) -> None:
-        """Drop a saved event's create/read/save from the cache so a rewind doesn't repeat it."""
-        start, cache = self.bundle_cache_start, self.cache
-        self.bundle_cache_start = None
-        if start is None or cache is None:
-            return
-        cache[start:] = [m for m in cache[start:] if m.command not in ("create", "read", "save")]
-
-    @property
-    def resumable(self) -> bool:
-        """True when a pause here can be rewound to the last checkpoint."""
-        return self.cache is not None and not self.unreplayable
-
     def rearm_interrupt(self) -> None:
         """Get a fresh interrupt future once a control request has been acted on."""
         if self.interrupt.done():
             self.interrupt = self.loop.create_future()
-
-    def start_replay(self) -> None:
-        """Queue the messages since the last checkpoint (and any interrupted one) to run again."""
-        self.replay = deque(self.cache or [])
-        msg = self.interrupted_msg
-        if msg is not None and (not self.replay or self.replay[-1] is not msg):
-            self.replay.append(msg)
-        self.cache = [] if self.cache is not None else None
-        self.interrupted_msg = None
 
     def remember(self, registry: dict[int, Any], obj: Any) -> None:
         """Add ``obj`` to one of the by-identity registries (seen, moved, staged…)."""
