@@ -344,6 +344,10 @@ class Engine:
     async def _end_abandoned(self, s: Session, error: BaseException) -> RunResult:
         """End a run whose task was cancelled (or broke): close the plan, clean up, stop."""
         self.dispatcher.hurry(ESCAPE_TIMEOUT_S)
+        # Cancelled while pausing, the subscribers may have been half-way through stopping:
+        # let them finish, then start them again for the stop documents.
+        await self.dispatcher.stop()
+        self.dispatcher.start()
         if isinstance(error, asyncio.CancelledError):
             s.exit_override = ("abort", "the task running the plan was cancelled")
         else:
