@@ -230,3 +230,19 @@ async def test_the_call_counter_sees_a_real_run(soft) -> None:
     with counting_calls(x, det) as calls:
         await Engine(md={}, handle_sigint=False)(plans.scan([det], x, 0, 1, num=2))
     assert {"set", "trigger", "read"} <= set(calls)
+
+
+async def test_a_pause_asked_during_a_dry_run_ends_it_and_leaves_the_engine_idle() -> None:
+    engine = Engine(md={}, handle_sigint=False)
+
+    async def plan() -> Any:
+        yield Msg("open_run")
+        engine.request_pause(defer=True)  # as Ctrl-C would
+        yield Msg("checkpoint")
+        yield Msg("sleep", None, 3.0)
+        yield Msg("close_run")
+
+    summary = await engine.dry_run(plan())
+    assert summary.runs == 1
+    assert summary.duration_s == 0.0  # ended at the checkpoint
+    assert engine.state.value == "idle"

@@ -380,11 +380,12 @@ def unmonitor(ctx: Context, msg: Msg) -> Any:
 
 
 def checkpoint(ctx: Context, msg: Msg) -> Any:
-    """``Msg('checkpoint')``: a point a paused plan can rewind to."""
+    """``Msg('checkpoint')``: a point a paused plan can rewind to (a deferred pause starts)."""
     for bundler in ctx.session.runs.values():
         if bundler.bundling:
             raise IllegalMessageSequence("cannot 'checkpoint' between 'create' and 'save'")
     ctx.session.rewind.checkpoint()
+    ctx.checkpoint_reached()
 
 
 def clear_checkpoint(ctx: Context, msg: Msg) -> Any:

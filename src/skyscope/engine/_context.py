@@ -29,6 +29,9 @@ class Context(Protocol):
     def request_pause(self, defer: bool = False) -> None:
         """Ask for a pause (deferred: at the next checkpoint)."""
 
+    def checkpoint_reached(self) -> None:
+        """A checkpoint passed: a pause deferred until now is posted."""
+
     def install_suspender(self, suspender: Suspender) -> None:
         """Start watching with ``suspender``."""
 

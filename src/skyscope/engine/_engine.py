@@ -33,7 +33,7 @@ from ._errors import (
 )
 from ._loop import PlanLoop
 from ._metadata import MetadataValidator, PersistentDict, check_keys
-from ._msg import Msg
+from ._msg import Msg, Plan
 from ._progress import ProgressCallback, watcher_for
 from ._registry import COMMANDS, Command
 from ._session import Session
@@ -213,13 +213,13 @@ class Engine:
 
     # --- running plans ---------------------------------------------------------------------
 
-    async def __call__(self, plan: Any, **md: Any) -> RunResult:
+    async def __call__(self, plan: Plan, **md: Any) -> RunResult:
         """Run ``plan`` to its end, or until paused; ``md`` goes into every start document."""
         return await self._start(plan, md, None)
 
     async def dry_run(
         self,
-        plan: Any,
+        plan: Plan,
         *,
         limits: Mapping[Any, tuple[float, float]] | None = None,
         positions: Mapping[Any, Any] | None = None,
@@ -241,6 +241,8 @@ class Engine:
             {_axis_name(k): v for k, v in (readings or {}).items()},
         )
         result = await self._start(plan, {}, simulation)
+        if result.paused:  # a pause asked from outside (Ctrl-C): a dry run has nothing to keep
+            result = await self.abort("a dry run does not pause")
         if result.exception is not None and result.exit_status == "fail":
             raise result.exception
         return simulation.summary()
@@ -279,6 +281,11 @@ class Engine:
         """Pause now (rewinding to the last checkpoint on resume) or at the next checkpoint."""
         self._control.ask_pause(defer)
         if not defer:
+            self._interrupt()
+
+    def checkpoint_reached(self) -> None:
+        """A checkpoint passed: post the pause deferred until now, if any (for handlers)."""
+        if self._control.at_checkpoint():
             self._interrupt()
 
     async def stop(self) -> RunResult:

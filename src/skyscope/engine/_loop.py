@@ -106,8 +106,6 @@ class PlanLoop:
         response = handler(self.engine, item)
         if type(response) is CoroutineType:
             response = await response
-        if command == "checkpoint" and self.engine._control.at_checkpoint():
-            self.engine._interrupt()
         return response
 
     def _check_critical(self, s: Session) -> None:

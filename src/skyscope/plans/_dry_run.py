@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..engine import DEFAULT_MAX_MESSAGES, DoneStatus, DryRunSummary, Engine
+from ..engine import DEFAULT_MAX_MESSAGES, DoneStatus, DryRunSummary, Engine, Plan
 
 __all__ = ["DoneStatus", "DryRunSummary", "dry_run"]
 
 
 async def dry_run(
-    plan: Any,
+    plan: Plan,
     *,
     limits: Mapping[Any, tuple[float, float]] | None = None,
     positions: Mapping[Any, Any] | None = None,
