@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -246,3 +247,20 @@ async def test_a_pause_asked_during_a_dry_run_ends_it_and_leaves_the_engine_idle
     assert summary.runs == 1
     assert summary.duration_s == 0.0  # ended at the checkpoint
     assert engine.state.value == "idle"
+
+
+async def test_an_mda_whose_camera_writes_files_dry_runs_without_hardware_or_files(
+    tmp_path: Path,
+) -> None:
+    from skyscope.exporters import HDF5FrameWriter
+
+    scope = await make_scope(writer=HDF5FrameWriter(tmp_path / "frames.h5"), realtime=True)
+    sequence = MDASequence(channels=["DAPI"], time_plan={"interval": 0, "loops": 4})
+    try:
+        with counting_calls(scope) as calls:
+            summary = await dry_run(mda(sequence, scope))
+        assert calls == []
+        assert summary.events == {"primary": 4}
+        assert not (tmp_path / "frames.h5").exists()
+    finally:
+        await release(scope)
