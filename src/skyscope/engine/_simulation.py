@@ -81,7 +81,8 @@ class DryRunSummary:
     events: Mapping[str, int]
     """Events per stream."""
     frames: int
-    """Acquisitions of detectors that have an exposure (cameras)."""
+    """Triggers of detectors that have an exposure (cameras); a camera's own hardware burst
+    (an MDA with a camera writing its file) is driven by waits, so its frames show as events."""
     triggers: int
     """Acquisitions of every detector."""
     moves: Mapping[str, AxisMoves]
