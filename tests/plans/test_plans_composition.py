@@ -145,8 +145,8 @@ async def test_monitor_during_wrapper_records_updates(engine: Engine, devices) -
 
 async def test_dry_run_lists_messages_without_touching_hardware(devices) -> None:
     x, _, det = devices
-    messages = await dry_run(scan([det], x, 0, 1, num=3))
-    commands = [m.command for m in messages]
+    summary = await dry_run(scan([det], x, 0, 1, num=3))
+    commands = [m.command for m in summary.messages]
     assert commands[:3] == ["stage", "stage", "open_run"]
     assert commands.count("save") == 3
     assert commands[-1] == "unstage"
@@ -155,8 +155,9 @@ async def test_dry_run_lists_messages_without_touching_hardware(devices) -> None
 
 async def test_dry_run_follows_bluesky_plans_too(devices) -> None:
     x, _, det = devices
-    messages = await dry_run(bp.scan([det], x, 0, 1, 2))
-    assert [m.command for m in messages].count("save") == 2
+    summary = await dry_run(bp.scan([det], x, 0, 1, 2))
+    assert [m.command for m in summary.messages].count("save") == 2
+    assert summary.events == {"primary": 2}
 
 
 async def test_dry_run_stops_an_endless_plan(devices) -> None:

@@ -1,5 +1,6 @@
 """skyscope.engine: run async-generator plans on the caller's loop and emit their documents."""
 
+from ._context import Context, Handler
 from ._driver import PlanDriver
 from ._engine import CustomHandler, Engine
 from ._errors import (
@@ -17,6 +18,15 @@ from ._errors import (
 from ._metadata import MetadataValidator, PersistentDict
 from ._msg import Msg, Parallel, Plan, Return
 from ._progress import ProgressCallback, ProgressUpdate, RichProgress
+from ._registry import COMMANDS, Command
+from ._simulation import (
+    DEFAULT_MAX_MESSAGES,
+    AxisMoves,
+    DoneStatus,
+    DryRunLimit,
+    DryRunSummary,
+    OutOfLimits,
+)
 from ._state import EngineState, RunResult
 from ._subscriber_error import SubscriberError
 from ._suspenders import (
@@ -40,6 +50,17 @@ __all__ = [
     "Plan",
     "PlanDriver",
     "CustomHandler",
+    # commands and dry runs
+    "Command",
+    "COMMANDS",
+    "Context",
+    "Handler",
+    "DryRunSummary",
+    "AxisMoves",
+    "OutOfLimits",
+    "DoneStatus",
+    "DryRunLimit",
+    "DEFAULT_MAX_MESSAGES",
     # metadata and progress
     "PersistentDict",
     "MetadataValidator",

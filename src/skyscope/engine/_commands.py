@@ -1,25 +1,26 @@
-"""The handlers of bluesky's message vocabulary: one small coroutine per command.
+"""The handlers of bluesky's message vocabulary: one small function per command.
 
 Each takes the engine's ``Context`` and the message and returns the response the plan
-receives. An exception raised here is thrown into the plan, which may catch it.
+receives. An exception raised here is thrown into the plan, which may catch it. Which command
+name runs which handler, and how each replays and dry-runs, is declared in ``_registry``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable, MutableMapping
-from typing import Any, Protocol, get_args
+from collections.abc import Callable
+from typing import Any, get_args
 
 from ._awaiting import describe_failure, maybe_await, status_error, status_future
 from ._bundler import RunBundler
 from ._cleanup import finish_flyers
-from ._dispatcher import Dispatcher
+from ._context import Context
 from ._errors import IllegalMessageSequence, WaitTimeout
-from ._metadata import MetadataValidator, start_metadata
+from ._metadata import start_metadata
+from ._msg import Msg
 from ._session import Session
 from ._state import ExitStatus
-from ._suspenders import Suspender
 from ._waiting import (
     Deadline,
     seconds_to_sleep,
@@ -28,38 +29,6 @@ from ._waiting import (
     time_limit,
     wait_interruptibly,
 )
-
-
-class Context(Protocol):
-    """What command handlers need from the engine."""
-
-    dispatcher: Dispatcher
-    md: MutableMapping[str, Any]
-    md_validator: MetadataValidator | None
-
-    @property
-    def session(self) -> Session:
-        """The plan execution under way."""
-
-    def watch_progress(self, status: Any, obj: Any) -> None:
-        """Feed ``status``'s progress updates to the engine's progress callback."""
-
-    def request_pause(self, defer: bool = False) -> None:
-        """Ask for a pause (deferred: at the next checkpoint)."""
-
-    def install_suspender(self, suspender: Suspender) -> None:
-        """Start watching with ``suspender``."""
-
-    def remove_suspender(self, suspender: Suspender) -> None:
-        """Stop watching with ``suspender``."""
-
-
-Handler = Callable[[Context, Any], Any]
-"""Takes the context and the message; returns the response, or a coroutine that gives it.
-
-Handlers that never wait are plain functions, so the engine's hot path makes no coroutine
-for them; the rest are ``async def``.
-"""
 
 
 def _track(
@@ -79,7 +48,7 @@ def _track(
     return status
 
 
-def _kwargs(msg: Any, *drop: str) -> dict[str, Any]:
+def _kwargs(msg: Msg, *drop: str) -> dict[str, Any]:
     kwargs = msg.kwargs
     if not kwargs or (len(kwargs) == 1 and drop and next(iter(kwargs)) == drop[0]):
         return {}
@@ -104,7 +73,7 @@ async def _raise_if_failed(status: Any, obj: Any, action: str) -> None:
 # --- devices -------------------------------------------------------------------------------
 
 
-def set_(ctx: Context, msg: Any) -> Any:
+def set_(ctx: Context, msg: Msg) -> Any:
     """``Msg('set', obj, value, group=None, timeout=None, **kwargs)``: start a move; its Status.
 
     With ``timeout`` the engine fails the move if it has not finished in time (and asks the
@@ -124,7 +93,7 @@ def set_(ctx: Context, msg: Any) -> Any:
     return _track(ctx, msg, status, action, timeout, grace)
 
 
-def trigger(ctx: Context, msg: Any) -> Any:
+def trigger(ctx: Context, msg: Msg) -> Any:
     """``Msg('trigger', obj, group=None, timeout=None)``: start an acquisition; its Status.
 
     ``timeout`` is the engine's to enforce (bluesky's ``trigger()`` takes no arguments): the
@@ -160,7 +129,7 @@ _TAKES_TIMEOUT: dict[type, bool] = {}
 DEVICE_GRACE_S = 1.0
 
 
-async def read(ctx: Context, msg: Any) -> Any:
+async def read(ctx: Context, msg: Msg) -> Any:
     """``Msg('read', obj)``: read it and add the reading to the open event bundle."""
     reading = await maybe_await(msg.obj.read())
     bundler = ctx.session.runs.get(msg.run)
@@ -169,19 +138,19 @@ async def read(ctx: Context, msg: Any) -> Any:
     return reading
 
 
-async def locate(ctx: Context, msg: Any) -> Any:
+async def locate(ctx: Context, msg: Msg) -> Any:
     """``Msg('locate', obj, *objs, squeeze=True)``: where they are (setpoint and readback)."""
     objs = (msg.obj, *msg.args)
     found = [await maybe_await(o.locate()) for o in objs]
     return found[0] if msg.kwargs.get("squeeze", True) and len(found) == 1 else found
 
 
-async def stop(ctx: Context, msg: Any) -> Any:
+async def stop(ctx: Context, msg: Msg) -> Any:
     """``Msg('stop', obj)``: stop a device."""
     return await maybe_await(msg.obj.stop(*msg.args, **msg.kwargs))
 
 
-async def configure(ctx: Context, msg: Any) -> Any:
+async def configure(ctx: Context, msg: Msg) -> Any:
     """``Msg('configure', obj, *args, **kwargs)``: reconfigure; later events get new descriptors."""
     for bundler in ctx.session.runs.values():
         if bundler.bundling:
@@ -192,7 +161,7 @@ async def configure(ctx: Context, msg: Any) -> Any:
     return result
 
 
-async def _staging(ctx: Context, msg: Any, method: str) -> Any:
+async def _staging(ctx: Context, msg: Msg, method: str) -> Any:
     result = getattr(msg.obj, method)()
     if hasattr(result, "add_callback"):
         await _wait_one(ctx, result, msg.obj, method)
@@ -200,14 +169,14 @@ async def _staging(ctx: Context, msg: Any, method: str) -> Any:
     return await maybe_await(result)
 
 
-async def stage(ctx: Context, msg: Any) -> Any:
+async def stage(ctx: Context, msg: Msg) -> Any:
     """``Msg('stage', obj)``: prepare the device for acquisition (unstaged at the end)."""
     result = await _staging(ctx, msg, "stage")
     ctx.session.remember(ctx.session.staged, msg.obj)
     return result
 
 
-async def unstage(ctx: Context, msg: Any) -> Any:
+async def unstage(ctx: Context, msg: Msg) -> Any:
     """``Msg('unstage', obj)``: undo ``stage`` (a flyer not collected yet is collected first)."""
     s = ctx.session
     if id(msg.obj) in s.kicked_off and s.runs:
@@ -216,7 +185,7 @@ async def unstage(ctx: Context, msg: Any) -> Any:
     return await _staging(ctx, msg, "unstage")
 
 
-async def _flyer_step(ctx: Context, msg: Any, method: str, *args: Any) -> Any:
+async def _flyer_step(ctx: Context, msg: Msg, method: str, *args: Any) -> Any:
     status = getattr(msg.obj, method)(*args, **_kwargs(msg, "group", "wait"))
     _track(ctx, msg, status, method)
     if msg.kwargs.get("wait", False):
@@ -224,24 +193,24 @@ async def _flyer_step(ctx: Context, msg: Any, method: str, *args: Any) -> Any:
     return status
 
 
-async def prepare(ctx: Context, msg: Any) -> Any:
+async def prepare(ctx: Context, msg: Msg) -> Any:
     """``Msg('prepare', obj, value, group=None, wait=False)``: get a flyer/detector ready."""
     return await _flyer_step(ctx, msg, "prepare", *msg.args)
 
 
-async def kickoff(ctx: Context, msg: Any) -> Any:
+async def kickoff(ctx: Context, msg: Msg) -> Any:
     """``Msg('kickoff', obj, group=None, wait=False)``: start a fly scan."""
     ctx.session.remember(ctx.session.kicked_off, msg.obj)
     return await _flyer_step(ctx, msg, "kickoff", *msg.args)
 
 
-async def complete(ctx: Context, msg: Any) -> Any:
+async def complete(ctx: Context, msg: Msg) -> Any:
     """``Msg('complete', obj, group=None, wait=False)``: tell a flyer to finish."""
     ctx.session.completed.add(id(msg.obj))
     return await _flyer_step(ctx, msg, "complete", *msg.args)
 
 
-async def collect(ctx: Context, msg: Any) -> Any:
+async def collect(ctx: Context, msg: Msg) -> Any:
     """``Msg('collect', obj, *objs, name=None)``: emit what the flyers gathered.
 
     A flyer kicked off but never collected is completed and collected when the plan ends, so
@@ -256,7 +225,7 @@ async def collect(ctx: Context, msg: Any) -> Any:
 # --- waiting -------------------------------------------------------------------------------
 
 
-async def wait(ctx: Context, msg: Any) -> Any:
+async def wait(ctx: Context, msg: Msg) -> Any:
     """``Msg('wait', group=None, timeout=None, move_on=False)``: until the group's Statuses end.
 
     Past ``timeout`` the unfinished ones fail the wait, naming each device, what it was doing
@@ -285,7 +254,7 @@ async def wait(ctx: Context, msg: Any) -> Any:
     return None
 
 
-async def wait_for(ctx: Context, msg: Any) -> Any:
+async def wait_for(ctx: Context, msg: Msg) -> Any:
     """``Msg('wait_for', obj, [callables returning awaitables], timeout=None)``.
 
     Past ``timeout`` the wait fails; ``obj``, the thing waited on if any, is asked to stop.
@@ -306,12 +275,12 @@ async def wait_for(ctx: Context, msg: Any) -> Any:
     return [f.result() for f in futures]
 
 
-async def sleep(ctx: Context, msg: Any) -> Any:
+async def sleep(ctx: Context, msg: Msg) -> Any:
     """``Msg('sleep', None, seconds)``: wait without blocking the loop (NaN, < 0, inf refused)."""
     await sleep_interruptibly(ctx.session, seconds_to_sleep(msg.args[0] if msg.args else None))
 
 
-def null(ctx: Context, msg: Any) -> Any:
+def null(ctx: Context, msg: Msg) -> Any:
     """``Msg('null')``: do nothing (useful as a no-op and for timing the engine)."""
     return None
 
@@ -319,7 +288,7 @@ def null(ctx: Context, msg: Any) -> Any:
 # --- runs and events -----------------------------------------------------------------------
 
 
-async def open_run(ctx: Context, msg: Any) -> Any:
+async def open_run(ctx: Context, msg: Msg) -> Any:
     """``Msg('open_run', **md)``: emit a start document; returns the run's uid.
 
     A plan that does not say ``plan_type``/``plan_name`` gets bluesky's defaults: "generator"
@@ -341,7 +310,7 @@ def _plan_name(s: Session) -> str:
     return str(getattr(s.driver.outermost, "__name__", "") or "")
 
 
-async def close_run(ctx: Context, msg: Any) -> Any:
+async def close_run(ctx: Context, msg: Msg) -> Any:
     """``Msg('close_run', exit_status=None, reason=None)``: emit the stop document.
 
     An exit status other than success, abort or fail is refused — after the run is closed as
@@ -369,27 +338,26 @@ async def close_run(ctx: Context, msg: Any) -> Any:
 _EXIT_STATUSES: tuple[str, ...] = get_args(ExitStatus)
 
 
-def create(ctx: Context, msg: Any) -> Any:
+def create(ctx: Context, msg: Msg) -> Any:
     """``Msg('create', name='primary')``: open an event bundle."""
     name = msg.kwargs.get("name", msg.args[0] if msg.args else "primary")
     ctx.session.run(msg.run).create(name)
-    cache = ctx.session.cache
-    ctx.session.bundle_cache_start = len(cache) - 1 if cache else None
+    ctx.session.rewind.bundle_opened()
 
 
-async def save(ctx: Context, msg: Any) -> Any:
+async def save(ctx: Context, msg: Msg) -> Any:
     """``Msg('save')``: emit the bundle as an event."""
     await ctx.session.run(msg.run).save()
-    ctx.session.forget_saved_bundle()
+    ctx.session.rewind.bundle_closed()
 
 
-def drop(ctx: Context, msg: Any) -> Any:
+def drop(ctx: Context, msg: Msg) -> Any:
     """``Msg('drop')``: discard the bundle."""
     ctx.session.run(msg.run).drop()
-    ctx.session.forget_saved_bundle()
+    ctx.session.rewind.bundle_closed()
 
 
-async def declare_stream(ctx: Context, msg: Any) -> Any:
+async def declare_stream(ctx: Context, msg: Msg) -> Any:
     """``Msg('declare_stream', None, *objs, name=..., collect=False)``: descriptor up front."""
     objs = tuple(o for o in (msg.obj, *msg.args) if o is not None)
     name = msg.kwargs["name"]
@@ -398,12 +366,12 @@ async def declare_stream(ctx: Context, msg: Any) -> Any:
     )
 
 
-async def monitor(ctx: Context, msg: Any) -> Any:
+async def monitor(ctx: Context, msg: Msg) -> Any:
     """``Msg('monitor', obj, name=None)``: an event per update of ``obj`` during the run."""
     await ctx.session.run(msg.run).monitor(msg.obj, msg.kwargs.get("name"))
 
 
-def unmonitor(ctx: Context, msg: Any) -> Any:
+def unmonitor(ctx: Context, msg: Msg) -> Any:
     """``Msg('unmonitor', obj)``: stop monitoring."""
     ctx.session.run(msg.run).unmonitor(msg.obj)
 
@@ -411,32 +379,33 @@ def unmonitor(ctx: Context, msg: Any) -> Any:
 # --- flow control --------------------------------------------------------------------------
 
 
-def checkpoint(ctx: Context, msg: Any) -> Any:
-    """``Msg('checkpoint')``: a point a paused plan can rewind to."""
+def checkpoint(ctx: Context, msg: Msg) -> Any:
+    """``Msg('checkpoint')``: a point a paused plan can rewind to (a deferred pause starts)."""
     for bundler in ctx.session.runs.values():
         if bundler.bundling:
             raise IllegalMessageSequence("cannot 'checkpoint' between 'create' and 'save'")
-    ctx.session.checkpoint()
+    ctx.session.rewind.checkpoint()
+    ctx.checkpoint_reached()
 
 
-def clear_checkpoint(ctx: Context, msg: Any) -> Any:
+def clear_checkpoint(ctx: Context, msg: Msg) -> Any:
     """``Msg('clear_checkpoint')``: from here until the next checkpoint a pause aborts."""
-    ctx.session.cache = None
+    ctx.session.rewind.clear_checkpoint()
 
 
-def rewindable(ctx: Context, msg: Any) -> Any:
+def rewindable(ctx: Context, msg: Msg) -> Any:
     """``Msg('rewindable', None, flag)``: set whether messages may be replayed; returns it."""
     if msg.args and msg.args[0] is not None:
-        ctx.session.rewindable = bool(msg.args[0])
-    return ctx.session.rewindable
+        ctx.session.rewind.rewindable = bool(msg.args[0])
+    return ctx.session.rewind.rewindable
 
 
-def pause(ctx: Context, msg: Any) -> Any:
+def pause(ctx: Context, msg: Msg) -> Any:
     """``Msg('pause', defer=False)``: the plan asks to be paused."""
     ctx.request_pause(bool(msg.kwargs.get("defer", False)))
 
 
-def subscribe(ctx: Context, msg: Any) -> Any:
+def subscribe(ctx: Context, msg: Msg) -> Any:
     """``Msg('subscribe', None, callback, name='all')``: for this plan only; returns a token."""
     callback, names = msg.args[0], (msg.args[1] if len(msg.args) > 1 else "all")
     token = ctx.dispatcher.subscribe(_filtered(callback, names))
@@ -444,7 +413,7 @@ def subscribe(ctx: Context, msg: Any) -> Any:
     return token
 
 
-def unsubscribe(ctx: Context, msg: Any) -> Any:
+def unsubscribe(ctx: Context, msg: Msg) -> Any:
     """``Msg('unsubscribe', None, token)``."""
     token = msg.args[0] if msg.args else msg.kwargs["token"]
     ctx.dispatcher.unsubscribe(token)
@@ -452,13 +421,13 @@ def unsubscribe(ctx: Context, msg: Any) -> Any:
         ctx.session.plan_tokens.remove(token)
 
 
-def install_suspender(ctx: Context, msg: Any) -> Any:
+def install_suspender(ctx: Context, msg: Msg) -> Any:
     """``Msg('install_suspender', None, suspender)``: for the rest of this plan."""
     ctx.install_suspender(msg.args[0])
     ctx.session.plan_suspenders.append(msg.args[0])
 
 
-def remove_suspender(ctx: Context, msg: Any) -> Any:
+def remove_suspender(ctx: Context, msg: Msg) -> Any:
     """``Msg('remove_suspender', None, suspender)``."""
     ctx.remove_suspender(msg.args[0])
     if msg.args[0] in ctx.session.plan_suspenders:
@@ -481,15 +450,12 @@ def _filtered(callback: Callable[[str, Any], Any], names: Any) -> Callable[[str,
     return only_some
 
 
-COMMANDS: dict[str, Handler] = {
-    "set": set_, "trigger": trigger, "read": read, "locate": locate, "stop": stop,
-    "configure": configure, "stage": stage, "unstage": unstage, "prepare": prepare,
-    "kickoff": kickoff, "complete": complete, "collect": collect, "wait": wait,
-    "wait_for": wait_for, "sleep": sleep, "null": null, "open_run": open_run,
-    "close_run": close_run, "create": create, "save": save, "drop": drop,
-    "declare_stream": declare_stream, "monitor": monitor, "unmonitor": unmonitor,
-    "checkpoint": checkpoint, "clear_checkpoint": clear_checkpoint, "rewindable": rewindable,
-    "pause": pause, "subscribe": subscribe, "unsubscribe": unsubscribe,
-    "install_suspender": install_suspender, "remove_suspender": remove_suspender,
-}  # fmt: skip
-"""bluesky's vocabulary, by command name."""
+async def check_value(ctx: Context, msg: Msg) -> Any:
+    """``Msg('check_value', obj, value)``: raise if ``obj`` would refuse ``value`` (its limits).
+
+    Plans check their targets with it before anything moves; a dry run checks them against
+    the limits it was given instead.
+    """
+    check = getattr(msg.obj, "check_value", None)
+    if check is not None:
+        await maybe_await(check(*msg.args))

@@ -12,12 +12,13 @@ import asyncio
 import inspect
 import logging
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 from .._paths import metadata_path
 from ._cleanup import call_on_seen
-from ._commands import COMMANDS, Handler
+from ._context import Handler
+from ._control import Control, Milestone, Request
 from ._dispatcher import (
     DEFAULT_BUFFER_BYTES,
     DEFAULT_BUFFER_DOCS,
@@ -32,16 +33,19 @@ from ._errors import (
 )
 from ._loop import PlanLoop
 from ._metadata import MetadataValidator, PersistentDict, check_keys
+from ._msg import Msg, Plan
 from ._progress import ProgressCallback, watcher_for
-from ._requests import Requests
+from ._registry import COMMANDS, Command
 from ._session import Session
 from ._sigint import SigintHandler
+from ._simulation import DEFAULT_MAX_MESSAGES, DryRunSummary, Simulation
 from ._state import EngineState, RunResult
 from ._suspenders import Suspender
 
 logger = logging.getLogger(__name__)
 
-CustomHandler = Callable[[Any], Awaitable[Any]]
+CustomHandler = Callable[[Msg], Awaitable[Any]]
+"""The simple form of a registered command: ``async def handler(msg) -> response``."""
 
 
 class Engine:
@@ -74,11 +78,10 @@ class Engine:
         self.dispatcher = Dispatcher(subscriber_buffer, subscriber_buffer_bytes)
         self.subscriber_drain_timeout = subscriber_drain_timeout
         self.last_result: RunResult | None = None
-        self._commands: dict[str, Handler] = dict(COMMANDS)
+        self._commands: dict[str, Command] = dict(COMMANDS)
         self._suspenders: list[Suspender] = []
-        self._state = EngineState.IDLE
+        self._control = Control()
         self._session: Session | None = None
-        self._requests = Requests()
         self._sigint = SigintHandler(self.request_pause) if handle_sigint else None
         self._streams: set[asyncio.Queue[tuple[str, Any] | None]] = set()
         self._runner: asyncio.Runner | None = None
@@ -88,7 +91,7 @@ class Engine:
     @property
     def state(self) -> EngineState:
         """idle, running, pausing, paused, suspended, stopping, aborting or halting."""
-        return self._state
+        return self._control.state
 
     @property
     def session(self) -> Session:
@@ -150,15 +153,28 @@ class Engine:
 
     # --- commands and suspenders -----------------------------------------------------------
 
-    def register_command(self, name: str, handler: CustomHandler) -> None:
-        """Teach the engine a command: ``async def handler(msg) -> response``."""
-        if not inspect.iscoroutinefunction(handler):
-            raise TypeError(f"the handler for {name!r} must be an async function of (msg)")
+    def register_command(
+        self,
+        name: str,
+        handler: Command | Handler | CustomHandler,
+        *,
+        replay: bool = True,
+        dry_run: Handler | None = None,
+    ) -> None:
+        """Teach the engine a command, declared as the built-in ones are.
 
-        async def call(_ctx: Any, msg: Any) -> Any:
-            return await handler(msg)
-
-        self._commands[name] = call
+        ``handler`` is a ``Command``, a ``handler(ctx, msg)`` that gets the same context as
+        the built-in commands, or the simple ``async def handler(msg)``. ``replay``: whether a
+        rewind executes it again; ``dry_run(ctx, msg)``: its response in a dry run (without
+        one a dry run skips it and says so).
+        """
+        if isinstance(handler, Command):
+            self._commands[name] = handler
+            return
+        declared = Command(_with_context(name, handler), replay)
+        if dry_run is not None:
+            declared = Command(declared.handler, replay, dry_run)
+        self._commands[name] = declared
 
     def unregister_command(self, name: str) -> None:
         """Forget a command."""
@@ -197,55 +213,92 @@ class Engine:
 
     # --- running plans ---------------------------------------------------------------------
 
-    async def __call__(self, plan: Any, **md: Any) -> RunResult:
+    async def __call__(self, plan: Plan, **md: Any) -> RunResult:
         """Run ``plan`` to its end, or until paused; ``md`` goes into every start document."""
-        if self._state is not EngineState.IDLE:
+        return await self._start(plan, md, None)
+
+    async def dry_run(
+        self,
+        plan: Plan,
+        *,
+        limits: Mapping[Any, tuple[float, float]] | None = None,
+        positions: Mapping[Any, Any] | None = None,
+        readings: Mapping[Any, Mapping[str, Any]] | None = None,
+        max_messages: int = DEFAULT_MAX_MESSAGES,
+    ) -> DryRunSummary:
+        """Run ``plan`` through this engine's plan loop against a simulated instrument.
+
+        Every command answers with its dry-run response: no device method is called and no
+        document is emitted. ``limits`` (by axis or its name) are checked against every
+        target; ``positions`` say where axes start; ``readings`` (by device or its name) are what
+        reads of those devices answer, for plans that decide from what they read (autofocus).
+        A plan that would fail raises here.
+        """
+        simulation = Simulation(
+            {_axis_name(k): v for k, v in (limits or {}).items()},
+            {_axis_name(k): v for k, v in (positions or {}).items()},
+            max_messages,
+            {_axis_name(k): v for k, v in (readings or {}).items()},
+        )
+        result = await self._start(plan, {}, simulation)
+        if result.paused:  # a pause asked from outside (Ctrl-C): a dry run has nothing to keep
+            result = await self.abort("a dry run does not pause")
+        if result.exception is not None and result.exit_status == "fail":
+            raise result.exception
+        return simulation.summary()
+
+    async def _start(
+        self, plan: Any, md: dict[str, Any], simulation: Simulation | None
+    ) -> RunResult:
+        state = self._control.state
+        if state is not EngineState.IDLE:
             raise EngineStateError(
-                f"the engine is {self._state.value}: wait for the plan under way, resume or "
-                "abort it before starting another"
+                f"the engine is {state.value}: wait for the plan under way, resume or abort it "
+                "before starting another"
             )
         check_keys(md, "run metadata")
         check_keys(self.md, "engine.md")
         session = Session(PlanDriver(plan), dict(md), asyncio.get_running_loop())
+        session.simulation = simulation
         self._session = session
-        self._requests.clear()
         self.dispatcher.reset()
-        self._state = EngineState.RUNNING
+        self._control.reach(Milestone.START)
         if any(s.tripped for s in self._suspenders):
-            self._post("suspend")
+            self._post(Request.SUSPEND)
         return await self._run(session)
 
     async def resume(self) -> RunResult:
         """Continue a paused plan from its last checkpoint."""
         session = self._require(EngineState.PAUSED, "resume")
-        self._state = EngineState.RUNNING
+        self._control.reach(Milestone.RESUME)
         self.dispatcher.calm()
         errors: list[BaseException] = []
         await call_on_seen(session, "resume", errors)
-        session.start_replay()
+        session.rewind.start_replay()
         return await self._run(session)
 
     def request_pause(self, defer: bool = False) -> None:
         """Pause now (rewinding to the last checkpoint on resume) or at the next checkpoint."""
-        if self._session is None or self._state is not EngineState.RUNNING:
-            raise EngineStateError(f"cannot pause: the engine is {self._state.value}")
-        if defer:
-            self._requests.deferred_pause = True
-        else:
-            self._state = EngineState.PAUSING
-            self._post("pause")
+        self._control.ask_pause(defer)
+        if not defer:
+            self._interrupt()
+
+    def checkpoint_reached(self) -> None:
+        """A checkpoint passed: post the pause deferred until now, if any (for handlers)."""
+        if self._control.at_checkpoint():
+            self._interrupt()
 
     async def stop(self) -> RunResult:
         """End the plan now, after its cleanup, marking the run a success."""
-        return await self._end("stop", "")
+        return await self._end(Request.STOP, "")
 
     async def abort(self, reason: str = "") -> RunResult:
         """End the plan now, after its cleanup, marking the run aborted with ``reason``."""
-        return await self._end("abort", reason)
+        return await self._end(Request.ABORT, reason)
 
     async def halt(self) -> RunResult:
         """End the plan now without letting it clean up (movers are still stopped)."""
-        return await self._end("halt", "halted")
+        return await self._end(Request.HALT, "halted")
 
     def run_sync(self, plan_or_awaitable: Any, **md: Any) -> Any:
         """Run a plan (or ``engine.resume()``…) from plain synchronous code, on a private loop."""
@@ -270,31 +323,38 @@ class Engine:
 
     # --- inside ----------------------------------------------------------------------------
 
-    def _post(self, request: str) -> None:
-        self._requests.post(request)
+    def _post(self, request: Request, reason: str | None = None) -> None:
+        self._control.post(request, reason)
+        self._interrupt()
+
+    def _interrupt(self) -> None:
+        """Wake a waiting command so the loop acts on the posted request."""
         session = self._session
         if session is not None and not session.interrupt.done():
             session.interrupt.set_result(None)
 
     def _require(self, state: EngineState, action: str) -> Session:
-        if self._state is not state or self._session is None:
-            raise EngineStateError(f"cannot {action}: the engine is {self._state.value}")
+        if self._control.state is not state or self._session is None:
+            raise EngineStateError(f"cannot {action}: the engine is {self._control.state.value}")
         return self._session
 
-    async def _end(self, request: str, reason: str) -> RunResult:
+    async def _end(self, request: Request, reason: str) -> RunResult:
         session = self._session
         if session is None:
-            raise EngineStateError(f"cannot {request}: no plan is running")
-        self._requests.reason = reason
-        self._post(request)
+            raise EngineStateError(f"cannot {request.value}: no plan is running")
+        self._post(request, reason)
         self.dispatcher.hurry(ESCAPE_TIMEOUT_S)
-        if self._state is EngineState.PAUSED:
+        if self._control.state is EngineState.PAUSED:
             return await self._run(session)
         return await asyncio.shield(session.done)
 
     async def _end_abandoned(self, s: Session, error: BaseException) -> RunResult:
         """End a run whose task was cancelled (or broke): close the plan, clean up, stop."""
         self.dispatcher.hurry(ESCAPE_TIMEOUT_S)
+        # Cancelled while pausing, the subscribers may have been half-way through stopping:
+        # let them finish, then start them again for the stop documents.
+        await self.dispatcher.stop()
+        self.dispatcher.start()
         if isinstance(error, asyncio.CancelledError):
             s.exit_override = ("abort", "the task running the plan was cancelled")
         else:
@@ -304,11 +364,15 @@ class Engine:
 
     def _on_suspender_trip(self, _suspender: Suspender) -> None:
         session = self._session
-        if session is None or self._state is not EngineState.RUNNING:
+        if session is None or self._control.state is not EngineState.RUNNING:
             return
         if session.loop.is_closed():
             return
-        session.loop.call_soon_threadsafe(self._post, "suspend")
+        session.loop.call_soon_threadsafe(self._post_suspend)
+
+    def _post_suspend(self) -> None:
+        if self._control.state is EngineState.RUNNING:
+            self._post(Request.SUSPEND)
 
     async def _run(self, s: Session) -> RunResult:
         self.dispatcher.start()
@@ -328,3 +392,29 @@ class Engine:
         if result.exit_status == "fail" and result.exception is not None and self.raise_on_fail:
             raise result.exception
         return result
+
+
+def _with_context(name: str, handler: Handler | CustomHandler) -> Handler:
+    """A registered handler as ``handler(ctx, msg)``: the simple ``async (msg)`` form wrapped."""
+    try:
+        params = inspect.signature(handler).parameters.values()
+    except (TypeError, ValueError):
+        params = None
+    positional = [p for p in params or () if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) >= 2:
+        return handler  # type: ignore[return-value]
+    if not inspect.iscoroutinefunction(handler):
+        raise TypeError(
+            f"the handler for {name!r} must be an async function of (msg), or a function of "
+            "(ctx, msg)"
+        )
+    simple: CustomHandler = handler
+
+    async def call(_ctx: Any, msg: Msg) -> Any:
+        return await simple(msg)
+
+    return call
+
+
+def _axis_name(key: Any) -> str:
+    return key if isinstance(key, str) else str(getattr(key, "name", None) or repr(key))

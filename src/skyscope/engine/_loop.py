@@ -14,20 +14,17 @@ from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from ._cleanup import call_on_seen, close_runs, finish_flyers, stop_moved, unstage_all
+from ._control import Action, Milestone, Request, Transition
 from ._driver import Finished
 from ._errors import InvalidCommand, RequestAbort, RequestStop, SubscriberFailed
 from ._msg import Parallel
 from ._parallel import run_branches
-from ._session import UNCACHEABLE, Interrupted, Session
+from ._session import Interrupted, Session
 from ._state import EngineState, ExitStatus, RunResult
 from ._suspension import hold_while_suspended
 
 if TYPE_CHECKING:
     from ._engine import Engine
-
-_ENDING = frozenset({"abort", "halt", "stop"})
-"""Requests that end the run: a pause under way gives way to them."""
-
 
 FAIR_SHARE_S = 0.002
 """The longest a plan holds the event loop before the engine lets other tasks (a web request, a
@@ -49,19 +46,19 @@ class PlanLoop:
         return await self._finish(s, error, value)
 
     async def _drive(self, s: Session) -> RunResult:
-        requests, dispatcher = self.engine._requests, self.engine.dispatcher
+        control, dispatcher = self.engine._control, self.engine.dispatcher
         due = perf_counter() + FAIR_SHARE_S
         while True:
             if perf_counter() >= due:  # a plan whose messages never wait still lets others run
                 await asyncio.sleep(0)
                 due = perf_counter() + FAIR_SHARE_S
-            if requests.posted:
+            if control.posted:
                 result = await self._act(s)
                 if result is not None:
                     return result
             if dispatcher.critical_error is not None:
                 self._check_critical(s)
-            if s.replay:
+            if s.rewind.replay:
                 await self._replay_one(s)
                 continue
             try:
@@ -74,18 +71,18 @@ class PlanLoop:
             try:
                 s.response = await self._execute(s, item)
             except Interrupted:
-                s.interrupted_msg = item
+                s.rewind.interrupted = item
             except Exception as error:
                 s.exc = error
 
     async def _replay_one(self, s: Session) -> None:
-        msg = s.replay.popleft()
+        msg = s.rewind.replay.popleft()
         try:
             s.response = await self._execute(s, msg)
         except Interrupted:
-            s.interrupted_msg = msg
+            s.rewind.interrupted = msg
         except Exception as error:
-            s.replay.clear()
+            s.rewind.replay.clear()
             s.exc = error
 
     async def _execute(self, s: Session, item: Any) -> Any:
@@ -95,24 +92,20 @@ class PlanLoop:
             if type(item) is Parallel:
                 return await run_branches(s, item.plans, self._execute)
             raise TypeError(f"a plan must yield messages (Msg) or plans, not {item!r}") from None
-        handler = self.engine._commands.get(command)
-        if handler is None:
+        declared = self.engine._commands.get(command)
+        if declared is None:
             raise InvalidCommand(command)
-        if s.rewindable and s.cache is not None and not s.parallel_depth:
-            if command not in UNCACHEABLE:
-                s.cache.append(item)
+        s.rewind.note(item, declared.replay)
+        if s.simulation is not None:
+            s.simulation.record(item)
+            handler = declared.dry_run
         else:
-            s.cache_message(item)
-        obj = item.obj
-        if obj is not None:
-            s.seen.setdefault(id(obj), obj)
+            handler = declared.handler
+            if item.obj is not None:
+                s.seen.setdefault(id(item.obj), item.obj)
         response = handler(self.engine, item)
         if type(response) is CoroutineType:
             response = await response
-        if command == "checkpoint" and self.engine._requests.deferred_pause:
-            self.engine._requests.deferred_pause = False
-            self.engine._state = EngineState.PAUSING
-            self.engine._post("pause")
         return response
 
     def _check_critical(self, s: Session) -> None:
@@ -123,29 +116,26 @@ class PlanLoop:
             s.exc = SubscriberFailed(reason)
 
     async def _act(self, s: Session) -> RunResult | None:
-        request = self.engine._requests.take()
+        transition = self.engine._control.take()
         s.rearm_interrupt()
-        if request == "halt":
+        action = transition.action
+        if action is Action.HALT:
             return await self._halt(s)
-        if request in ("abort", "stop"):
-            self._begin_ending(s, request, self.engine._requests.reason)
-        elif request == "pause":
+        if action is Action.ABORT or action is Action.STOP:
+            self._begin_ending(s, transition, self.engine._control.reason)
+        elif action is Action.PAUSE:
             return await self._pause(s)
-        elif request == "suspend":
+        elif action is Action.SUSPEND:
             await self._suspend(s)
         return None
 
-    def _begin_ending(self, s: Session, request: str, reason: str) -> None:
+    def _begin_ending(self, s: Session, transition: Transition, reason: str) -> None:
         if s.exit_override is not None and s.exit_override[0] != "success":
             return  # already ending; the first reason stands
-        self.engine._requests.clear()
-        s.replay.clear()
-        s.interrupted_msg = None
-        if request == "stop":
-            self.engine._state = EngineState.STOPPING
+        s.rewind.cancel()
+        if transition.action is Action.STOP:
             s.exit_override, s.exc = ("success", reason), RequestStop("stop requested")
         else:
-            self.engine._state = EngineState.ABORTING
             s.exit_override, s.exc = ("abort", reason), RequestAbort(reason or "abort requested")
 
     def _refuse_pause(self, s: Session) -> None:
@@ -154,28 +144,28 @@ class PlanLoop:
             "(after clear_checkpoint, inside rewindable(False) or a parallel block); "
             "the run was aborted instead"
         )
-        self._begin_ending(s, "abort", reason)
+        self._begin_ending(s, self.engine._control.apply(Request.ABORT), reason)
 
     async def _pause(self, s: Session) -> RunResult | None:
-        if not s.resumable:
+        if not s.rewind.resumable:
             self._refuse_pause(s)
             return None
         await self._rest_devices(s)
         await self.engine.dispatcher.stop()
-        if self.engine._requests.posted & _ENDING:
+        if self.engine._control.ending_posted:
             self.engine.dispatcher.start()  # ended while pausing: the loop acts on it next
             return None
-        self.engine._state = EngineState.PAUSED
+        self.engine._control.reach(Milestone.PAUSED)
         return RunResult(tuple(s.run_uids), None, "paused", state=EngineState.PAUSED)
 
     async def _suspend(self, s: Session) -> None:
         if not any(x.tripped for x in self.engine._suspenders):
-            s.start_replay()
+            s.rewind.start_replay()
             return
-        if not s.resumable:
+        if not s.rewind.resumable:
             self._refuse_pause(s)
             return
-        self.engine._state = EngineState.SUSPENDED
+        self.engine._control.reach(Milestone.SUSPENDED)
         await self._rest_devices(s)
         try:
             await hold_while_suspended(s, self.engine._suspenders, self._execute)
@@ -183,8 +173,8 @@ class PlanLoop:
             return  # an abort/stop/halt arrived while suspended: the loop acts on it next
         errors: list[BaseException] = []
         await call_on_seen(s, "resume", errors)
-        self.engine._state = EngineState.RUNNING
-        s.start_replay()
+        self.engine._control.reach(Milestone.CLEARED)
+        s.rewind.start_replay()
 
     async def _rest_devices(self, s: Session) -> None:
         errors: list[BaseException] = []
@@ -194,7 +184,6 @@ class PlanLoop:
         await call_on_seen(s, "pause", errors)
 
     async def _halt(self, s: Session) -> RunResult:
-        self.engine._state = EngineState.HALTING
         await s.driver.close()
         return await self._close_session(s, "abort", "halted", None, None, halt=True)
 
@@ -238,7 +227,7 @@ class PlanLoop:
             tuple(self.engine.dispatcher.errors),
         )  # fmt: skip
         self.engine._session = None
-        self.engine._state = EngineState.IDLE
+        self.engine._control.reach(Milestone.FINISHED)
         if not s.done.done():
             s.done.set_result(result)
         return result

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import AsyncGenerator, Generator
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeAlias
+from typing import Any, NamedTuple, Protocol, TypeAlias
 
-_MsgFields = namedtuple("_MsgFields", ["command", "obj", "args", "kwargs", "run"])
+
+class _MsgFields(NamedTuple):
+    command: str
+    obj: Any
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    run: Any
 
 
 class Msg(_MsgFields):

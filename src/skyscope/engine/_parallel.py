@@ -34,13 +34,12 @@ async def run_plan(s: Session, plan: Any, execute: Execute) -> Any:
 
 async def run_branches(s: Session, plans: tuple[Any, ...], execute: Execute) -> list[Any]:
     """Run ``plans`` concurrently; return their results in order, or raise the first failure."""
-    s.parallel_depth += 1
-    s.unreplayable = True
+    s.rewind.enter_side(breaks_rewind=True)
     try:
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(run_plan(s, plan, execute)) for plan in plans]
     except BaseExceptionGroup as failures:
         raise failures.exceptions[0] from None
     finally:
-        s.parallel_depth -= 1
+        s.rewind.leave_side()
     return [task.result() for task in tasks]

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._bundler import RunBundler
 from ._driver import PlanDriver
 from ._errors import IllegalMessageSequence
+from ._rewind import Rewind
 from ._state import ExitStatus
 from ._suspenders import Suspender
 
-# Commands that change what the engine tracks rather than what the hardware does: replaying
-# them after a pause would stage twice, open a second run… (bluesky's list, plus parallel).
-UNCACHEABLE = frozenset(
-    {
-        "pause", "subscribe", "unsubscribe", "stage", "unstage", "monitor", "unmonitor",
-        "open_run", "close_run", "install_suspender", "remove_suspender", "parallel",
-    }
-)  # fmt: skip
+if TYPE_CHECKING:
+    from ._simulation import Simulation
 
 
 class Interrupted(Exception):
@@ -38,13 +32,7 @@ class Session:
     response: Any = None
     exc: BaseException | None = None
     interrupt: asyncio.Future[None] = field(init=False)
-    interrupted_msg: Any = None
-    replay: deque[Any] = field(default_factory=deque)
-    cache: list[Any] | None = field(default_factory=list)
-    rewindable: bool = True
-    unreplayable: bool = False
-    bundle_cache_start: int | None = None
-    parallel_depth: int = 0
+    rewind: Rewind = field(default_factory=Rewind)
     runs: dict[Any, RunBundler] = field(default_factory=dict)
     run_uids: list[str] = field(default_factory=list)
     groups: dict[Any, list[tuple[Any, Any, str]]] = field(default_factory=dict)
@@ -56,6 +44,8 @@ class Session:
     plan_tokens: list[int] = field(default_factory=list)
     plan_suspenders: list[Suspender] = field(default_factory=list)
     exit_override: tuple[ExitStatus, str] | None = None
+    simulation: Simulation | None = None
+    """Set in a dry run: commands answer with their dry-run responses and tally here."""
     done: asyncio.Future[Any] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -70,47 +60,10 @@ class Session:
             raise IllegalMessageSequence(f"no open run{which}: send 'open_run' first")
         return bundler
 
-    def cache_message(self, msg: Any) -> None:
-        """Remember ``msg`` for a rewind, or note that it cannot be replayed."""
-        if self.parallel_depth or msg.command in UNCACHEABLE:
-            return
-        if self.cache is not None and self.rewindable:
-            self.cache.append(msg)
-        else:
-            self.unreplayable = True
-
-    def checkpoint(self) -> None:
-        """Start a new rewind point here."""
-        self.cache = []
-        self.unreplayable = False
-        self.bundle_cache_start = None
-
-    def forget_saved_bundle(self) -> None:
-        """Drop a saved event's create/read/save from the cache so a rewind doesn't repeat it."""
-        start, cache = self.bundle_cache_start, self.cache
-        self.bundle_cache_start = None
-        if start is None or cache is None:
-            return
-        cache[start:] = [m for m in cache[start:] if m.command not in ("create", "read", "save")]
-
-    @property
-    def resumable(self) -> bool:
-        """True when a pause here can be rewound to the last checkpoint."""
-        return self.cache is not None and not self.unreplayable
-
     def rearm_interrupt(self) -> None:
         """Get a fresh interrupt future once a control request has been acted on."""
         if self.interrupt.done():
             self.interrupt = self.loop.create_future()
-
-    def start_replay(self) -> None:
-        """Queue the messages since the last checkpoint (and any interrupted one) to run again."""
-        self.replay = deque(self.cache or [])
-        msg = self.interrupted_msg
-        if msg is not None and (not self.replay or self.replay[-1] is not msg):
-            self.replay.append(msg)
-        self.cache = [] if self.cache is not None else None
-        self.interrupted_msg = None
 
     def remember(self, registry: dict[int, Any], obj: Any) -> None:
         """Add ``obj`` to one of the by-identity registries (seen, moved, staged…)."""

@@ -20,7 +20,7 @@ async def hold_while_suspended(s: Session, suspenders: list[Suspender], execute:
     Raises Interrupted if a control request (abort, stop, halt) arrives meanwhile.
     """
     tripped = [x for x in suspenders if x.tripped]
-    s.parallel_depth += 1  # the side plans' messages are not part of the rewind
+    s.rewind.enter_side(breaks_rewind=False)  # the side plans' messages are not replayed
     try:
         for suspender in tripped:
             if suspender.pre_plan is not None:
@@ -31,7 +31,7 @@ async def hold_while_suspended(s: Session, suspenders: list[Suspender], execute:
             if suspender.post_plan is not None:
                 await run_plan(s, suspender.post_plan(), execute)
     finally:
-        s.parallel_depth -= 1
+        s.rewind.leave_side()
 
 
 async def _wait_all_cleared(s: Session, suspenders: list[Suspender]) -> None:

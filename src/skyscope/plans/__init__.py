@@ -8,7 +8,7 @@ from ._describe import (
     is_plan_function,
     validate_plan_args,
 )
-from ._dry_run import DoneStatus, dry_run
+from ._dry_run import DoneStatus, DryRunSummary, dry_run
 from ._live import FrameCallback, LiveFrame, LiveView, live
 from ._mda import AUTOFOCUS_FIELDS, FRAME_FIELDS, mda
 from ._mosaic import Tile, montage, stitch
@@ -140,6 +140,7 @@ __all__ = [
     # inspecting and rewriting plans
     "dry_run",
     "DoneStatus",
+    "DryRunSummary",
     "intercept",
     "replace_msgs",
     "Around",

@@ -29,7 +29,7 @@ from ._mda_outline import fresh_copy, outline
 from ._mda_record import FieldKind, Record
 from ._mda_schedule import Schedule
 from ._mda_steps import AXES, AutofocusStep, FrameStep, index_of, iter_steps
-from ._mda_timeouts import Timeouts, measure_timeouts
+from ._mda_timeouts import Timeouts, measure_timeouts, read_value
 from ._plan_md import plan_metadata
 from ._scope_protocol import MicroscopeLike, check_microscope
 from ._sharpness import SharpnessMetric
@@ -115,16 +115,17 @@ async def mda(
     if shape.autofocus:
         check_inline_camera(scope.camera)
     metric = resolve_metric(sharpness)
-    origin = await z_origin(scope, fresh)
-    await check_targets(scope, shape.targets, origin)
-    period = await _burst_period(scope) if frames.can_burst else None
+    origin = yield z_origin(scope, fresh)
+    yield check_targets(scope, shape.targets, origin)
+    period = (yield _burst_period(scope)) if frames.can_burst else None
     hints = mda_hints(fresh, shape.timepoints)
+    timeouts = yield measure_timeouts(scope)
     run = _Run(
         scope,
         frames,
         focus_sweep or FocusSweep(),
         metric,
-        await measure_timeouts(scope),
+        timeouts,
         Record("mda", FRAME_FIELDS, hints.fields),
     )
     run.where.z_origin = origin
@@ -160,12 +161,11 @@ def _run_md(
     )
 
 
-async def _burst_period(scope: MicroscopeLike) -> float:
+async def _burst_period(scope: MicroscopeLike) -> AsyncGenerator[Any, Any]:
     """The camera's frame period floor: bursts may space frames no further apart than this."""
-    period = getattr(scope.camera, "acquire_period", None)
-    value = await period.get_value() if period is not None else 0.0
-    exposure = await scope.camera.exposure.get_value()
-    return max(float(value), float(exposure))
+    period = yield read_value(getattr(scope.camera, "acquire_period", None))
+    exposure = yield read_value(scope.camera.exposure)
+    yield Return(max(period or 0.0, exposure or 0.0))
 
 
 async def _acquire(
@@ -215,7 +215,7 @@ async def _frame(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
 async def _burst(run: _Run, step: FrameStep) -> AsyncGenerator[Any, Any]:
     first = step.events[0]
     yield _arrive(run, first)
-    period = await _burst_period(run.scope)
+    period = yield _burst_period(run.scope)
     limit = run.timeouts.frames(_exposure_s(run), len(step.events))
     burst = Burst(run.scope.camera, len(step.events), period, limit)
     yield burst.start_msg()

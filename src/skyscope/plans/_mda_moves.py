@@ -129,7 +129,7 @@ async def locate_all(scope: MicroscopeLike) -> AsyncGenerator[Any, Any]:
     )
 
 
-async def z_origin(scope: MicroscopeLike, sequence: MDASequence) -> float:
+async def z_origin(scope: MicroscopeLike, sequence: MDASequence) -> AsyncGenerator[Any, Any]:
     """Return where a relative z plan counts from: the focus now, when no position gives a z.
 
     useq adds a relative z plan to the position's z, or to 0 when there is none; a microscope
@@ -137,29 +137,34 @@ async def z_origin(scope: MicroscopeLike, sequence: MDASequence) -> float:
     """
     plan = sequence.z_plan
     if plan is None or not plan.is_relative:
-        return 0.0
+        yield Return(0.0)
+        return
     if sequence.stage_positions and all(p.z is not None for p in sequence.stage_positions):
-        return 0.0
-    where = await scope.focus.locate()
-    return float(where["readback"])
+        yield Return(0.0)
+        return
+    where = yield Msg("locate", scope.focus)
+    yield Return(float(where["readback"]))
 
 
 async def check_targets(
     scope: MicroscopeLike, targets: Mapping[str, frozenset[float]], origin_z: float = 0.0
-) -> None:
-    """Refuse the run before anything moves if a planned x, y or z is outside an axis's limits."""
+) -> AsyncGenerator[Any, Any]:
+    """Refuse the run before anything moves if a planned x, y or z is outside an axis's limits.
+
+    Each target is checked with a ``check_value`` message, so a dry run checks them too.
+    """
     axes = {
         "x": getattr(scope.xy, "x", None),
         "y": getattr(scope.xy, "y", None),
         "z": scope.focus,
     }
     for axis, device in axes.items():
-        check = getattr(device, "check_value", None)
-        if check is None:
+        if getattr(device, "check_value", None) is None:
             continue
         shift = origin_z if axis == "z" else 0.0
         for value in sorted(v + shift for v in targets.get(axis, ())):
             try:
-                await check(float(value))
+                yield Msg("check_value", device, float(value))
             except Exception as error:
                 raise ValueError(f"the sequence moves {axis} to {value} µm: {error}") from error
+    yield Return(None)

@@ -9,9 +9,11 @@ its travel time at the axis's velocity (read once, before the run) plus a floor,
 from __future__ import annotations
 
 import math
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
+from ..engine import Msg, Return
 from ._scope_protocol import MicroscopeLike
 
 MOVE_FLOOR_S = 10.0
@@ -76,39 +78,51 @@ class Timeouts:
         return FRAME_FACTOR * count * (max(exposure_s, 0.0) + self.readout_s) + FRAME_MARGIN_S
 
 
-async def measure_timeouts(scope: MicroscopeLike) -> Timeouts:
-    """Read the axes' velocities and settle times and the camera's readout, once, before a run."""
+async def measure_timeouts(scope: MicroscopeLike) -> AsyncGenerator[Any, Any]:
+    """Read the axes' velocities and settle times and the camera's readout, once, before a run.
+
+    A plan: every value is read with a ``read`` message (a dry run reads nothing: unknown).
+    """
     xy: Any = scope.xy
-    exposure = float(await scope.camera.exposure.get_value())
-    period = await _value(getattr(scope.camera, "acquire_period", None))
-    return Timeouts(
-        x=await _speed(getattr(xy, "x", None)),
-        y=await _speed(getattr(xy, "y", None)),
-        z=await _speed(scope.focus),
-        wheel_s=await _wheel_time(scope.filter_wheel),
-        readout_s=max((period or 0.0) - exposure, 0.0),
-    )
+    exposure = yield read_value(scope.camera.exposure)
+    period = yield read_value(getattr(scope.camera, "acquire_period", None))
+    x = yield _speed(getattr(xy, "x", None))
+    y = yield _speed(getattr(xy, "y", None))
+    z = yield _speed(scope.focus)
+    wheel = yield _wheel_time(scope.filter_wheel)
+    readout = max((period or 0.0) - (exposure or 0.0), 0.0)
+    yield Return(Timeouts(x=x, y=y, z=z, wheel_s=wheel, readout_s=readout))
 
 
-async def _speed(axis: Any) -> Speed:
+async def _speed(axis: Any) -> AsyncGenerator[Any, Any]:
     if axis is None:
-        return Speed()
-    velocity = await _value(getattr(axis, "velocity", None))
-    settle = await _value(getattr(axis, "settle_time", None))
-    return Speed(velocity, settle or 0.0)
+        yield Return(Speed())
+        return
+    velocity = yield read_value(getattr(axis, "velocity", None))
+    settle = yield read_value(getattr(axis, "settle_time", None))
+    yield Return(Speed(velocity, settle or 0.0))
 
 
-async def _wheel_time(wheel: Any) -> float | None:
-    per_slot = await _value(getattr(wheel, "switch_time", None))
+async def _wheel_time(wheel: Any) -> AsyncGenerator[Any, Any]:
+    per_slot = yield read_value(getattr(wheel, "switch_time", None))
     if per_slot is None:
-        return None
-    return per_slot * max(len(getattr(wheel, "positions", ())) - 1, 1)
+        yield Return(None)
+        return
+    yield Return(per_slot * max(len(getattr(wheel, "positions", ())) - 1, 1))
 
 
-async def _value(signal: Any) -> float | None:
-    """A signal's value as a float, or None if there is no such signal or it is no number."""
-    get_value = getattr(signal, "get_value", None)
-    if get_value is None:
-        return None
-    value = await get_value()
-    return float(value) if isinstance(value, int | float) and not math.isnan(value) else None
+async def read_value(signal: Any) -> AsyncGenerator[Any, Any]:
+    """A signal's value as a float, or None if there is no such signal or it is no number.
+
+    A plan (bluesky's ``rd``): the value comes from a ``read`` message.
+    """
+    if signal is None or getattr(signal, "read", None) is None:
+        yield Return(None)
+        return
+    reading = yield Msg("read", signal)
+    values = [r.get("value") for r in (reading or {}).values() if isinstance(r, dict)]
+    value = values[0] if values else None
+    if isinstance(value, int | float) and not isinstance(value, bool) and not math.isnan(value):
+        yield Return(float(value))
+    else:
+        yield Return(None)

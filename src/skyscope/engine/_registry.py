@@ -1,0 +1,75 @@
+"""The one registry of commands: each command's handler, whether it replays, and its dry run.
+
+A rewind (resume after a pause, or after a suspension) replays the messages since the last
+checkpoint; commands that change what the engine tracks rather than what the hardware does
+(open a run, stage, subscribe…) say ``replay=False``, since repeating them would open a second
+run or stage twice. A dry run answers each message with the command's ``dry_run`` response
+instead of its handler. ``Engine.register_command`` takes the same declaration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import _commands as c
+from . import _simulation as dry
+from ._context import Handler
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """How the engine executes one command."""
+
+    handler: Handler
+    """Takes the context and the message; returns the response (or a coroutine of it)."""
+    replay: bool = True
+    """Whether a rewind to the last checkpoint executes it again."""
+    dry_run: Handler = dry.dry_unknown
+    """The response in a dry run; must touch no hardware."""
+
+
+def _pure(handler: Handler, replay: bool = True) -> Command:
+    """A command that only changes the engine's bookkeeping: it runs as is in a dry run too."""
+    return Command(handler, replay, handler)
+
+
+COMMANDS: dict[str, Command] = {
+    # devices
+    "set": Command(c.set_, dry_run=dry.dry_set),
+    "trigger": Command(c.trigger, dry_run=dry.dry_trigger),
+    "read": Command(c.read, dry_run=dry.dry_read),
+    "locate": Command(c.locate, dry_run=dry.dry_locate),
+    "check_value": Command(c.check_value, dry_run=dry.dry_check_value),
+    "stop": Command(c.stop, dry_run=dry.dry_nothing),
+    "configure": Command(c.configure, dry_run=dry.dry_nothing),
+    "stage": Command(c.stage, replay=False, dry_run=dry.dry_nothing),
+    "unstage": Command(c.unstage, replay=False, dry_run=dry.dry_nothing),
+    "prepare": Command(c.prepare, dry_run=dry.dry_done),
+    "kickoff": Command(c.kickoff, dry_run=dry.dry_done),
+    "complete": Command(c.complete, dry_run=dry.dry_done),
+    "collect": Command(c.collect, dry_run=dry.dry_nothing),
+    # waiting
+    "wait": Command(c.wait, dry_run=dry.dry_nothing),
+    "wait_for": Command(c.wait_for, dry_run=dry.dry_wait_for),
+    "sleep": Command(c.sleep, dry_run=dry.dry_sleep),
+    "null": _pure(c.null),
+    # runs and events
+    "open_run": Command(c.open_run, replay=False, dry_run=dry.dry_open_run),
+    "close_run": Command(c.close_run, replay=False, dry_run=dry.dry_close_run),
+    "create": Command(c.create, dry_run=dry.dry_create),
+    "save": Command(c.save, dry_run=dry.dry_save),
+    "drop": Command(c.drop, dry_run=dry.dry_drop),
+    "declare_stream": Command(c.declare_stream, dry_run=dry.dry_nothing),
+    "monitor": Command(c.monitor, replay=False, dry_run=dry.dry_nothing),
+    "unmonitor": Command(c.unmonitor, replay=False, dry_run=dry.dry_nothing),
+    # flow control
+    "checkpoint": _pure(c.checkpoint),
+    "clear_checkpoint": _pure(c.clear_checkpoint),
+    "rewindable": _pure(c.rewindable),
+    "pause": Command(c.pause, replay=False, dry_run=dry.dry_nothing),
+    "subscribe": Command(c.subscribe, replay=False, dry_run=dry.dry_subscribe),
+    "unsubscribe": Command(c.unsubscribe, replay=False, dry_run=dry.dry_nothing),
+    "install_suspender": Command(c.install_suspender, replay=False, dry_run=dry.dry_nothing),
+    "remove_suspender": Command(c.remove_suspender, replay=False, dry_run=dry.dry_nothing),
+}
+"""bluesky's vocabulary (plus ``check_value``), by command name."""
