@@ -35,8 +35,8 @@ from pymmcore_plus.experimental.unicore import SimpleCameraDevice, UniMMCore
 
 from skyscope.devices.sim import CameraSettings, Microscope, SensorSpec
 from skyscope.engine import Engine
-from skyscope.exporters import OMEZarrFrameWriter
 from skyscope.plans import mda
+from skyscope.writers import OMEZarrFrameWriter
 
 SHAPE = (512, 512)
 logging.getLogger("pymmcore-plus").setLevel(logging.CRITICAL)  # no Micro-Manager install: fine

@@ -120,7 +120,7 @@ async def test_a_file_that_cannot_be_created_fails_the_run_naming_it(tmp_path: P
 
 DISK_FULL = """
 import asyncio, json, resource, signal, sys
-sys.path.insert(0, sys.argv[1])
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/.."]  # the helpers, and tests/ for theirs
 from _export_helpers import RecordingHDF5Writer, microscope, run
 from skyscope.devices.sim import SensorSpec
 from skyscope.documents import to_json
@@ -183,7 +183,7 @@ def test_disk_full_during_count_fails_the_run_and_keeps_acknowledged_frames(
 
 PERMISSION = """
 import asyncio, json, os, sys
-sys.path.insert(0, sys.argv[1])
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/.."]  # the helpers, and tests/ for theirs
 from _export_helpers import RecordingHDF5Writer, microscope, run
 from skyscope.documents import to_json
 from skyscope.plans import count, run_wrapper, stage_wrapper, trigger_and_read

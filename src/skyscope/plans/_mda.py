@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..engine import Msg, Return
-from ..exporters import FrameWriter
+from ..writers import FrameWriter
 from ._autofocus import FocusSweep, check_inline_camera, find_focus, resolve_metric
 from ._mda_burst import Burst
 from ._mda_events import lazy_events

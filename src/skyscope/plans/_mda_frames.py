@@ -14,7 +14,7 @@ from collections.abc import AsyncGenerator
 from typing import Any, Protocol
 
 from ..engine import Msg, Return
-from ..exporters import FrameWriter
+from ..writers import FrameWriter
 from ._autofocus import snap
 from ._mda_record import CameraFrames, PlanFrames
 from ._scope_protocol import CameraLike, can_sequence

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import yaozarrs
 import zarr
-from _exporter_helpers import make_frame
+from _writer_helpers import make_frame
 
-from skyscope.exporters import FrameWriter, ImageAxes, OMEZarrFrameWriter
+from skyscope.writers import FrameWriter, ImageAxes, OMEZarrFrameWriter
 
 AXES = ImageAxes(
     sizes={"t": 3, "c": 2, "z": 2},

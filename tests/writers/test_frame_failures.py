@@ -22,18 +22,18 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
-from _exporter_helpers import TroubledHDF5Writer, make_frame
+from _writer_helpers import TroubledHDF5Writer, make_frame
 
-from skyscope.exporters import FrameWriterError, HDF5FrameWriter
+from skyscope.writers import FrameWriterError, HDF5FrameWriter
 
 HELPERS = str(Path(__file__).parent)
 
 DISK_FULL = """
 import asyncio, json, resource, signal, sys
-sys.path.insert(0, sys.argv[1])
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/.."]  # the helpers, and tests/ for theirs
 import numpy as np
-from _exporter_helpers import make_frame
-from skyscope.exporters import FrameWriterError, HDF5FrameWriter
+from _writer_helpers import make_frame
+from skyscope.writers import FrameWriterError, HDF5FrameWriter
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
@@ -64,7 +64,7 @@ asyncio.run(main())
 PERMISSION = """
 import asyncio, os, sys
 import numpy as np
-from skyscope.exporters import FrameWriterError, HDF5FrameWriter
+from skyscope.writers import FrameWriterError, HDF5FrameWriter
 
 if os.geteuid() == 0:  # everything is imported already: the interpreter may live under /root
     os.setgid(65534)
