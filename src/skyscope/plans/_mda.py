@@ -13,19 +13,23 @@ move and frame has a time limit (``Timeouts``), so a hung part fails the run.
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..engine import Msg, Return
-from ..writers import FrameWriter
+from ..writers import FrameWriter, ImageSetWriter
 from ._autofocus import FocusSweep, check_inline_camera, find_focus, resolve_metric
 from ._mda_burst import Burst
-from ._mda_events import lazy_events
+from ._mda_events import iter_events, lazy_events
 from ._mda_frames import FramePath, frame_path
 from ._mda_hints import MdaHints, mda_hints
+from ._mda_layout import MdaLayout
 from ._mda_moves import Where, check_targets, locate_all, move_to, z_origin
 from ._mda_outline import fresh_copy, outline
+from ._mda_output import Output, OutputFrames, output_writer
 from ._mda_record import FieldKind, Record
 from ._mda_schedule import Schedule
 from ._mda_steps import AXES, AutofocusStep, FrameStep, index_of, iter_steps
@@ -82,6 +86,7 @@ async def mda(
     microscope: MicroscopeLike,
     *,
     writer: FrameWriter | None = None,
+    output: Output | None = None,
     md: Mapping[str, Any] | None = None,
     focus_sweep: FocusSweep | None = None,
     sharpness: str | SharpnessMetric = "denoised_brenner",
@@ -100,6 +105,11 @@ async def mda(
     writer
         Stores the frames a camera without its own writer hands back; a camera with a writer
         stores its own (and may then burst); with neither, events carry the frames.
+    output
+        Writes the frames as they come into their final layout, one image per position with
+        the sequence's t, c, z axes: ``*.ome.zarr``, ``*.ome.tif`` or ``*.h5``. Not with
+        ``writer`` nor a camera that writes its own frames. A configured ``ImageSetWriter``
+        (e.g. ``OMEZarrImageWriter(path, compression="zstd")``) works too.
     md
         Added to the run's start document.
     focus_sweep
@@ -110,7 +120,11 @@ async def mda(
     """
     scope = check_microscope(microscope)
     fresh = fresh_copy(sequence)
-    frames = frame_path(scope.camera, writer)
+    frames = (
+        await _output_path(scope, sequence, output, writer)
+        if output is not None
+        else frame_path(scope.camera, writer)
+    )
     shape = await outline(fresh, list(scope.filter_wheel.positions))
     if shape.autofocus:
         check_inline_camera(scope.camera)
@@ -132,6 +146,7 @@ async def mda(
         "sequence": sequence,
         "microscope": microscope,
         "writer": writer,
+        "output": _output_name(output),
         "focus_sweep": focus_sweep,
         "sharpness": sharpness,
     }
@@ -145,6 +160,30 @@ async def mda(
     }
     taken = yield stage_wrapper(run_wrapper(_acquire(run, fresh, period), run_md), [microscope])
     yield Return(taken)
+
+
+async def _output_path(
+    scope: MicroscopeLike,
+    sequence: MDASequence,
+    output: Output,
+    writer: FrameWriter | None,
+) -> FramePath:
+    """Plan the output's images from every event of the sequence (off the loop)."""
+    if writer is not None or scope.camera.writer is not None:
+        who = "mda(writer=...)" if writer is not None else f"{scope.camera.name!r}'s own writer"
+        raise ValueError(f"output= writes the frames itself: it cannot be combined with {who}")
+    chosen = output_writer(output)
+    copy = fresh_copy(sequence)
+    pixel = _pixel_size(scope).get("pixel_size_um")
+    layout = await asyncio.to_thread(lambda: MdaLayout(iter_events(copy), copy.used_axes, pixel))
+    return OutputFrames(scope.camera, chosen, layout)
+
+
+def _output_name(output: Output | None) -> str | None:
+    """The output's path for the start document."""
+    if output is None:
+        return None
+    return os.fspath(output.path if isinstance(output, ImageSetWriter) else output)
 
 
 def _run_md(
@@ -208,7 +247,7 @@ async def _frame(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
     started = run.schedule.now()
     mst = event.min_start_time
     scheduled = run.schedule.due(mst) if mst is not None else started
-    yield run.frames.acquire(run.timeouts.frames(_exposure_s(run)))
+    yield run.frames.acquire(run.timeouts.frames(_exposure_s(run)), event)
     yield _save_frame(run, event, scheduled, started)
 
 

@@ -1,0 +1,135 @@
+"""``mda(..., output=...)``: the frames written, as they come, into the final OME layout.
+
+One image per position with the sequence's axes, in the format the path's suffix names:
+``.ome.zarr`` (OME-Zarr, NGFF 0.5), ``.ome.tif``/``.ome.tiff`` (OME-TIFF, one file per
+position) or ``.h5``/``.hdf5`` (HDF5, one dataset per position). Events reference each frame
+where it lies (one stream resource per image).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncGenerator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..documents import DataKey, Reading, StreamAsset
+from ..engine import Return
+from ..writers import (
+    HDF5ImageWriter,
+    ImageSetWriter,
+    OMETiffImageWriter,
+    OMEZarrImageWriter,
+)
+from ._autofocus import snap
+from ._mda_layout import MdaLayout
+from ._scope_protocol import CameraLike
+
+if TYPE_CHECKING:
+    from useq import MDAEvent
+
+_FORMATS: tuple[tuple[tuple[str, ...], type[ImageSetWriter]], ...] = (
+    ((".ome.zarr", ".zarr"), OMEZarrImageWriter),
+    ((".ome.tif", ".ome.tiff"), OMETiffImageWriter),
+    ((".h5", ".hdf5"), HDF5ImageWriter),
+)
+
+
+Output = str | os.PathLike[str] | ImageSetWriter
+"""Where ``mda`` writes: a path whose suffix names the format, or a configured writer."""
+
+
+def output_writer(output: Output) -> ImageSetWriter:
+    """Return the writer for ``output``'s suffix; refuse unknown suffixes and existing paths."""
+    if isinstance(output, ImageSetWriter):
+        return output
+    path = Path(output)
+    name = path.name.lower()
+    for suffixes, writer in _FORMATS:
+        if name.endswith(suffixes):
+            if path.exists():
+                raise ValueError(f"output {str(path)!r} exists already: mda never overwrites")
+            return writer(path)
+    known = ", ".join(s for suffixes, _ in _FORMATS for s in suffixes)
+    raise ValueError(f"output {str(path)!r}: the name must end in one of {known}")
+
+
+class OutputFrames:
+    """Frames handed back by the camera, written by the plan to their place in the output."""
+
+    can_burst = False
+
+    def __init__(self, camera: CameraLike, writer: ImageSetWriter, layout: MdaLayout) -> None:
+        """Write ``camera``'s frames through ``writer`` into ``layout``'s images."""
+        self._camera = camera
+        self._writer = writer
+        self._layout = layout
+        self._readable = _OutputReadable(camera.name, writer)
+
+    @property
+    def readable(self) -> Any:
+        """The frames' references."""
+        return self._readable
+
+    async def acquire(self, timeout: float | None, event: MDAEvent) -> AsyncGenerator[Any, Any]:
+        """Snap a frame, queue it for its place and wait until it is acknowledged."""
+        frame = yield snap(self._camera, timeout=timeout)
+        if not self._readable.keys:
+            source = f"camera://{self._camera.name}"
+            self._readable.keys = await self._writer.open(
+                f"{self._camera.name}-image",
+                self._layout.images,
+                frame.shape,
+                frame.dtype,
+                source=source,
+            )
+        image, coords = self._layout.address(event)
+        await self._writer.write(frame, image, coords)
+        await self._writer.flush()
+        yield Return(None)
+
+    async def close(self) -> None:
+        """Complete the metadata and close the output (it stays readable)."""
+        if self._readable.keys:
+            await self._writer.close()
+
+
+class _OutputReadable:
+    """What each event reads: the image data key (external) and the frame's stream datum."""
+
+    def __init__(self, name: str, writer: ImageSetWriter) -> None:
+        self._name = name
+        self._writer = writer
+        self.keys: dict[str, DataKey] = {}
+
+    @property
+    def name(self) -> str:
+        """The camera's name."""
+        return self._name
+
+    @property
+    def parent(self) -> None:
+        """Stand-alone."""
+        return None
+
+    @property
+    def hints(self) -> dict[str, list[str]]:
+        """Nothing to plot inline: the frames are in the output."""
+        return {"fields": []}
+
+    async def read(self) -> dict[str, Reading[Any]]:
+        """Nothing inline."""
+        return {}
+
+    async def describe(self) -> dict[str, DataKey]:
+        """The image data key (``external: "STREAM:"``)."""
+        return dict(self.keys)
+
+    def collect_asset_docs(self, index: int | None = None) -> Iterator[StreamAsset]:
+        """The new frames' stream documents (resource of their image, one datum each)."""
+        written = self._writer.get_indices_written()
+        return self._writer.collect_stream_docs(written if index is None else min(index, written))
+
+    def get_index(self) -> int:
+        """How many frames are acknowledged."""
+        return self._writer.get_indices_written()
