@@ -21,7 +21,6 @@ from typing import Any
 
 import h5py
 import numpy as np
-import test_frame_failures
 from _export_helpers import (
     IMAGE,
     DyingWriter,
@@ -48,7 +47,6 @@ from skyscope.plans import (
 )
 
 HELPERS = str(Path(__file__).parent)
-read_only_dir = test_frame_failures.read_only_dir  # the fixture: a directory nobody may write
 
 
 def _assert_failed_naming(docs: Recorder, result: Any, path: Path, cause: str) -> None:

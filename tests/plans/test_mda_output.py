@@ -129,7 +129,7 @@ def _read_images(writer: ImageSetWriter, suffix: str, count: int) -> list[dict[s
                     "y": pixels.physical_size_y,
                     "z": pixels.physical_size_z,
                     "t": pixels.time_increment,
-                },  # fmt: skip
+                },
                 "offset": {"x": plane.position_x, "y": plane.position_y, "z": plane.position_z},
                 "channels": [c.name for c in pixels.channels],
                 "not_taken": json.loads(notes[0].value),

@@ -11,12 +11,9 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import json
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import h5py
@@ -109,19 +106,6 @@ def test_disk_full_is_an_error_and_acknowledged_frames_survive(tmp_path: Path) -
     assert "File too large" in error or "errno = 27" in error
     assert report["acknowledged"] >= 6
     _assert_frames(path, report["acknowledged"], (128, 256))
-
-
-@pytest.fixture
-def read_only_dir() -> Iterator[Path]:
-    """A directory nobody but root may write to, reachable by the ``nobody`` user."""
-    base = Path(tempfile.mkdtemp(prefix="skyscope-ro-"))
-    base.chmod(0o755)
-    target = base / "locked"
-    target.mkdir(mode=0o555)
-    target.chmod(0o555)
-    yield target
-    target.chmod(0o755)
-    shutil.rmtree(base)
 
 
 def test_permission_denied_is_an_error_naming_the_file(read_only_dir: Path) -> None:
