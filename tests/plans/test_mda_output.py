@@ -16,6 +16,7 @@ import zarr
 from _sim_scope import make_scope, release
 from ome_types import from_xml
 
+from skyscope.broker import Catalog
 from skyscope.documents import RunChecker
 from skyscope.engine import Engine
 from skyscope.plans import mda
@@ -38,6 +39,7 @@ def _recording(kind: type[ImageSetWriter]) -> type[ImageSetWriter]:
 
         async def write(self, frame: Any, image: int, coords: tuple[int, ...]) -> int:
             self.taken[(image, tuple(coords))] = frame.copy()
+            self.order.append(frame.copy())
             return await super().write(frame, image, coords)
 
     return Recording
@@ -56,6 +58,7 @@ async def _run(
     scope = await make_scope()
     writer = _recording(FORMATS[suffix])(tmp_path / f"cells.{suffix}")
     writer.taken = {}  # type: ignore[attr-defined]
+    writer.order = []  # type: ignore[attr-defined]
     engine = Engine(md={}, handle_sigint=False)
     docs: list[tuple[str, Any]] = []
     engine.subscribe(lambda name, doc: docs.append((name, doc)))
@@ -64,7 +67,20 @@ async def _run(
         await engine(mda(sequence, scope, output=writer))
     finally:
         await release(scope)
+    _check_datums_read_back(docs, writer.order, tmp_path)  # type: ignore[attr-defined]
     return writer, writer.taken, docs, scope.pixel_size_um  # type: ignore[attr-defined]
+
+
+def _check_datums_read_back(
+    docs: list[tuple[str, Any]], order: list[np.ndarray], tmp_path: Path
+) -> None:
+    """The catalog, following each event's stream datum, reads that event's frame."""
+    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+        catalog.ingest(docs)
+        frames = catalog[-1]["primary"].frames("scope-camera-image")
+        assert len(frames) == len(order)
+        for row, frame in enumerate(order):
+            assert np.array_equal(frames[row], frame), f"row {row}"
 
 
 def _read_images(writer: ImageSetWriter, suffix: str, count: int) -> list[dict[str, Any]]:
