@@ -79,6 +79,18 @@ class _Run:
     focus_record: Record = field(
         default_factory=lambda: Record("mda-autofocus", AUTOFOCUS_FIELDS, ["focus_um", "score"])
     )
+    pending: _Taken | None = None
+    """A frame taken whose event waits until the next frame is taken (``defers_events``)."""
+
+
+@dataclass(frozen=True)
+class _Taken:
+    """What a frame's event records, kept from when the frame was taken."""
+
+    event: MDAEvent
+    scheduled: float
+    started: float
+    readback: dict[str, Any]
 
 
 async def mda(
@@ -218,12 +230,15 @@ async def _acquire(
     try:
         async for step in steps:
             if isinstance(step, AutofocusStep):
+                yield _save_pending(run)
                 yield _autofocus(run, step.event)
             elif step.burst:
+                yield _save_pending(run)
                 yield _burst(run, step)
             else:
                 yield _frame(run, step.events[0])
             taken += len(step.events) if isinstance(step, FrameStep) else 0
+        yield _save_pending(run)
     finally:
         await steps.aclose()
         await events.aclose()
@@ -248,7 +263,19 @@ async def _frame(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
     mst = event.min_start_time
     scheduled = run.schedule.due(mst) if mst is not None else started
     yield run.frames.acquire(run.timeouts.frames(_exposure_s(run)), event)
-    yield _save_frame(run, event, scheduled, started)
+    taken = _Taken(event, scheduled, started, dict(run.where.readback))
+    if not getattr(run.frames, "defers_events", False):
+        yield _save_frame(run, taken)
+        return
+    yield _save_pending(run)  # the previous frame's event: its frame was written meanwhile
+    run.pending = taken
+
+
+async def _save_pending(run: _Run) -> AsyncGenerator[Any, Any]:
+    """Save the event of the frame taken last, if it is still waiting."""
+    if run.pending is not None:
+        taken, run.pending = run.pending, None
+        yield _save_frame(run, taken)
 
 
 async def _burst(run: _Run, step: FrameStep) -> AsyncGenerator[Any, Any]:
@@ -265,21 +292,20 @@ async def _burst(run: _Run, step: FrameStep) -> AsyncGenerator[Any, Any]:
         started = burst.started(number) or run.schedule.now()
         mst = event.min_start_time
         scheduled = run.schedule.due(mst) if mst is not None else started
-        yield _save_frame(run, event, scheduled, started)
+        yield _save_frame(run, _Taken(event, scheduled, started, dict(run.where.readback)))
     yield burst.finish_msg()
 
 
-async def _save_frame(
-    run: _Run, event: MDAEvent, scheduled: float, started: float
-) -> AsyncGenerator[Any, Any]:
+async def _save_frame(run: _Run, taken: _Taken) -> AsyncGenerator[Any, Any]:
     schedule = run.schedule
+    event = taken.event
     run.record.update(
         **index_of(event),
-        **run.where.readback,
+        **taken.readback,
         pos_name=event.pos_name or "",
-        scheduled_s=schedule.elapsed(scheduled),
-        started_s=schedule.elapsed(started),
-        lateness_s=started - scheduled,
+        scheduled_s=schedule.elapsed(taken.scheduled),
+        started_s=schedule.elapsed(taken.started),
+        lateness_s=taken.started - taken.scheduled,
     )
     yield Msg("create", name="primary")
     yield Msg("read", run.record)

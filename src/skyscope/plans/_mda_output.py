@@ -9,7 +9,7 @@ where it lies (one stream resource per image).
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +58,8 @@ class OutputFrames:
     """Frames handed back by the camera, written by the plan to their place in the output."""
 
     can_burst = False
+    defers_events = True
+    """A frame's event is saved once the next frame is taken, so writing overlaps taking."""
 
     def __init__(self, camera: CameraLike, writer: ImageSetWriter, layout: MdaLayout) -> None:
         """Write ``camera``'s frames through ``writer`` into ``layout``'s images."""
@@ -72,7 +74,10 @@ class OutputFrames:
         return self._readable
 
     async def acquire(self, timeout: float | None, event: MDAEvent) -> AsyncGenerator[Any, Any]:
-        """Snap a frame, queue it for its place and wait until it is acknowledged."""
+        """Snap a frame and queue it for its place; its event waits for it to be acknowledged.
+
+        Not waiting here lets the disk work while the next frame is taken.
+        """
         frame = yield snap(self._camera, timeout=timeout)
         if not self._readable.keys:
             source = f"camera://{self._camera.name}"
@@ -85,7 +90,6 @@ class OutputFrames:
             )
         image, coords = self._layout.address(event)
         await self._writer.write(frame, image, coords)
-        await self._writer.flush()
         yield Return(None)
 
     async def close(self) -> None:
@@ -100,6 +104,7 @@ class _OutputReadable:
     def __init__(self, name: str, writer: ImageSetWriter) -> None:
         self._name = name
         self._writer = writer
+        self._referenced = 0
         self.keys: dict[str, DataKey] = {}
 
     @property
@@ -125,10 +130,13 @@ class _OutputReadable:
         """The image data key (``external: "STREAM:"``)."""
         return dict(self.keys)
 
-    def collect_asset_docs(self, index: int | None = None) -> Iterator[StreamAsset]:
-        """The new frames' stream documents (resource of their image, one datum each)."""
-        written = self._writer.get_indices_written()
-        return self._writer.collect_stream_docs(written if index is None else min(index, written))
+    async def collect_asset_docs(self, index: int | None = None) -> AsyncIterator[StreamAsset]:
+        """The next frame's stream documents, once it is acknowledged: one frame per event."""
+        wanted = self._referenced + 1 if index is None else index
+        await self._writer.acknowledged_at_least(wanted)
+        self._referenced = max(self._referenced, wanted)
+        for doc in self._writer.collect_stream_docs(wanted):
+            yield doc
 
     def get_index(self) -> int:
         """How many frames are acknowledged."""

@@ -11,6 +11,9 @@ import numpy as np
 from ._image_set import FrameAddress, ImageSpec, flat_index, frame_count
 from ._stream_assets import Frame, file_uri
 
+_SAMPLE_ABOVE = 512 * 512
+"""Frames with more pixels have their display range taken from every 4th row and column."""
+
 
 class ImageSetSink(ABC):
     """Where a writer's worker thread puts frames of several images; one thread calls it.
@@ -48,7 +51,8 @@ class ImageSetSink(ABC):
         self._taken[address.image].add(flat_index(axes, address.coords))
         if "c" in axes.sizes and frame.size:
             channel = address.coords[axes.leading.index("c")]
-            low, high = float(np.min(frame)), float(np.max(frame))
+            sample = frame[::4, ::4] if frame.size > _SAMPLE_ABOVE else frame
+            low, high = float(np.min(sample)), float(np.max(sample))
             seen = self._ranges[address.image][channel]
             if seen is not None:
                 low, high = min(low, seen[0]), max(high, seen[1])

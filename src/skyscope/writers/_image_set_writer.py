@@ -150,6 +150,12 @@ class ImageSetWriter(ABC):
         """Wait until every queued frame is acknowledged; return the count."""
         return await self._open_queue().flush()
 
+    async def acknowledged_at_least(self, count: int) -> int:
+        """Wait until the first ``count`` frames are acknowledged; return how many are."""
+        if self._queue is None:
+            raise RuntimeError(f"{self.format_name} writer was never opened")
+        return await self._queue.acknowledged_at_least(count)
+
     def collect_stream_docs(self, indices_written: int) -> Iterator[StreamAsset]:
         """Yield per frame its image's resource (first time) and a datum at its index there."""
         if indices_written > self.get_indices_written():
