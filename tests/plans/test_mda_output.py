@@ -254,3 +254,27 @@ async def test_output_refuses_an_unknown_suffix_or_an_existing_path(tmp_path: Pa
             await anext(mda(useq.MDASequence(), scope, output=tmp_path / "cells.h5"))
     finally:
         await release(scope)
+
+
+async def test_a_well_plate_plan_writes_an_ngff_plate(tmp_path: Path) -> None:
+    plate = useq.WellPlatePlan(
+        plate=useq.WellPlate(rows=8, columns=12, well_spacing=(1, 1), well_size=(0.5, 0.5)),
+        a1_center_xy=(0.0, 0.0),  # 1 mm apart: the simulated stage travels +-2.5 mm
+        selected_wells=([0, 0, 1], [0, 1, 0]),  # A1, A2, B1
+        well_points_plan=useq.GridRowsColumns(rows=1, columns=2, fov_width=20, fov_height=20),
+    )
+    sequence = useq.MDASequence(stage_positions=plate, channels=["DAPI", "FITC"])
+    writer, taken, _, _ = await _run(tmp_path, "ome.zarr", sequence)
+    yaozarrs.validate_zarr_store(str(writer.path))
+    root = zarr.open_group(str(writer.path), mode="r")
+    ome = root.attrs["ome"]["plate"]
+    assert [r["name"] for r in ome["rows"]] == ["A", "B"]
+    assert [c["name"] for c in ome["columns"]] == ["1", "2"]
+    assert sorted(w["path"] for w in ome["wells"]) == ["A/1", "A/2", "B/1"]
+    well = root["A/2"].attrs["ome"]["well"]
+    assert [image["path"] for image in well["images"]] == ["0", "1"]
+    images = sorted({image for image, _ in taken})
+    assert len(images) == 6  # 3 wells x 2 fields
+    paths = ["A/1/0", "A/1/1", "A/2/0", "A/2/1", "B/1/0", "B/1/1"]
+    for (image, coords), frame in taken.items():
+        assert np.array_equal(root[f"{paths[image]}/0"][coords], frame)

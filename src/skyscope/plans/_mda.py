@@ -187,7 +187,12 @@ async def _output_path(
     chosen = output_writer(output)
     copy = fresh_copy(sequence)
     pixel = _pixel_size(scope).get("pixel_size_um")
-    layout = await asyncio.to_thread(lambda: MdaLayout(iter_events(copy), copy.used_axes, pixel))
+    from useq import WellPlatePlan
+
+    plate = isinstance(copy.stage_positions, WellPlatePlan)
+    layout = await asyncio.to_thread(
+        lambda: MdaLayout(iter_events(copy), copy.used_axes, pixel, plate=plate)
+    )
     return OutputFrames(scope.camera, chosen, layout)
 
 

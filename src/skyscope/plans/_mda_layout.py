@@ -8,6 +8,7 @@ positions and the timepoints' start times; the translation from the stage positi
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ class _Seen:
     """What the events of one position say about its image."""
 
     name: str
+    well: tuple[str, str] | None = None
     sizes: dict[str, int] = field(default_factory=dict)
     channels: dict[int, str] = field(default_factory=dict)
     z_by_index: dict[int, float] = field(default_factory=dict)
@@ -66,12 +68,18 @@ class MdaLayout:
     """The images of an MDA and where each of its frames goes (image number, t/c/z coords)."""
 
     def __init__(
-        self, events: Iterable[MDAEvent], axes: Iterable[str], pixel_size_um: float | None
+        self,
+        events: Iterable[MDAEvent],
+        axes: Iterable[str],
+        pixel_size_um: float | None,
+        *,
+        plate: bool = False,
     ) -> None:
         """Plan the images from every frame event; ``axes`` are the sequence's used axes.
 
         Axes a position's sub-sequence adds (a z stack at one position) are axes of every
-        image: the others have size 1 along them.
+        image: the others have size 1 along them. With ``plate`` (a useq ``WellPlatePlan``),
+        each position is a field of the well its name starts with (``"B3_0001"``).
         """
         used = set(axes)
         self._numbers: dict[tuple[int, int], int] = {}
@@ -82,7 +90,7 @@ class MdaLayout:
             key = (event.index.get("p", 0), event.index.get("g", 0))
             if key not in self._numbers:
                 self._numbers[key] = len(seen)
-                seen.append(_Seen(_image_name(event, key)))
+                seen.append(_Seen(_image_name(event, key), _well(event) if plate else None))
             _note(seen[self._numbers[key]], event)
             used.update(event.index)
         present = tuple(name for name in IMAGE_AXES if name in used)
@@ -98,6 +106,17 @@ class MdaLayout:
 def _image_name(event: MDAEvent, key: tuple[int, int]) -> str:
     base = event.pos_name or f"p{key[0]}"
     return f"{base}_g{key[1]}" if "g" in event.index else base
+
+
+_WELL = re.compile(r"^([A-Za-z]+)(\d+)(?:_\d+)?$")
+
+
+def _well(event: MDAEvent) -> tuple[str, str]:
+    """The (row, column) of the well a plate position's name starts with, e.g. B3_0001."""
+    found = _WELL.match(event.pos_name or "")
+    if found is None:
+        raise ValueError(f"plate position {event.pos_name!r} does not name a well (e.g. 'B3_0001')")
+    return found.group(1).upper(), found.group(2)
 
 
 def _note(seen: _Seen, event: MDAEvent) -> None:
@@ -138,7 +157,7 @@ def _spec(seen: _Seen, present: tuple[str, ...], pixel_size_um: float | None) ->
         translation={k: v for k, v in translation.items() if v is not None},
         fixed=True,
     )
-    return ImageSpec(seen.name, axes)
+    return ImageSpec(seen.name, axes, seen.well)
 
 
 def _step(by_index: dict[int, float]) -> float | None:

@@ -20,6 +20,8 @@ class ImageSpec:
 
     name: str
     axes: ImageAxes
+    well: tuple[str, str] | None = None
+    """The plate well (row name, column name) the image is a field of; ``None``: no plate."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ def check_images(images: tuple[ImageSpec, ...]) -> None:
     names = [spec.name for spec in images]
     if len(set(names)) != len(names):
         raise ValueError(f"image names must differ, got {names}")
+    in_wells = {spec.well is not None for spec in images}
+    if len(in_wells) > 1:
+        raise ValueError("either every image is a field of a plate well or none is")
 
 
 def check_address(images: tuple[ImageSpec, ...], address: FrameAddress) -> None:

@@ -115,9 +115,12 @@ class ZarrImageSink(ImageSetSink):
         self._frame_shape = frame_shape
         self._encoder = codec[0] if codec else None
         root = zarr.open_group(path, mode="w-", zarr_format=3)
-        root.attrs["ome"] = {"version": NGFF_VERSION, "bioformats2raw.layout": 3}
-        names = [str(i) for i in range(len(images))]
-        root.create_group("OME").attrs["ome"] = {"version": NGFF_VERSION, "series": names}
+        self._paths = image_paths(images)
+        if images[0].well is not None:
+            _plate(root, images, self._paths)
+        else:
+            root.attrs["ome"] = {"version": NGFF_VERSION, "bioformats2raw.layout": 3}
+            root.create_group("OME").attrs["ome"] = {"version": NGFF_VERSION, "series": self._paths}
         self._arrays = [self._create_image(root, i, spec, codec) for i, spec in enumerate(images)]
         self._shards: dict[Path, _Shard] = {}
 
@@ -125,7 +128,7 @@ class ZarrImageSink(ImageSetSink):
         self, root: zarr.Group, number: int, spec: ImageSpec, codec: tuple[Any, Any] | None
     ) -> Any:
         axes = spec.axes
-        group = root.create_group(str(number))
+        group = root.require_group(self._paths[number])
         lead = [axes.sizes[name] for name in axes.leading]
         shard = [1 if name == "t" else size for name, size in zip(axes.leading, lead, strict=True)]
         array = group.create_array(
@@ -146,7 +149,7 @@ class ZarrImageSink(ImageSetSink):
 
     def parameters(self, image: int) -> dict[str, Any]:
         """Return the image's array path in the store."""
-        return {"path": f"{image}/{ARRAY_PATH}"}
+        return {"path": f"{self._paths[image]}/{ARRAY_PATH}"}
 
     def write(self, address: FrameAddress, frame: Frame) -> None:
         """Encode the frame as its inner chunk and append it to its shard."""
@@ -155,7 +158,7 @@ class ZarrImageSink(ImageSetSink):
         shard_coords = tuple(n // s for n, s in zip(address.coords, shard_shape, strict=True))
         inner = tuple(n % s for n, s in zip(address.coords, shard_shape, strict=True))
         key = array.metadata.encode_chunk_key((*shard_coords, 0, 0))
-        path = self.path / str(address.image) / ARRAY_PATH / key
+        path = self.path / self._paths[address.image] / ARRAY_PATH / key
         shard = self._shards.get(path)
         if shard is None:
             chunks = int(np.prod(shard_shape)) if shard_shape else 1
@@ -181,7 +184,58 @@ class ZarrImageSink(ImageSetSink):
             self._shards.clear()
         root = zarr.open_group(self.path, mode="r+", zarr_format=3)
         for number, spec in enumerate(self.images):
-            group = root[str(number)]
+            group = root[self._paths[number]]
             windows = self.windows(number)
             ome = ngff_image(spec.name, spec.axes, self._dtype, ARRAY_PATH, windows)
             group.attrs.update({"ome": ome, "frames_not_taken": self.not_taken(number)})
+
+
+def image_paths(images: tuple[ImageSpec, ...]) -> list[str]:
+    """Each image's group: ``i``, or ``<row>/<column>/<field>`` for fields of plate wells."""
+    if images[0].well is None:
+        return [str(i) for i in range(len(images))]
+    fields: dict[tuple[str, str], int] = {}
+    paths = []
+    for spec in images:
+        assert spec.well is not None
+        field = fields.get(spec.well, 0)
+        fields[spec.well] = field + 1
+        paths.append(f"{spec.well[0]}/{spec.well[1]}/{field}")
+    return paths
+
+
+def _plate(root: zarr.Group, images: tuple[ImageSpec, ...], paths: list[str]) -> None:
+    """Write NGFF's plate metadata at the root and each well's list of fields."""
+    wells = list(dict.fromkeys(spec.well for spec in images if spec.well is not None))
+    rows = sorted({row for row, _ in wells}, key=lambda name: (len(name), name))
+    columns = sorted({column for _, column in wells}, key=_column_order)
+    fields: dict[tuple[str, str], list[str]] = {}
+    for spec, path in zip(images, paths, strict=True):
+        assert spec.well is not None
+        fields.setdefault(spec.well, []).append(path.rsplit("/", 1)[1])
+    root.attrs["ome"] = {
+        "version": NGFF_VERSION,
+        "plate": {
+            "rows": [{"name": row} for row in rows],
+            "columns": [{"name": column} for column in columns],
+            "wells": [
+                {
+                    "path": f"{row}/{column}",
+                    "rowIndex": rows.index(row),
+                    "columnIndex": columns.index(column),
+                }
+                for row, column in wells
+            ],
+            "field_count": max(len(f) for f in fields.values()),
+        },
+    }
+    for (row, column), names in fields.items():
+        well = root.require_group(f"{row}/{column}")
+        well.attrs["ome"] = {
+            "version": NGFF_VERSION,
+            "well": {"images": [{"path": name} for name in names]},
+        }
+
+
+def _column_order(name: str) -> tuple[int, str]:
+    return (int(name), name) if name.isdigit() else (1 << 30, name)
