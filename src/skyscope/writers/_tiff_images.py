@@ -7,32 +7,17 @@ page's description becomes the OME-XML that places each page (``TiffData``) at i
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import tifffile
 from ome_types import OME
-from ome_types.model import (
-    Channel,
-    Image,
-    Map,
-    MapAnnotation,
-    Pixels,
-    Pixels_DimensionOrder,
-    Plane,
-    StructuredAnnotations,
-    TiffData,
-    UnitsLength,
-    UnitsTime,
-)
 
-from ._image_axes import ImageAxes
 from ._image_set import FrameAddress, ImageSpec
 from ._image_set_sink import ImageSetSink
 from ._image_set_writer import ImageSetWriter
-from ._ome_xml import ome_pixel_type
+from ._ome_xml import image_ome, ome_pixel_type
 from ._stream_assets import Frame, file_uri
 
 _PROVISIONAL = b"skyscope: frames being written; the OME-XML is completed at close"
@@ -134,77 +119,10 @@ class TiffImageSink(ImageSetSink):
 
     def ome(self, number: int) -> OME:
         """The OME of image ``number``: sizes, scales, channels, pages and frames not taken."""
-        spec = self.images[number]
-        axes = spec.axes
-        sizes = {name: axes.sizes.get(name, 1) for name in ("t", "c", "z")}
-        pages = self._pages[number]
-        places = [dict(zip(axes.leading, coords, strict=True)) for coords in pages]
-        annotation = MapAnnotation(
-            id="Annotation:0",
-            namespace="skyscope.org/mda",
-            value=Map(ms=[Map.M(k="frames_not_taken", value=json.dumps(self.not_taken(number)))]),
+        return image_ome(
+            self.images[number],
+            self._frame_shape,
+            self._dtype,
+            self._pages[number],
+            self.not_taken(number),
         )
-        pixels = Pixels(
-            id="Pixels:0",
-            dimension_order=Pixels_DimensionOrder.XYZCT,
-            type=ome_pixel_type(self._dtype),
-            big_endian=False,
-            size_x=self._frame_shape[1],
-            size_y=self._frame_shape[0],
-            size_z=sizes["z"],
-            size_c=sizes["c"],
-            size_t=sizes["t"],
-            channels=[_channel(axes, i) for i in range(sizes["c"])],
-            tiff_data_blocks=[
-                TiffData(
-                    ifd=page,
-                    first_t=p.get("t", 0),
-                    first_c=p.get("c", 0),
-                    first_z=p.get("z", 0),
-                    plane_count=1,
-                )
-                for page, p in enumerate(places)
-            ],
-            planes=[_plane(axes, p) for p in places],
-            **_physical_sizes(axes),
-        )
-        image = Image(
-            id="Image:0", name=spec.name, pixels=pixels, annotation_refs=[{"id": "Annotation:0"}]
-        )
-        return OME(
-            images=[image],
-            creator="skyscope",
-            structured_annotations=StructuredAnnotations(map_annotations=[annotation]),
-        )
-
-
-def _channel(axes: ImageAxes, index: int) -> Channel:
-    color = axes.channel_color(index)
-    extra: dict[str, Any] = {"color": f"#{color}FF"} if color else {}
-    return Channel(
-        id=f"Channel:0:{index}", name=axes.channel_name(index), samples_per_pixel=1, **extra
-    )
-
-
-def _plane(axes: ImageAxes, place: dict[str, int]) -> Plane:
-    extra: dict[str, Any] = {}
-    for name in ("x", "y"):
-        if name in axes.translation:
-            extra[f"position_{name}"] = axes.offset(name)
-            extra[f"position_{name}_unit"] = UnitsLength.MICROMETER
-    if "z" in axes.translation:
-        extra["position_z"] = axes.offset("z") + place.get("z", 0) * axes.scale("z")
-        extra["position_z_unit"] = UnitsLength.MICROMETER
-    return Plane(the_t=place.get("t", 0), the_c=place.get("c", 0), the_z=place.get("z", 0), **extra)
-
-
-def _physical_sizes(axes: ImageAxes) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for name in ("x", "y", "z"):
-        if name in axes.scales:
-            found[f"physical_size_{name}"] = axes.scale(name)
-            found[f"physical_size_{name}_unit"] = UnitsLength[str(axes.unit(name)).upper()]
-    if "t" in axes.scales:
-        found["time_increment"] = axes.scale("t")
-        found["time_increment_unit"] = UnitsTime[str(axes.unit("t")).upper()]
-    return found
