@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -278,3 +280,31 @@ async def test_a_well_plate_plan_writes_an_ngff_plate(tmp_path: Path) -> None:
     paths = ["A/1/0", "A/1/1", "A/2/0", "A/2/1", "B/1/0", "B/1/1"]
     for (image, coords), frame in taken.items():
         assert np.array_equal(root[f"{paths[image]}/0"][coords], frame)
+
+
+async def test_writing_the_output_never_stalls_the_loop(tmp_path: Path) -> None:
+    scope = await make_scope(shape=(256, 256))
+    sequence = useq.MDASequence(time_plan={"interval": 0, "loops": 150}, channels=["DAPI"])
+    engine = Engine(md={}, handle_sigint=False)
+    gaps: list[float] = []
+
+    async def ticker() -> None:  # a stall shows as a late wake-up
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            gaps.append(now - last - 0.001)
+            last = now
+
+    ticking = asyncio.create_task(ticker())
+    try:
+        await engine(mda(sequence, scope, output=tmp_path / "cells.ome.zarr"))
+    finally:
+        ticking.cancel()
+        await asyncio.gather(ticking, return_exceptions=True)
+        await release(scope)
+    assert len(gaps) > 10
+    assert max(gaps) < 0.1  # a few ms here: frames are compressed and written off the loop
+    assert zarr.open_array(str(tmp_path / "cells.ome.zarr"), path="0/0").shape == (
+        150, 1, 256, 256,
+    )  # fmt: skip
