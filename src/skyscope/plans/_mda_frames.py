@@ -6,6 +6,8 @@
   the stream documents. Only here can consecutive frames run as a hardware burst.
 - **plan file**: the camera hands frames back and ``mda(writer=...)`` gets them: the plan writes
   each frame once, then emits its event. Autofocus and live view still see frames unsaved.
+- **output** (``_mda_output``): ``mda(output=...)``: the plan writes each frame to its place in
+  one image per position; its event follows once the next frame is taken.
 """
 
 from __future__ import annotations
