@@ -308,3 +308,27 @@ async def test_writing_the_output_never_stalls_the_loop(tmp_path: Path) -> None:
     assert zarr.open_array(str(tmp_path / "cells.ome.zarr"), path="0/0").shape == (
         150, 1, 256, 256,
     )  # fmt: skip
+
+
+async def test_a_long_time_lapse_is_planned_from_one_timepoint(tmp_path: Path) -> None:
+    # Listing 100,000 timepoints' events first would take useq ~10 s; one timepoint stands
+    # for all of them when no position has its own time plan.
+    scope = await make_scope(shape=(16, 16))
+    sequence = useq.MDASequence(
+        time_plan={"interval": 0.5, "loops": 100_000}, channels=["DAPI", "FITC"]
+    )
+    engine = Engine(md={}, handle_sigint=False)
+    first = asyncio.Event()
+    engine.subscribe(lambda name, doc: first.set() if name == "event" else None)
+    run = asyncio.create_task(engine(mda(sequence, scope, output=tmp_path / "long.ome.zarr")))
+    try:
+        async with asyncio.timeout(5):
+            await first.wait()
+    finally:
+        await engine.abort("planned and started: enough")
+        await run
+        await release(scope)
+    root = zarr.open_group(str(tmp_path / "long.ome.zarr"), mode="r")
+    assert root["0/0"].shape == (100_000, 2, 16, 16)
+    scale = root["0"].attrs["ome"]["multiscales"][0]["datasets"][0]["coordinateTransformations"]
+    assert scale[0]["scale"][0] == pytest.approx(0.5)

@@ -13,7 +13,6 @@ move and frame has a time limit (``Timeouts``), so a hung part fails the run.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass, field
@@ -23,13 +22,12 @@ from ..engine import Msg, Return
 from ..writers import FrameWriter, ImageSetWriter
 from ._autofocus import FocusSweep, check_inline_camera, find_focus, resolve_metric
 from ._mda_burst import Burst
-from ._mda_events import iter_events, lazy_events
+from ._mda_events import lazy_events
 from ._mda_frames import FramePath, frame_path
 from ._mda_hints import MdaHints, mda_hints
-from ._mda_layout import MdaLayout
 from ._mda_moves import Where, check_targets, locate_all, move_to, z_origin
 from ._mda_outline import fresh_copy, outline
-from ._mda_output import Output, OutputFrames, output_writer
+from ._mda_output import Output, output_frames
 from ._mda_record import FieldKind, Record
 from ._mda_schedule import Schedule
 from ._mda_steps import AXES, AutofocusStep, FrameStep, index_of, iter_steps
@@ -133,7 +131,9 @@ async def mda(
     scope = check_microscope(microscope)
     fresh = fresh_copy(sequence)
     frames = (
-        await _output_path(scope, sequence, output, writer)
+        await output_frames(
+            scope, sequence, output, writer, _pixel_size(scope).get("pixel_size_um")
+        )
         if output is not None
         else frame_path(scope.camera, writer)
     )
@@ -172,28 +172,6 @@ async def mda(
     }
     taken = yield stage_wrapper(run_wrapper(_acquire(run, fresh, period), run_md), [microscope])
     yield Return(taken)
-
-
-async def _output_path(
-    scope: MicroscopeLike,
-    sequence: MDASequence,
-    output: Output,
-    writer: FrameWriter | None,
-) -> FramePath:
-    """Plan the output's images from every event of the sequence (off the loop)."""
-    if writer is not None or scope.camera.writer is not None:
-        who = "mda(writer=...)" if writer is not None else f"{scope.camera.name!r}'s own writer"
-        raise ValueError(f"output= writes the frames itself: it cannot be combined with {who}")
-    chosen = output_writer(output)
-    copy = fresh_copy(sequence)
-    pixel = _pixel_size(scope).get("pixel_size_um")
-    from useq import WellPlatePlan
-
-    plate = isinstance(copy.stage_positions, WellPlatePlan)
-    layout = await asyncio.to_thread(
-        lambda: MdaLayout(iter_events(copy), copy.used_axes, pixel, plate=plate)
-    )
-    return OutputFrames(scope.camera, chosen, layout)
 
 
 def _output_name(output: Output | None) -> str | None:

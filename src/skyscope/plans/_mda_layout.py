@@ -74,12 +74,16 @@ class MdaLayout:
         pixel_size_um: float | None,
         *,
         plate: bool = False,
+        timepoints: int | None = None,
+        interval_s: float | None = None,
     ) -> None:
         """Plan the images from every frame event; ``axes`` are the sequence's used axes.
 
         Axes a position's sub-sequence adds (a z stack at one position) are axes of every
         image: the others have size 1 along them. With ``plate`` (a useq ``WellPlatePlan``),
         each position is a field of the well its name starts with (``"B3_0001"``).
+        ``timepoints`` and ``interval_s``: the events are one timepoint's, standing for that
+        many, that far apart.
         """
         used = set(axes)
         self._numbers: dict[tuple[int, int], int] = {}
@@ -95,6 +99,10 @@ class MdaLayout:
             used.update(event.index)
         present = tuple(name for name in IMAGE_AXES if name in used)
         self._present = present
+        for image in seen:
+            if timepoints is not None:
+                image.sizes["t"] = timepoints
+                image.t_start = {0: 0.0, 1: interval_s} if interval_s else {}
         self.images = tuple(_spec(s, present, pixel_size_um) for s in seen)
 
     def address(self, event: MDAEvent) -> tuple[int, tuple[int, ...]]:

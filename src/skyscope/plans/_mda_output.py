@@ -8,7 +8,10 @@ where it lies (one stream resource per image).
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import os
+import statistics
 from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,17 +19,20 @@ from typing import TYPE_CHECKING, Any
 from ..documents import DataKey, Reading, StreamAsset
 from ..engine import Return
 from ..writers import (
+    FrameWriter,
     HDF5ImageWriter,
     ImageSetWriter,
     OMETiffImageWriter,
     OMEZarrImageWriter,
 )
 from ._autofocus import snap
+from ._mda_events import iter_events
 from ._mda_layout import MdaLayout
-from ._scope_protocol import CameraLike
+from ._mda_outline import fresh_copy
+from ._scope_protocol import CameraLike, MicroscopeLike
 
 if TYPE_CHECKING:
-    from useq import MDAEvent
+    from useq import MDAEvent, MDASequence
 
 _FORMATS: tuple[tuple[tuple[str, ...], type[ImageSetWriter]], ...] = (
     ((".ome.zarr", ".zarr"), OMEZarrImageWriter),
@@ -52,6 +58,51 @@ def output_writer(output: Output) -> ImageSetWriter:
             return writer(path)
     known = ", ".join(s for suffixes, _ in _FORMATS for s in suffixes)
     raise ValueError(f"output {str(path)!r}: the name must end in one of {known}")
+
+
+async def output_frames(
+    scope: MicroscopeLike,
+    sequence: MDASequence,
+    output: Output,
+    writer: FrameWriter | None,
+    pixel_size_um: float | None,
+) -> OutputFrames:
+    """Check ``output`` and plan its images from the sequence's events (off the loop)."""
+    if writer is not None or scope.camera.writer is not None:
+        who = "mda(writer=...)" if writer is not None else f"{scope.camera.name!r}'s own writer"
+        raise ValueError(f"output= writes the frames itself: it cannot be combined with {who}")
+    chosen = output_writer(output)
+    layout = await asyncio.to_thread(_plan_layout, sequence, pixel_size_um)
+    return OutputFrames(scope.camera, chosen, layout)
+
+
+def _plan_layout(sequence: MDASequence, pixel_size_um: float | None) -> MdaLayout:
+    """Plan from one timepoint when every timepoint is alike (a long time-lapse starts at once).
+
+    A position's sub-sequence with its own time plan makes timepoints differ: then every event
+    is looked at.
+    """
+    from useq import WellPlatePlan
+
+    full = fresh_copy(sequence)
+    plate = isinstance(full.stage_positions, WellPlatePlan)
+    timepoints = int(full.sizes.get("t", 0))
+    own_time = any(
+        p.sequence is not None and p.sequence.time_plan is not None for p in full.stage_positions
+    )
+    if timepoints <= 1 or own_time or full.time_plan is None:
+        return MdaLayout(iter_events(full), full.used_axes, pixel_size_um, plate=plate)
+    one = fresh_copy(sequence, one_timepoint=True)
+    times = list(itertools.islice(full.time_plan, 1000))
+    steps = [b - a for a, b in itertools.pairwise(times) if b > a]
+    return MdaLayout(
+        iter_events(one),
+        full.used_axes,
+        pixel_size_um,
+        plate=plate,
+        timepoints=timepoints,
+        interval_s=statistics.median(steps) if steps else None,
+    )
 
 
 class OutputFrames:

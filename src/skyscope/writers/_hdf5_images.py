@@ -106,3 +106,4 @@ class HDF5ImageSink(ImageSetSink):
                 ome = ngff_image(spec.name, spec.axes, self._dtype, "image", self.windows(number))
                 group.attrs["ome"] = json.dumps(ome)
                 group.attrs["frames_not_taken"] = json.dumps(self.not_taken(number))
+                group.attrs["frames_taken"] = self.taken(number)

@@ -66,11 +66,24 @@ class ImageSetSink(ABC):
         return [r for r in ranges if r is not None]
 
     def not_taken(self, image: int) -> list[list[int]]:
-        """Return the coordinates of the image's frames that never arrived."""
+        """Return the coordinates of the frames never taken, up to the last timepoint reached.
+
+        Timepoints after it (a run stopped early) are not listed: ``taken`` counts the frames.
+        """
         axes = self.images[image].axes
         sizes = tuple(axes.sizes[name] for name in axes.leading)
-        missing = sorted(set(range(frame_count(axes))) - self._taken[image])
-        return [[int(n) for n in np.unravel_index(i, sizes)] for i in missing] if sizes else []
+        taken = self._taken[image]
+        if not sizes or not taken:
+            return []
+        total = frame_count(axes)
+        block = total // sizes[0] if axes.leading[0] == "t" else total
+        reached = (max(taken) // block + 1) * block
+        missing = sorted(set(range(reached)) - taken)
+        return [[int(n) for n in np.unravel_index(i, sizes)] for i in missing]
+
+    def taken(self, image: int) -> int:
+        """Return how many of the image's frames were written."""
+        return len(self._taken[image])
 
     @abstractmethod
     def write(self, address: FrameAddress, frame: Frame) -> None:

@@ -187,7 +187,13 @@ class ZarrImageSink(ImageSetSink):
             group = root[self._paths[number]]
             windows = self.windows(number)
             ome = ngff_image(spec.name, spec.axes, self._dtype, ARRAY_PATH, windows)
-            group.attrs.update({"ome": ome, "frames_not_taken": self.not_taken(number)})
+            group.attrs.update(
+                {
+                    "ome": ome,
+                    "frames_taken": self.taken(number),
+                    "frames_not_taken": self.not_taken(number),
+                }
+            )
 
 
 def image_paths(images: tuple[ImageSpec, ...]) -> list[str]:
