@@ -1,4 +1,5 @@
-"""kill -9 of a process acquiring an MDA to each output format: acknowledged frames survive.
+"""kill -9 of a process acquiring an MDA to each output format, or a full disk: acknowledged
+frames survive.
 
 The child runs ``mda(..., output=...)`` on the simulated microscope and prints, for each stream
 datum (a frame acknowledged: written and made visible), where it is and a digest of the frame
@@ -48,8 +49,13 @@ CHILD = textwrap.dedent("""
         return Recording
 
     async def main():
-        kind, path = sys.argv[2:4]
-        writer = recording(KINDS[kind])(path)
+        kind, path, limit = sys.argv[2:5]
+        if int(limit):  # a full disk, as the file-size limit makes it look to this process
+            import resource, signal
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (int(limit), int(limit)))
+        raw = {"compression": None} if kind == "zarr" else {}  # a shard then outgrows the limit
+        writer = recording(KINDS[kind])(path, **raw)
         resources, datums = {}, 0
 
         def witness(name, doc):
@@ -67,25 +73,32 @@ CHILD = textwrap.dedent("""
                 datums += 1
                 os.write(1, (json.dumps(line) + "\\n").encode())
 
-        scope = await make_scope(shape=(48, 40))
+        scope = await make_scope(shape=(64, 64))
         sequence = useq.MDASequence(
             time_plan={"interval": 0, "loops": 10_000},
             channels=["DAPI", "FITC"],
-            stage_positions=[(100.0, 100.0), (200.0, 200.0)],
+            stage_positions=[(100.0, 100.0, 100.0), (200.0, 200.0, 100.0)],
+            z_plan={"range": 20, "step": 1},
         )
         engine = Engine(md={}, handle_sigint=False)
         engine.subscribe(witness)
-        await engine(mda(sequence, scope, output=writer))
+        try:
+            await engine(mda(sequence, scope, output=writer))
+        except Exception as exc:
+            os.write(2, f"run failed: {type(exc).__name__}: {exc}".encode())
+            sys.exit(3)
 
     asyncio.run(main())
 """)
 
 SUFFIXES = {"zarr": "cells.ome.zarr", "tiff": "cells.ome.tif", "hdf5": "cells.h5"}
+FILE_LIMIT = {"zarr": 100_000, "tiff": 1_000_000, "hdf5": 32_000_000}
+"""Bytes a file may hold: a zarr shard holds one timepoint; HDF5 starts with its chunk index."""
 
 
 def _acknowledged_then_kill(kind: str, path: Path) -> list[dict[str, object]]:
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(PLANS), kind, str(path)],
+        [sys.executable, "-c", CHILD, str(PLANS), kind, str(path), "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
@@ -124,6 +137,37 @@ def _read(kind: str, line: dict, page: int) -> np.ndarray:
 @pytest.mark.parametrize("kind", list(SUFFIXES))
 def test_every_acknowledged_frame_survives_kill_9(tmp_path: Path, kind: str) -> None:
     lines = _acknowledged_then_kill(kind, tmp_path / SUFFIXES[kind])
+    pages: dict[str, int] = {}
+    for line in lines:
+        page = pages.get(str(line["uri"]), 0)
+        pages[str(line["uri"])] = page + 1
+        frame = _read(kind, line, page)
+        assert hashlib.sha256(frame.tobytes()).hexdigest() == line["sha"], line
+
+
+@pytest.mark.parametrize("kind", list(SUFFIXES))
+def test_a_full_disk_fails_the_run_and_keeps_every_acknowledged_frame(
+    tmp_path: Path, kind: str
+) -> None:
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(PLANS),
+            kind,
+            str(tmp_path / SUFFIXES[kind]),
+            str(FILE_LIMIT[kind]),
+        ],
+        capture_output=True,
+        timeout=50,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    message = child.stderr.decode()
+    assert child.returncode == 3, message
+    assert "FrameWriterError" in message
+    lines = [json.loads(raw) for raw in child.stdout.splitlines()]
+    assert len(lines) > 5
     pages: dict[str, int] = {}
     for line in lines:
         page = pages.get(str(line["uri"]), 0)

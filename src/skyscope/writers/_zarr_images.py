@@ -164,7 +164,7 @@ class ZarrImageSink(ImageSetSink):
             chunks = int(np.prod(shard_shape)) if shard_shape else 1
             shard = self._shards[path] = _Shard(path, chunks)
         data = np.ascontiguousarray(frame, dtype=self._dtype)
-        payload = self._encoder.encode(data) if self._encoder is not None else data.data
+        payload = self._encoder.encode(data) if self._encoder is not None else data.data.cast("B")
         chunk = int(np.ravel_multi_index(inner, shard_shape)) if inner else 0
         shard.append(chunk, payload)
 
