@@ -105,13 +105,13 @@ async def _feed(writer, frames: Frames, count: int) -> None:  # type: ignore[no-
 
 
 def case_skyscope_hdf5(frames: Frames, count: int, workdir: Path) -> Timed:
-    from skyscope.exporters import HDF5FrameWriter
+    from skyscope.writers import HDF5FrameWriter
 
     return lambda: asyncio.run(_feed(HDF5FrameWriter(workdir / "cam.h5"), frames, count))
 
 
 def case_skyscope_zarr(frames: Frames, count: int, workdir: Path) -> Timed:
-    from skyscope.exporters import OMEZarrFrameWriter
+    from skyscope.writers import OMEZarrFrameWriter
 
     return lambda: asyncio.run(_feed(OMEZarrFrameWriter(workdir / "z.ome.zarr"), frames, count))
 
@@ -201,13 +201,13 @@ def _engine_case(writer, frames: Frames, count: int) -> Timed:  # type: ignore[n
 
 
 def case_engine_hdf5(frames: Frames, count: int, workdir: Path) -> Timed:
-    from skyscope.exporters import HDF5FrameWriter
+    from skyscope.writers import HDF5FrameWriter
 
     return _engine_case(HDF5FrameWriter(workdir / "cam.h5"), frames, count)
 
 
 def case_engine_discard(frames: Frames, count: int, workdir: Path) -> Timed:
-    from skyscope.exporters import FrameSink, QueuedFrameWriter
+    from skyscope.writers import FrameSink, QueuedFrameWriter
 
     class DiscardSink(FrameSink):
         """A "file" that drops frames: everything but the disk."""
@@ -244,7 +244,7 @@ def case_engine_discard(frames: Frames, count: int, workdir: Path) -> Timed:
 
 
 def case_engine_zarr(frames: Frames, count: int, workdir: Path) -> Timed:
-    from skyscope.exporters import OMEZarrFrameWriter
+    from skyscope.writers import OMEZarrFrameWriter
 
     return _engine_case(OMEZarrFrameWriter(workdir / "cam.ome.zarr"), frames, count)
 

@@ -10,8 +10,14 @@ Comparisons (frames/s, medians of repeats):
   pymmcore-plus: hardware sequencing off, no output).
 - ``ome_zarr``: one frame per event, to OME-Zarr (skyscope: ``mda(writer=OMEZarrFrameWriter)``;
   pymmcore-plus: its ``OMEZarrWriter``).
+- ``output_ome_zarr``: one frame per event into the final OME-Zarr layout (skyscope:
+  ``mda(output="x.ome.zarr")``, sharded and lz4-compressed; pymmcore-plus: ``output="x.ome.zarr"``,
+  its default OME-Zarr sink).
 - ``burst_ome_zarr``: the camera streams the whole time-lapse as one sequence into OME-Zarr
   (skyscope: the camera's own writer, one event per frame; pymmcore-plus: hardware sequencing).
+
+Besides: ``engine_vs_writer_2048``, 2048x2048 frames written by ``mda(output=...)`` through the
+engine as a fraction of the same frames written by ``OMEZarrImageWriter`` alone.
 
     python benchmarks/bench_mda.py [--quick]
 """
@@ -35,8 +41,8 @@ from pymmcore_plus.experimental.unicore import SimpleCameraDevice, UniMMCore
 
 from skyscope.devices.sim import CameraSettings, Microscope, SensorSpec
 from skyscope.engine import Engine
-from skyscope.exporters import OMEZarrFrameWriter
 from skyscope.plans import mda
+from skyscope.writers import ImageAxes, ImageSpec, OMEZarrFrameWriter, OMEZarrImageWriter
 
 SHAPE = (512, 512)
 logging.getLogger("pymmcore-plus").setLevel(logging.CRITICAL)  # no Micro-Manager install: fine
@@ -87,7 +93,22 @@ def pymmcore_rate(frames: int, out: Path | None, sequencing: bool) -> float:
     return frames / (time.perf_counter() - start)
 
 
-async def _skyscope_run(frames: int, out: Path | None, camera_writes: bool) -> float:
+async def _skyscope_run(
+    frames: int,
+    out: Path | None,
+    camera_writes: bool,
+    output: bool = False,
+    shape: tuple[int, int] = SHAPE,
+) -> float:
+    if output:
+        assert out is not None
+        scope = Microscope(sensor=SensorSpec(shape=shape), camera=CameraSettings(exposure_s=0.01),
+                           mode="pattern", realtime=False)  # fmt: skip
+        await scope.connect()
+        engine = Engine(md={}, handle_sigint=False)
+        start = time.perf_counter()
+        await engine(mda(_sequence(frames), scope, output=out))
+        return frames / (time.perf_counter() - start)
     camera_writer = OMEZarrFrameWriter(out) if (out and camera_writes) else None
     plan_writer = OMEZarrFrameWriter(out) if (out and not camera_writes) else None
     scope = Microscope(sensor=SensorSpec(shape=SHAPE), camera=CameraSettings(exposure_s=0.01),
@@ -99,8 +120,34 @@ async def _skyscope_run(frames: int, out: Path | None, camera_writes: bool) -> f
     return frames / (time.perf_counter() - start)
 
 
-def skyscope_rate(frames: int, out: Path | None, camera_writes: bool = False) -> float:
-    return asyncio.run(_skyscope_run(frames, out, camera_writes))
+def skyscope_rate(
+    frames: int,
+    out: Path | None,
+    camera_writes: bool = False,
+    output: bool = False,
+    shape: tuple[int, int] = SHAPE,
+) -> float:
+    return asyncio.run(_skyscope_run(frames, out, camera_writes, output, shape))
+
+
+async def _writer_alone(frames: int, out: Path, shape: tuple[int, int]) -> float:
+    """The same frames (a copied pattern, numbered) straight into the image writer."""
+    rows, cols = np.indices(shape)
+    pattern = ((rows + cols) % 256 * 64).astype(np.uint16)
+    writer = OMEZarrImageWriter(out)
+    image = ImageSpec("p0", ImageAxes(sizes={"t": frames}))
+    start = time.perf_counter()
+    await writer.open("cam", [image], shape, np.uint16)
+    for t in range(frames):
+        frame = pattern.copy()
+        frame.flat[0] = t
+        await writer.write(frame, 0, (t,))
+    await writer.close()
+    return frames / (time.perf_counter() - start)
+
+
+def writer_alone_rate(frames: int, out: Path, shape: tuple[int, int]) -> float:
+    return asyncio.run(_writer_alone(frames, out, shape))
 
 
 def median_rate(run: Callable[[Path | None], float], repeats: int, to_disk: bool) -> float:
@@ -127,6 +174,11 @@ def main() -> None:
             lambda p: pymmcore_rate(frames, p, sequencing=False),
             True,
         ),
+        "output_ome_zarr": (
+            lambda p: skyscope_rate(frames, p, output=True),
+            lambda p: pymmcore_rate(frames, p, sequencing=False),
+            True,
+        ),
         "burst_ome_zarr": (
             lambda p: skyscope_rate(frames, p, camera_writes=True),
             lambda p: pymmcore_rate(frames, p, sequencing=True),
@@ -143,6 +195,15 @@ def main() -> None:
         figures[f"pymmcore_fps_{name}"] = round(anchor, 1)
         figures[f"speedup_{name}"] = round(mine / anchor, 3)
         print(f"{name:<16} {mine:>10.1f} {anchor:>14.1f} {mine / anchor:>7.2f}x")
+    big, big_frames = (2048, 2048), (20 if args.quick else 100)
+    through = median_rate(lambda p: skyscope_rate(big_frames, p, output=True, shape=big),
+                          repeats, True)  # fmt: skip
+    alone = median_rate(lambda p: writer_alone_rate(big_frames, p, big), repeats, True)  # type: ignore[arg-type]
+    figures["skyscope_fps_output_2048"] = round(through, 1)
+    figures["writer_alone_fps_2048"] = round(alone, 1)
+    figures["engine_vs_writer_2048"] = round(through / alone, 3)
+    print(f"2048x2048 OME-Zarr: engine {through:.1f} frames/s, writer alone {alone:.1f} frames/s "
+          f"({through / alone:.0%})")  # fmt: skip
     print(json.dumps(figures))
 
 

@@ -39,8 +39,8 @@ import useq
 from skyscope.devices.mm import build_microscope
 from skyscope.devices.mm.demo import demo_rig
 from skyscope.engine import Engine
-from skyscope.exporters import OMEZarrFrameWriter
 from skyscope.plans import mda
+from skyscope.writers import OMEZarrFrameWriter
 
 SHAPE = (512, 512)
 logging.getLogger("pymmcore-plus").setLevel(logging.CRITICAL)  # no Micro-Manager install: fine

@@ -109,3 +109,16 @@ async def _purge_channels() -> None:
 async def _tasks_running() -> list[str]:
     current = asyncio.current_task()
     return [repr(t) for t in asyncio.all_tasks() if t is not current and not t.done()]
+
+
+@pytest.fixture
+def read_only_dir() -> Iterator[Path]:
+    """A directory no one may write to (root too, in a child run through ``unprivileged``)."""
+    base = Path(tempfile.mkdtemp(prefix="skyscope-ro-"))
+    base.chmod(0o755)
+    target = base / "locked"
+    target.mkdir(mode=0o555)
+    target.chmod(0o555)
+    yield target
+    target.chmod(0o755)
+    shutil.rmtree(base)

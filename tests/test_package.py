@@ -16,6 +16,7 @@ PACKAGES = [
     "devices.epics",
     "devices.sim",
     "devices.testing",
+    "writers",
     "exporters",
     "broker",
     "plans",
@@ -45,6 +46,17 @@ def test_all_is_complete(name: str) -> None:
     }
     unlisted = public - set(module.__all__)
     assert not unlisted, f"public but not in __all__: {unlisted}"
+
+
+def test_a_public_name_means_one_thing_across_packages() -> None:
+    # StreamAsset, FrameSource, Frame, Hints once meant different things in different packages.
+    meanings: dict[str, dict[int, str]] = {}
+    for name in PACKAGES:
+        module = importlib.import_module(f"skyscope.{name}")
+        for public in module.__all__:
+            meanings.setdefault(public, {}).setdefault(id(getattr(module, public)), name)
+    clashes = {n: sorted(where.values()) for n, where in meanings.items() if len(where) > 1}
+    assert not clashes, f"one name, different things: {clashes}"
 
 
 def test_cli_without_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,7 +11,7 @@ import pytest
 from _broker_docs import SCALAR_KEYS, RunDocs
 
 from skyscope.broker import Catalog
-from skyscope.exporters import (
+from skyscope.writers import (
     FrameWriter,
     HDF5FrameWriter,
     ImageAxes,

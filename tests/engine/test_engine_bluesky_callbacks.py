@@ -24,7 +24,6 @@ from matplotlib import pyplot as plt
 
 from skyscope.devices.sim import CameraSettings, Microscope, SensorSpec
 from skyscope.engine import Engine, RunResult
-from skyscope.exporters import HDF5FrameWriter
 from skyscope.plans import (
     collect,
     complete,
@@ -37,6 +36,7 @@ from skyscope.plans import (
     scan,
     stage_wrapper,
 )
+from skyscope.writers import HDF5FrameWriter
 
 MEAN = "scope-camera-mean"
 ROW = re.compile(r"^\|\s+\d+ \|")  # a LiveTable row starts with its seq_num

@@ -11,8 +11,8 @@ import pytest
 
 from skyscope.devices.sim import CameraSettings, Microscope, SensorSpec
 from skyscope.engine import Engine
-from skyscope.exporters import HDF5FrameWriter
 from skyscope.plans import declare_stream, kickoff, prepare, run_wrapper, stage_wrapper
+from skyscope.writers import HDF5FrameWriter
 
 
 @pytest.mark.parametrize("collected_by", ["close_run", "engine cleanup"])

@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import h5py
-from _exporter_helpers import WrappedSink
 from event_model import DocumentNames, schema_validators
 
+from _wrapped_sink import WrappedSink
 from skyscope.devices.sim import CameraSettings, Microscope, SensorSpec
 from skyscope.documents import to_json
 from skyscope.engine import Engine, RunResult
-from skyscope.exporters import Frame, FrameSink, FrameWriter, HDF5FrameWriter
 from skyscope.plans import (
     close_run,
     collect,
@@ -26,6 +25,7 @@ from skyscope.plans import (
     stage,
     unstage,
 )
+from skyscope.writers import Frame, FrameSink, FrameWriter, HDF5FrameWriter
 
 SENSOR = SensorSpec(shape=(48, 64))
 FRAME_SHAPE = (48, 64)

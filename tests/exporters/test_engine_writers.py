@@ -22,10 +22,10 @@ from _export_helpers import (
     sequence,
 )
 
-from skyscope.exporters import OMEZarrFrameWriter
 from skyscope.plans import (
     count,
 )
+from skyscope.writers import OMEZarrFrameWriter
 
 
 async def test_count_writes_one_frame_per_event_and_references_it(tmp_path: Path) -> None:

@@ -21,7 +21,6 @@ from typing import Any
 
 import h5py
 import numpy as np
-import test_frame_failures
 from _export_helpers import (
     IMAGE,
     DyingWriter,
@@ -33,6 +32,7 @@ from _export_helpers import (
     run,
 )
 
+from _privileges import unprivileged
 from skyscope.plans import (
     collect,
     complete,
@@ -48,7 +48,6 @@ from skyscope.plans import (
 )
 
 HELPERS = str(Path(__file__).parent)
-read_only_dir = test_frame_failures.read_only_dir  # the fixture: a directory nobody may write
 
 
 def _assert_failed_naming(docs: Recorder, result: Any, path: Path, cause: str) -> None:
@@ -120,7 +119,7 @@ async def test_a_file_that_cannot_be_created_fails_the_run_naming_it(tmp_path: P
 
 DISK_FULL = """
 import asyncio, json, resource, signal, sys
-sys.path.insert(0, sys.argv[1])
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/.."]  # the helpers, and tests/ for theirs
 from _export_helpers import RecordingHDF5Writer, microscope, run
 from skyscope.devices.sim import SensorSpec
 from skyscope.documents import to_json
@@ -147,10 +146,10 @@ asyncio.run(main())
 """
 
 
-def _run_child(script: str, *args: str, unprivileged: bool = False) -> dict[str, Any]:
+def _run_child(script: str, *args: str, drop_privileges: bool = False) -> dict[str, Any]:
     command = [sys.executable, "-c", script, HELPERS, *args]
     child = subprocess.run(
-        test_frame_failures.unprivileged(command) if unprivileged else command,
+        unprivileged(command) if drop_privileges else command,
         capture_output=True, text=True, timeout=50,
     )  # fmt: skip
     assert child.returncode == 0, child.stderr
@@ -184,7 +183,7 @@ def test_disk_full_during_count_fails_the_run_and_keeps_acknowledged_frames(
 
 PERMISSION = """
 import asyncio, json, sys
-sys.path.insert(0, sys.argv[1])
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/.."]  # the helpers, and tests/ for theirs
 from _export_helpers import RecordingHDF5Writer, microscope, run
 from skyscope.documents import to_json
 from skyscope.plans import count, run_wrapper, stage_wrapper, trigger_and_read
@@ -206,7 +205,7 @@ asyncio.run(main())
 
 def test_permission_denied_fails_the_run_naming_the_file(read_only_dir: Path) -> None:
     path = read_only_dir / "cam.h5"
-    report = _run_child(PERMISSION, str(path), unprivileged=True)
+    report = _run_child(PERMISSION, str(path), drop_privileges=True)
     docs = Recorder()
     for name, doc in report["docs"]:
         docs(name, doc)

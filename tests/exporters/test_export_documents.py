@@ -12,13 +12,7 @@ import pytest
 from _export_helpers import IMAGE, RecordingHDF5Writer, microscope, plain, run
 
 from skyscope.documents import RunComposer
-from skyscope.exporters import (
-    CSVExporter,
-    JSONLExporter,
-    MsgpackExporter,
-    read_jsonl,
-    read_msgpack,
-)
+from skyscope.exporters import CSVExporter, JSONLExporter, MsgpackExporter, read_jsonl, read_msgpack
 from skyscope.plans import baseline_wrapper, count, scan
 
 

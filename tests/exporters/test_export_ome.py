@@ -24,16 +24,9 @@ from ome_types import OME, from_xml
 
 from skyscope.devices.sim import Microscope
 from skyscope.engine import Engine, Msg
-from skyscope.exporters import (
-    OME_ANNOTATION_NAMESPACE,
-    Frame,
-    HDF5FrameWriter,
-    OMETiffExporter,
-    OMETiffFrameWriter,
-    OMEZarrExporter,
-    OMEZarrFrameWriter,
-)
+from skyscope.exporters import OME_ANNOTATION_NAMESPACE, OMETiffExporter, OMEZarrExporter
 from skyscope.plans import intercept, mda
+from skyscope.writers import Frame, HDF5FrameWriter, OMETiffFrameWriter, OMEZarrFrameWriter
 
 IMAGE = "scope-camera-image"
 PIXEL_UM = 0.65

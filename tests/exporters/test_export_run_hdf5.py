@@ -27,12 +27,13 @@ from _export_helpers import (
 )
 
 from skyscope.documents import RunComposer
-from skyscope.exporters import OMEZarrFrameWriter, RunHDF5Exporter
+from skyscope.exporters import RunHDF5Exporter
 from skyscope.plans import (
     baseline_wrapper,
     count,
     scan,
 )
+from skyscope.writers import OMEZarrFrameWriter
 
 
 async def test_a_scan_with_frames_opens_as_one_file(tmp_path: Path) -> None:

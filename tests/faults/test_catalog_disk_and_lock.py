@@ -27,8 +27,8 @@ from _sim_scope import make_scope, release
 import skyscope.broker._live as live_module
 from skyscope.broker import Catalog
 from skyscope.engine import Engine, RunResult
-from skyscope.exporters import HDF5FrameWriter
 from skyscope.plans import close_run, mda, open_run, sleep, trigger_and_read
+from skyscope.writers import HDF5FrameWriter
 
 
 class Emitted:

@@ -30,7 +30,7 @@ CHILD = textwrap.dedent("""
     from _sim_scope import make_scope
     from skyscope.broker import Catalog
     from skyscope.engine import Engine
-    from skyscope.exporters import HDF5FrameWriter, OMETiffFrameWriter, OMEZarrFrameWriter
+    from skyscope.writers import HDF5FrameWriter, OMETiffFrameWriter, OMEZarrFrameWriter
     from skyscope.plans import mda
 
     WRITERS = {"hdf5": HDF5FrameWriter, "zarr": OMEZarrFrameWriter, "tiff": OMETiffFrameWriter}

@@ -252,7 +252,7 @@ async def test_a_pause_asked_during_a_dry_run_ends_it_and_leaves_the_engine_idle
 async def test_an_mda_whose_camera_writes_files_dry_runs_without_hardware_or_files(
     tmp_path: Path,
 ) -> None:
-    from skyscope.exporters import HDF5FrameWriter
+    from skyscope.writers import HDF5FrameWriter
 
     scope = await make_scope(writer=HDF5FrameWriter(tmp_path / "frames.h5"), realtime=True)
     sequence = MDASequence(channels=["DAPI"], time_plan={"interval": 0, "loops": 4})

@@ -12,8 +12,8 @@ from _sim_scope import CELLS_XY, make_scope, release
 
 from skyscope.devices.sim import CameraSettings
 from skyscope.engine import Engine
-from skyscope.exporters import HDF5FrameWriter
 from skyscope.plans import LiveFrame, LiveView, live
+from skyscope.writers import HDF5FrameWriter
 
 
 async def _until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:

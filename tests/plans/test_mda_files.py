@@ -17,8 +17,8 @@ from _sim_scope import make_scope, release
 
 from skyscope.documents import RunChecker
 from skyscope.engine import Engine
-from skyscope.exporters import HDF5FrameWriter, OMEZarrFrameWriter
 from skyscope.plans import mda
+from skyscope.writers import HDF5FrameWriter, OMEZarrFrameWriter
 
 
 def _collect(engine: Engine) -> list[tuple[str, Any]]:

@@ -121,9 +121,15 @@ def _open_hdf5(path: Path) -> Any:
 
 
 class _HDF5Frames:
-    """One HDF5 dataset, holding its file open while it is in use."""
+    """One HDF5 dataset, holding its file open while it is in use.
 
-    def __init__(self, uri: str, parameters: Mapping[str, Any]) -> None:
+    A dataset with more leading axes than one (an image's t, c, z) is seen as frames with
+    those axes flattened in C order, as a Zarr array is.
+    """
+
+    def __init__(
+        self, uri: str, parameters: Mapping[str, Any], frame_shape: tuple[int, ...] | None = None
+    ) -> None:
         path = _existing(uri)
         name = parameters.get("dataset")
         if not isinstance(name, str):
@@ -134,15 +140,30 @@ class _HDF5Frames:
         self._dataset = self._file[name]
         self.shape: tuple[int, ...] = tuple(self._dataset.shape)
         self.dtype: np.dtype[Any] = self._dataset.dtype
+        trailing = len(_squeezed(frame_shape)) if frame_shape else self._dataset.ndim - 1
+        self._lead: tuple[int, ...] = self.shape[: self._dataset.ndim - trailing]
+        if len(self._lead) > 1:
+            self.shape = (math.prod(self._lead), *self.shape[len(self._lead) :])
 
     def __getitem__(self, index: Any) -> Any:
-        """Frames by index along axis 0."""
-        return self._dataset[index]
+        """Frames by index along axis 0 (of the flattened leading axes)."""
+        if len(self._lead) <= 1:
+            return self._dataset[index]
+        if isinstance(index, slice):
+            frames = [self._frame(i) for i in range(*index.indices(self.shape[0]))]
+            return np.stack(frames) if frames else np.empty((0, *self.shape[1:]), self.dtype)
+        return self._frame(int(index))
+
+    def _frame(self, i: int) -> Any:
+        if not -self.shape[0] <= i < self.shape[0]:
+            raise IndexError(f"frame {i} out of range for {self.shape[0]} frames")
+        lead = np.unravel_index(i % self.shape[0], self._lead)
+        return self._dataset[(*(int(n) for n in lead), Ellipsis)]
 
 
 def read_hdf5(uri: str, parameters: Mapping[str, Any], data_key: DataKey) -> FrameSource:
     """Frames of an HDF5 dataset (``parameters["dataset"]``), along axis 0."""
-    return _HDF5Frames(uri, parameters)
+    return _HDF5Frames(uri, parameters, frame_shape_of(data_key))
 
 
 class _ZarrFrames:

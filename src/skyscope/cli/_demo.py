@@ -25,8 +25,9 @@ from skyscope import _paths
 from skyscope.broker import Catalog
 from skyscope.devices.sim import CameraSettings, Microscope, SensorSpec, png_bytes, to_display
 from skyscope.engine import Engine
-from skyscope.exporters import ImageAxes, OMEZarrFrameWriter, RunHDF5Exporter
+from skyscope.exporters import RunHDF5Exporter
 from skyscope.plans import FocusSweep, Tile, mda, montage, stitch, tile_scan
+from skyscope.writers import ImageAxes, OMEZarrFrameWriter
 
 SEED = 7
 SENSOR = (256, 256)

@@ -1,5 +1,6 @@
 """skyscope.devices: protocols, statuses, signals, the device tree, and generic soft devices."""
 
+from ..documents import StreamAsset
 from ._backend import ReadingCallback, SignalBackend
 from ._datatypes import StrictEnum
 from ._device import DEFAULT_TIMEOUT, Device, DeviceVector
@@ -38,7 +39,6 @@ from ._protocols import (
     Stageable,
     StatusProtocol,
     Stoppable,
-    StreamAsset,
     Subscribable,
     Triggerable,
     Watchable,

@@ -12,7 +12,7 @@ from abc import abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Generic, Literal, Protocol, TypeAlias, TypedDict, TypeVar, runtime_checkable
 
-from ..documents import DataKey, Reading
+from ..documents import DataKey, Reading, StreamAsset
 
 T = TypeVar("T")
 T_contra = TypeVar("T_contra", contravariant=True)
@@ -21,12 +21,6 @@ SyncOrAsync: TypeAlias = T | Awaitable[T]
 """A method may return its result directly or as something to await."""
 SyncOrAsyncIterator: TypeAlias = Iterator[T] | AsyncIterator[T]
 """A method may return a plain or an async iterator."""
-
-StreamAsset: TypeAlias = (
-    tuple[Literal["stream_resource"], dict[str, Any]]
-    | tuple[Literal["stream_datum"], dict[str, Any]]
-)
-"""A ``("stream_resource", doc)`` or ``("stream_datum", doc)`` pair describing external data."""
 
 
 class Location(TypedDict, Generic[T]):

@@ -6,6 +6,7 @@ from ._asset_types import (
     DatumPage,
     PathSemantics,
     Resource,
+    StreamAsset,
     StreamDatum,
     StreamRange,
     StreamResource,
@@ -24,12 +25,12 @@ from ._run_types import (
     Calculation,
     ConfigurationProjection,
     ExitStatus,
-    Hints,
     LinkedEventProjection,
     Projection,
     Projections,
     RunStart,
     RunStop,
+    StartHints,
     StaticProjection,
 )
 from ._serialize import (
@@ -58,6 +59,7 @@ __all__ = [
     "DatumPage",
     "StreamResource",
     "StreamDatum",
+    "StreamAsset",
     # their parts
     "DataKey",
     "Dtype",
@@ -67,7 +69,7 @@ __all__ = [
     "ReadingDict",
     "Configuration",
     "PerObjectHint",
-    "Hints",
+    "StartHints",
     "Projections",
     "Projection",
     "Calculation",

@@ -93,3 +93,9 @@ class StreamDatum(TypedDict):
     """Which frames of the resource."""
     seq_nums: StreamRange
     """Which events (by ``seq_num``) these frames belong to."""
+
+
+StreamAsset = (
+    tuple[Literal["stream_resource"], StreamResource] | tuple[Literal["stream_datum"], StreamDatum]
+)
+"""A ``(name, doc)`` pair a detector hands the engine to reference its frames."""

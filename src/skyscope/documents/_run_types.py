@@ -17,7 +17,7 @@ ExitStatus = Literal["success", "abort", "fail"]
 """How a run ended."""
 
 
-class Hints(TypedDict):
+class StartHints(TypedDict):
     """Start-level hints: the independent axes of the experiment."""
 
     dimensions: NotRequired[ArrayOf[ArrayOf[ArrayOf[str] | str]]]
@@ -105,7 +105,7 @@ class RunStart(TypedDict):
     data_type: NotRequired[dict[str, Any]]
     group: NotRequired[str]
     """Unix group to associate this data with."""
-    hints: NotRequired[Hints]
+    hints: NotRequired[StartHints]
     """Start-level hints."""
     owner: NotRequired[str]
     """Unix owner to associate this data with."""

@@ -22,10 +22,9 @@ import h5py
 import numpy as np
 
 from skyscope.documents import DataKey, StreamDatum, StreamResource
+from skyscope.writers import HDF5_MIMETYPE
 
 from ._columns import fixed_shape
-
-HDF5_MIMETYPE = "application/x-hdf5"
 
 
 @dataclass

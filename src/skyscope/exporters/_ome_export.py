@@ -22,8 +22,8 @@ import tifffile
 from zarr.abc.codec import BytesBytesCodec
 
 from skyscope.documents import Event, EventDescriptor, RunStart, StreamDatum, StreamResource
+from skyscope.writers import Compression, checked_compression, zarr_chunk_codec
 
-from ._compression import Compression, checked_compression
 from ._document_exporter import DocumentExporter, RunOutput, fsync_path
 from ._ome_frames import ResourceFrames
 from ._ome_images import RunImages
@@ -31,7 +31,6 @@ from ._ome_model import ome_xml_bytes, run_ome
 from ._ome_physical import PixelSize, checked_pixel_size
 from ._ome_planes import PlaneCollector
 from ._ome_zarr_export import write_ome_zarr
-from ._zarr_frames import _chunk_codec
 
 
 class OMEOptions(TypedDict, total=False):
@@ -135,7 +134,7 @@ class OMEZarrExporter(OMEExporter):
         **options: Unpack[OMEOptions],
     ) -> None:
         super().__init__(directory, **options)
-        codec = _chunk_codec(checked_compression(compression), compression_level)
+        codec = zarr_chunk_codec(checked_compression(compression), compression_level)
         self._compressor: BytesBytesCodec | None = codec[1] if codec else None
 
     def write(self, path: Path, run: RunImages, files: ResourceFrames) -> None:

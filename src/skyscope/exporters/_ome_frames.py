@@ -21,9 +21,9 @@ import tifffile
 import zarr
 
 from skyscope.documents import StreamResource
+from skyscope.writers import HDF5_MIMETYPE, Frame
 
-from ._frame_links import HDF5_MIMETYPE, source_path
-from ._stream_assets import Frame
+from ._frame_links import source_path
 
 ZARR_MIMETYPE = "application/x-zarr"
 TIFF_MIMETYPE = "multipart/related;type=image/tiff"

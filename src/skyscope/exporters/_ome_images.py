@@ -10,15 +10,15 @@ from typing import Any
 import numpy as np
 
 from skyscope.documents import RunStart, StreamResource
+from skyscope.writers import Frame
 
 from ._ome_frames import ResourceFrames
 from ._ome_physical import PixelSize
-from ._stream_assets import Frame
 
 PlaneIndex = tuple[int, int, int]
 """A plane's place in its position's image: (t, c, z)."""
 
-FrameSource = tuple[StreamResource, int]
+FrameLocation = tuple[StreamResource, int]
 """Where a frame's pixels are: a stream resource and the frame's index in it."""
 
 
@@ -41,7 +41,7 @@ class Plane:
     """The uid of the descriptor of the frame's stream."""
     inline: Frame | None = None
     """The pixels, when the event carries them."""
-    source: FrameSource | None = None
+    source: FrameLocation | None = None
     """Where the pixels are, when a detector's file holds them."""
 
 

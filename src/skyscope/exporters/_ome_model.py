@@ -33,9 +33,10 @@ from ome_types.model import (
     UnitsTime,
 )
 
+from skyscope.writers import ome_pixel_type
+
 from ._ome_images import Plane as RunPlane
 from ._ome_images import PositionImage, RunImages
-from ._ome_xml import ome_pixel_type
 
 OME_ANNOTATION_NAMESPACE = "skyscope.exporters/ome-export"
 """The namespace of each Image's map annotation: run uid, position, planes missing/repeated."""

@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 
 from skyscope.documents import Event, EventDescriptor, RunStart, StreamDatum, StreamResource
+from skyscope.writers import Frame
 
-from ._ome_images import FrameSource, Plane, PositionImage, RunImages
+from ._ome_images import FrameLocation, Plane, PositionImage, RunImages
 from ._ome_physical import PixelSize, find_pixel_size, pixel_size_from_keys, time_increment
-from ._stream_assets import Frame
 
 INDEX_KEYS = ("t", "p", "g", "c", "z")
 """The event data keys giving a frame's place: useq's time, position, grid, channel, z indices."""
@@ -45,7 +45,7 @@ class PlaneCollector:
         self._images: dict[tuple[int, int], PositionImage] = {}
         self._channels: dict[int, str] = {}
         self._resources: dict[str, StreamResource] = {}
-        self._frames: dict[str, list[FrameSource]] = {}
+        self._frames: dict[str, list[FrameLocation]] = {}
         self._rows = 0
         self._with_events: set[str] = set()
 
@@ -124,7 +124,7 @@ class PlaneCollector:
             time_increment_s=time_increment(self._start, images),
         )
 
-    def _source(self, plane: Plane) -> FrameSource | None:
+    def _source(self, plane: Plane) -> FrameLocation | None:
         """Return the frame of ``plane``'s row among its descriptor's referenced frames."""
         frames = self._frames.get(plane.descriptor, [])
         return frames[plane.row - 1] if 0 < plane.row <= len(frames) else None

@@ -21,12 +21,11 @@ from typing import Any
 import zarr
 from zarr.abc.codec import BytesBytesCodec
 
-from ._image_axes import ImageAxes
-from ._ngff import NGFF_VERSION, ngff_image
+from skyscope.writers import ARRAY_PATH, NGFF_VERSION, ImageAxes, ngff_image
+
 from ._ome_frames import ResourceFrames
 from ._ome_images import PositionImage, RunImages
 from ._ome_model import ome_xml_bytes, run_ome
-from ._zarr_frames import ARRAY_PATH
 
 OME_XML_PATH = "OME/METADATA.ome.xml"
 """Where the OME-XML of the whole run sits in the store."""

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..engine import Msg, Return
 from ._scope_protocol import CameraLike, MicroscopeLike
-from ._sharpness import METRICS, Frame, SharpnessMetric
+from ._sharpness import METRICS, NumericFrame, SharpnessMetric
 from ._stubs import mv, new_group
 
 
@@ -182,7 +182,7 @@ async def snap(camera: CameraLike, *, timeout: float | None = None) -> AsyncGene
     yield Return(frame_of(reading, camera.name))
 
 
-def frame_of(reading: dict[str, Any], camera: str) -> Frame:
+def frame_of(reading: dict[str, Any], camera: str) -> NumericFrame:
     """Return the 2-D image in a camera's reading, or say there is none."""
     for value in reading.values():
         image = value.get("value") if isinstance(value, dict) else None

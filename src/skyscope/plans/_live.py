@@ -17,7 +17,7 @@ from typing import Any
 from ..engine import Msg
 from ._autofocus import check_inline_camera, snap
 from ._scope_protocol import CameraLike
-from ._sharpness import Frame
+from ._sharpness import NumericFrame
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class LiveFrame:
 
     number: int
     time: float
-    frame: Frame
+    frame: NumericFrame
 
 
 FrameCallback = Callable[[LiveFrame], None]
@@ -52,7 +52,7 @@ class LiveView:
         """Stop calling the subscriber ``token`` names."""
         self._subscribers.pop(token, None)
 
-    def publish(self, frame: Frame) -> LiveFrame:
+    def publish(self, frame: NumericFrame) -> LiveFrame:
         """Hand ``frame`` to every subscriber."""
         live_frame = LiveFrame(self.count, time.monotonic(), frame)
         self.count += 1

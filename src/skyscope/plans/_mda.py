@@ -13,12 +13,13 @@ move and frame has a time limit (``Timeouts``), so a hung part fails the run.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..engine import Msg, Return
-from ..exporters import FrameWriter
+from ..writers import FrameWriter, ImageSetWriter
 from ._autofocus import FocusSweep, check_inline_camera, find_focus, resolve_metric
 from ._mda_burst import Burst
 from ._mda_events import lazy_events
@@ -26,6 +27,7 @@ from ._mda_frames import FramePath, frame_path
 from ._mda_hints import MdaHints, mda_hints
 from ._mda_moves import Where, check_targets, locate_all, move_to, z_origin
 from ._mda_outline import fresh_copy, outline
+from ._mda_output import Output, output_frames
 from ._mda_record import FieldKind, Record
 from ._mda_schedule import Schedule
 from ._mda_steps import AXES, AutofocusStep, FrameStep, index_of, iter_steps
@@ -75,6 +77,18 @@ class _Run:
     focus_record: Record = field(
         default_factory=lambda: Record("mda-autofocus", AUTOFOCUS_FIELDS, ["focus_um", "score"])
     )
+    pending: _Taken | None = None
+    """A frame taken whose event waits until the next frame is taken (``defers_events``)."""
+
+
+@dataclass(frozen=True)
+class _Taken:
+    """What a frame's event records, kept from when the frame was taken."""
+
+    event: MDAEvent
+    scheduled: float
+    started: float
+    readback: dict[str, Any]
 
 
 async def mda(
@@ -82,6 +96,7 @@ async def mda(
     microscope: MicroscopeLike,
     *,
     writer: FrameWriter | None = None,
+    output: Output | None = None,
     md: Mapping[str, Any] | None = None,
     focus_sweep: FocusSweep | None = None,
     sharpness: str | SharpnessMetric = "denoised_brenner",
@@ -100,6 +115,11 @@ async def mda(
     writer
         Stores the frames a camera without its own writer hands back; a camera with a writer
         stores its own (and may then burst); with neither, events carry the frames.
+    output
+        Writes the frames as they come into their final layout, one image per position with
+        the sequence's t, c, z axes: ``*.ome.zarr``, ``*.ome.tif`` or ``*.h5``. Not with
+        ``writer`` nor a camera that writes its own frames. A configured ``ImageSetWriter``
+        (e.g. ``OMEZarrImageWriter(path, compression="zstd")``) works too.
     md
         Added to the run's start document.
     focus_sweep
@@ -110,7 +130,13 @@ async def mda(
     """
     scope = check_microscope(microscope)
     fresh = fresh_copy(sequence)
-    frames = frame_path(scope.camera, writer)
+    frames = (
+        await output_frames(
+            scope, sequence, output, writer, _pixel_size(scope).get("pixel_size_um")
+        )
+        if output is not None
+        else frame_path(scope.camera, writer)
+    )
     shape = await outline(fresh, list(scope.filter_wheel.positions))
     if shape.autofocus:
         check_inline_camera(scope.camera)
@@ -133,6 +159,7 @@ async def mda(
         "sequence": sequence,
         "microscope": microscope,
         "writer": writer,
+        "output": _output_name(output),
         "focus_sweep": focus_sweep,
         "sharpness": sharpness,
     }
@@ -146,6 +173,13 @@ async def mda(
     }
     taken = yield stage_wrapper(run_wrapper(_acquire(run, fresh, period), run_md), [microscope])
     yield Return(taken)
+
+
+def _output_name(output: Output | None) -> str | None:
+    """The output's path for the start document."""
+    if output is None:
+        return None
+    return os.fspath(output.path if isinstance(output, ImageSetWriter) else output)
 
 
 def _run_md(
@@ -179,12 +213,15 @@ async def _acquire(
     try:
         async for step in steps:
             if isinstance(step, AutofocusStep):
+                yield _save_pending(run)
                 yield _autofocus(run, step.event)
             elif step.burst:
+                yield _save_pending(run)
                 yield _burst(run, step)
             else:
                 yield _frame(run, step.events[0])
             taken += len(step.events) if isinstance(step, FrameStep) else 0
+        yield _save_pending(run)
     finally:
         await steps.aclose()
         await events.aclose()
@@ -208,8 +245,20 @@ async def _frame(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
     started = run.schedule.now()
     mst = event.min_start_time
     scheduled = run.schedule.due(mst) if mst is not None else started
-    yield run.frames.acquire(run.timeouts.frames(_exposure_s(run)))
-    yield _save_frame(run, event, scheduled, started)
+    yield run.frames.acquire(run.timeouts.frames(_exposure_s(run)), event)
+    taken = _Taken(event, scheduled, started, dict(run.where.readback))
+    if not getattr(run.frames, "defers_events", False):
+        yield _save_frame(run, taken)
+        return
+    yield _save_pending(run)  # the previous frame's event: its frame was written meanwhile
+    run.pending = taken
+
+
+async def _save_pending(run: _Run) -> AsyncGenerator[Any, Any]:
+    """Save the event of the frame taken last, if it is still waiting."""
+    if run.pending is not None:
+        taken, run.pending = run.pending, None
+        yield _save_frame(run, taken)
 
 
 async def _burst(run: _Run, step: FrameStep) -> AsyncGenerator[Any, Any]:
@@ -226,21 +275,20 @@ async def _burst(run: _Run, step: FrameStep) -> AsyncGenerator[Any, Any]:
         started = burst.started(number) or run.schedule.now()
         mst = event.min_start_time
         scheduled = run.schedule.due(mst) if mst is not None else started
-        yield _save_frame(run, event, scheduled, started)
+        yield _save_frame(run, _Taken(event, scheduled, started, dict(run.where.readback)))
     yield burst.finish_msg()
 
 
-async def _save_frame(
-    run: _Run, event: MDAEvent, scheduled: float, started: float
-) -> AsyncGenerator[Any, Any]:
+async def _save_frame(run: _Run, taken: _Taken) -> AsyncGenerator[Any, Any]:
     schedule = run.schedule
+    event = taken.event
     run.record.update(
         **index_of(event),
-        **run.where.readback,
+        **taken.readback,
         pos_name=event.pos_name or "",
-        scheduled_s=schedule.elapsed(scheduled),
-        started_s=schedule.elapsed(started),
-        lateness_s=started - scheduled,
+        scheduled_s=schedule.elapsed(taken.scheduled),
+        started_s=schedule.elapsed(taken.started),
+        lateness_s=taken.started - taken.scheduled,
     )
     yield Msg("create", name="primary")
     yield Msg("read", run.record)

@@ -6,19 +6,24 @@
   the stream documents. Only here can consecutive frames run as a hardware burst.
 - **plan file**: the camera hands frames back and ``mda(writer=...)`` gets them: the plan writes
   each frame once, then emits its event. Autofocus and live view still see frames unsaved.
+- **output** (``_mda_output``): ``mda(output=...)``: the plan writes each frame to its place in
+  one image per position; its event follows once the next frame is taken.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..engine import Msg, Return
-from ..exporters import FrameWriter
+from ..writers import FrameWriter
 from ._autofocus import snap
 from ._mda_record import CameraFrames, PlanFrames
 from ._scope_protocol import CameraLike, can_sequence
 from ._stubs import new_group
+
+if TYPE_CHECKING:
+    from useq import MDAEvent
 
 
 class FramePath(Protocol):
@@ -34,8 +39,8 @@ class FramePath(Protocol):
         """Whether consecutive frames may run as one camera sequence."""
         ...
 
-    def acquire(self, timeout: float | None) -> AsyncGenerator[Any, Any]:
-        """Take one frame (and store it) within ``timeout`` seconds; a plan."""
+    def acquire(self, timeout: float | None, event: MDAEvent) -> AsyncGenerator[Any, Any]:
+        """Take ``event``'s frame (and store it) within ``timeout`` seconds; a plan."""
         ...
 
     async def close(self) -> None:
@@ -64,7 +69,7 @@ class InlineFrames:
         """The camera."""
         return self._camera
 
-    def acquire(self, timeout: float | None) -> AsyncGenerator[Any, Any]:
+    def acquire(self, timeout: float | None, event: MDAEvent) -> AsyncGenerator[Any, Any]:
         """Trigger the camera and wait for the frame."""
         return _trigger(self._camera, timeout)
 
@@ -86,7 +91,7 @@ class CameraFileFrames:
         """The camera's file references."""
         return self._readable
 
-    def acquire(self, timeout: float | None) -> AsyncGenerator[Any, Any]:
+    def acquire(self, timeout: float | None, event: MDAEvent) -> AsyncGenerator[Any, Any]:
         """Trigger the camera (which writes and flushes the frame)."""
         return _trigger(self._camera, timeout)
 
@@ -111,7 +116,7 @@ class PlanFileFrames:
         """The file references."""
         return self._readable
 
-    async def acquire(self, timeout: float | None) -> AsyncGenerator[Any, Any]:
+    async def acquire(self, timeout: float | None, event: MDAEvent) -> AsyncGenerator[Any, Any]:
         """Snap a frame, write it and wait until readers can see it (so events reference it)."""
         frame = yield snap(self._camera, timeout=timeout)
         if not self._opened:

@@ -11,8 +11,8 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from ..documents import DataKey, Reading
-from ..exporters import FrameWriter, StreamAsset
+from ..documents import DataKey, Reading, StreamAsset
+from ..writers import FrameWriter
 
 FieldKind = Literal["integer", "number", "string"]
 """The JSON type of one field."""

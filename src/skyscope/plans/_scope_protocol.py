@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from ..devices import Location, StatusProtocol
 from ..documents import DataKey, Reading
-from ..exporters import FrameWriter
+from ..writers import FrameWriter
 
 
 class ValueSignal(Protocol):

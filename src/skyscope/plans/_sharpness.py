@@ -11,21 +11,21 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-Frame = npt.NDArray[np.number]
-SharpnessMetric = Callable[[Frame], float]
+NumericFrame = npt.NDArray[np.number]
+SharpnessMetric = Callable[[NumericFrame], float]
 """Scores a 2-D frame; a focus sweep peaks where this is largest."""
 
 # For a Gaussian variable d, median(d**2) = 0.4549 * mean(d**2) (chi-square, 1 degree).
 _MEDIAN_TO_MEAN_CHI2 = 0.4549
 
 
-def _as_float(frame: Frame) -> npt.NDArray[np.float32]:
+def _as_float(frame: NumericFrame) -> npt.NDArray[np.float32]:
     if frame.ndim != 2 or min(frame.shape) < 3:
         raise ValueError(f"sharpness needs a 2-D frame of at least 3x3, got shape {frame.shape}")
     return np.asarray(frame, dtype=np.float32)
 
 
-def brenner(frame: Frame) -> float:
+def brenner(frame: NumericFrame) -> float:
     """Brenner's gradient: the mean squared difference of pixels two apart, both directions."""
     image = _as_float(frame)
     across = image[:, 2:] - image[:, :-2]
@@ -33,7 +33,7 @@ def brenner(frame: Frame) -> float:
     return float(np.mean(across * across) + np.mean(down * down))
 
 
-def denoised_brenner(frame: Frame) -> float:
+def denoised_brenner(frame: NumericFrame) -> float:
     """Brenner's gradient minus the part noise alone would give (the default metric).
 
     Far out of focus a widefield image is smooth but brighter in places, so camera noise grows
@@ -48,7 +48,7 @@ def denoised_brenner(frame: Frame) -> float:
     return total
 
 
-def normalized_variance(frame: Frame) -> float:
+def normalized_variance(frame: NumericFrame) -> float:
     """Variance over mean: contrast that does not depend on the illumination's brightness."""
     image = _as_float(frame)
     mean = float(image.mean())

@@ -10,7 +10,7 @@ from collections.abc import AsyncGenerator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..engine import Msg, Return
-from ..exporters import FrameWriter
+from ..writers import FrameWriter
 from ._mda import mda
 from ._plan_md import jsonable
 from ._scope_protocol import MicroscopeLike, check_microscope

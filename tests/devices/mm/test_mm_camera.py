@@ -14,7 +14,7 @@ from _mm_helpers import ScopeFactory, Ticker, until
 from skyscope.devices import StatusFailedError
 from skyscope.devices.mm import MMMicroscope
 from skyscope.devices.mm.demo import DemoRig, read_header
-from skyscope.exporters import HDF5FrameWriter
+from skyscope.writers import HDF5FrameWriter
 
 
 async def test_a_trigger_snaps_the_frame_the_hardware_shows(

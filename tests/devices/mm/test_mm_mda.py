@@ -21,8 +21,8 @@ from _mm_helpers import RigFactory, ScopeFactory, of, until
 
 from skyscope.devices import StatusFailedError
 from skyscope.engine import Engine
-from skyscope.exporters import HDF5FrameWriter
 from skyscope.plans import mda
+from skyscope.writers import HDF5FrameWriter
 
 FOV_UM = 64 * 0.65  # what pymmcore-plus's engine sets a grid's field of view to
 SEQUENCE = useq.MDASequence(

@@ -16,8 +16,8 @@ from _mm_helpers import ScopeFactory, Ticker, of, until
 from skyscope.devices.mm import MMMicroscope
 from skyscope.devices.mm.demo import DemoRig, read_header
 from skyscope.engine import Engine
-from skyscope.exporters import OMEZarrFrameWriter
 from skyscope.plans import FocusSweep, LiveFrame, LiveView, autofocus, live, mda, tile_scan
+from skyscope.writers import OMEZarrFrameWriter
 
 
 @pytest.mark.parametrize("start_um", [-40.0, 0.0, 35.0])

@@ -12,7 +12,7 @@ import pytest
 
 from skyscope.devices import LimitsError, StatusFailedError
 from skyscope.devices.sim import CameraSettings, Microscope, SensorSpec
-from skyscope.exporters import HDF5FrameWriter
+from skyscope.writers import HDF5FrameWriter
 
 SENSOR = SensorSpec(shape=(256, 256))
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from skyscope.devices.sim import Microscope, SensorSpec
 from skyscope.devices.sim._frame_pool import FramePool
-from skyscope.exporters import HDF5FrameWriter
+from skyscope.writers import HDF5FrameWriter
 
 SHAPE = (64, 96)
 U16 = np.dtype(np.uint16)

@@ -17,7 +17,7 @@ import pytest
 from bluesky.run_engine import RunEngine, call_in_bluesky_event_loop
 
 from skyscope.devices.sim import Microscope, SensorSpec
-from skyscope.exporters import HDF5FrameWriter
+from skyscope.writers import HDF5FrameWriter
 
 Documents = list[tuple[str, dict[str, Any]]]
 SENSOR = SensorSpec(shape=(128, 128))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...exporters import FrameWriter
+from ...writers import FrameWriter
 from ._camera import MMCamera
 from ._config_group import MMConfigGroup
 from ._device import MMDevice

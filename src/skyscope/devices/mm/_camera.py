@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ...documents import DataKey
-from ...exporters import FrameWriter, StreamAsset
+from ...documents import DataKey, StreamAsset
+from ...writers import FrameWriter
 from .._readable import Kind
 from .._signal import SignalR, SignalRW
 from .._soft_signals import soft_signal_r_and_setter

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ...exporters import FrameWriter
+from ...writers import FrameWriter
 from ._camera_values import use_camera
 from ._link import CoreLink
 

@@ -20,8 +20,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import numpy as np
 
-from ...documents import DataKey
-from ...exporters import FrameWriter, StreamAsset
+from ...documents import DataKey, StreamAsset
+from ...writers import FrameWriter
 from .. import (
     Kind,
     StandardReadable,
@@ -35,7 +35,7 @@ from ._frame_maker import FrameMaker, pool_limit
 from ._frame_sequence import FrameSequence
 from ._model import MicroscopeModel
 from ._sensor import BIT_DEPTHS, CameraSettings
-from ._synth import Frame
+from ._synth import SensorFrame
 
 _PROGRESS_INTERVAL_S = 0.05
 """A sequence's progress goes to watchers at most this often (and once at the end)."""
@@ -159,7 +159,7 @@ class SimCamera(StandardReadable):
         await self._writer.write(frame)
         await self._writer.flush()
 
-    async def _expose(self, settings: CameraSettings) -> Frame:
+    async def _expose(self, settings: CameraSettings) -> SensorFrame:
         """Render one frame off the loop; in real time, take at least exposure + readout."""
         async with self._lock:
             start = time.monotonic()

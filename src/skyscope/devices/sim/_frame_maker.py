@@ -12,11 +12,11 @@ import asyncio
 import functools
 import threading
 
-from ...exporters import FrameWriter
+from ...writers import FrameWriter
 from ._frame_pool import FramePool
 from ._model import MicroscopeModel
 from ._sensor import CameraSettings
-from ._synth import Frame
+from ._synth import SensorFrame
 
 _DEFAULT_QUEUE_DEPTH = 8
 """Frames a writer that does not say its ``queue_depth`` is assumed to hold at once."""
@@ -36,7 +36,7 @@ class FrameMaker:
         """Return the pool that lends the frames of ``render(..., pooled=True)``."""
         return self._pool
 
-    def render(self, settings: CameraSettings, *, pooled: bool) -> Frame:
+    def render(self, settings: CameraSettings, *, pooled: bool) -> SensorFrame:
         """Take one frame at ``settings`` (blocking): a pooled buffer or a new array."""
         with self._lock:
             out = None
@@ -45,7 +45,7 @@ class FrameMaker:
             self._model.camera = settings
             return self._model.snap(out)
 
-    async def render_off_loop(self, settings: CameraSettings, *, pooled: bool) -> Frame:
+    async def render_off_loop(self, settings: CameraSettings, *, pooled: bool) -> SensorFrame:
         """Take one frame on a worker thread, leaving the event loop free meanwhile."""
         render = functools.partial(self.render, settings, pooled=pooled)
         return await asyncio.get_running_loop().run_in_executor(None, render)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ._synth import Frame
+from ._synth import SensorFrame
 
 
 class _Lease:
@@ -24,12 +24,12 @@ class _Lease:
 
     __slots__ = ("__array_interface__", "__weakref__", "buffer")
 
-    def __init__(self, buffer: Frame, interface: dict[str, Any]) -> None:
+    def __init__(self, buffer: SensorFrame, interface: dict[str, Any]) -> None:
         self.buffer = buffer
         self.__array_interface__ = interface
 
 
-_Buffer = tuple[Frame, dict[str, Any]]
+_Buffer = tuple[SensorFrame, dict[str, Any]]
 """A pooled array and its (cached) ``__array_interface__``."""
 
 
@@ -64,7 +64,7 @@ class FramePool:
         """Return how many buffers the pool owns now (lent or free)."""
         return self._pooled
 
-    def take(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> Frame:
+    def take(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> SensorFrame:
         """Return a frame of ``shape`` and ``dtype`` with unspecified contents, for filling."""
         key = (shape, dtype)
         if key != self._key:
@@ -79,7 +79,7 @@ class FramePool:
             self._pooled += 1
         return self._lend(entry, self._generation)
 
-    def _lend(self, entry: _Buffer, generation: int) -> Frame:
+    def _lend(self, entry: _Buffer, generation: int) -> SensorFrame:
         """Wrap a buffer in a new lease; when the lease dies the buffer comes back."""
         lease = _Lease(*entry)
 
@@ -88,7 +88,7 @@ class FramePool:
             self._give_back(entry, generation)
 
         self._leases.add(weakref.ref(lease, give_back))
-        frame: Frame = np.asarray(lease)
+        frame: SensorFrame = np.asarray(lease)
         return frame
 
     def _restart(self, key: tuple[tuple[int, ...], np.dtype[Any]]) -> None:

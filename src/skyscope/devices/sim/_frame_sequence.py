@@ -15,7 +15,7 @@ from collections import deque
 
 from ._frame_maker import FrameMaker
 from ._sensor import CameraSettings
-from ._synth import Frame
+from ._synth import SensorFrame
 
 
 class FrameSequence:
@@ -29,7 +29,7 @@ class FrameSequence:
         self._loop = asyncio.get_running_loop()
         self._condition = threading.Condition()
         self._granted = 0
-        self._ready: deque[Frame] = deque()
+        self._ready: deque[SensorFrame] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self._error: BaseException | None = None
         self._stopped = False
@@ -46,7 +46,7 @@ class FrameSequence:
             self._granted += 1
             self._condition.notify()
 
-    async def next_frame(self) -> Frame:
+    async def next_frame(self) -> SensorFrame:
         """Return the next rendered frame, waiting for it if need be; raise a render's error."""
         while True:
             with self._condition:
@@ -86,7 +86,7 @@ class FrameSequence:
             self._granted -= 1
             return True
 
-    def _deliver(self, frame: Frame | None, error: BaseException | None) -> None:
+    def _deliver(self, frame: SensorFrame | None, error: BaseException | None) -> None:
         """Hand a frame (or the failure) to the loop, waking it only if it is waiting."""
         with self._condition:
             if self._stopped:

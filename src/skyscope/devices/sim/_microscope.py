@@ -9,7 +9,7 @@ a device tree by calling ``root.stage()``, which a child of that name would shad
 
 from __future__ import annotations
 
-from ...exporters import FrameWriter
+from ...writers import FrameWriter
 from .. import Device, Status
 from ._axis import FocusDrive, XYStage
 from ._camera import SimCamera

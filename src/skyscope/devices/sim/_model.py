@@ -18,7 +18,7 @@ from ._optics import DEFAULT_CHANNELS, DEFAULT_OBJECTIVES, Channel, Objective
 from ._render import View, illuminated, render_scene
 from ._sample import Sample, SampleSpec
 from ._sensor import CameraSettings, SensorSpec
-from ._synth import Exposure, Frame, FrameSynth, NoiseModel
+from ._synth import Exposure, FrameSynth, NoiseModel, SensorFrame
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
@@ -75,7 +75,7 @@ class MicroscopeModel:
         self._synth = FrameSynth(self.seed + 1, self.noise)
         self._scene: _Scene | None = None
         self._versions = 0
-        self._pattern: dict[tuple[tuple[int, int], int], Frame] = {}
+        self._pattern: dict[tuple[tuple[int, int], int], SensorFrame] = {}
         self._born = time.monotonic()
         self.camera.check(self.sensor)
 
@@ -150,7 +150,7 @@ class MicroscopeModel:
         """Restart the camera noise from ``seed``: the next frame depends only on it and state."""
         self._synth.reseed(seed)
 
-    def snap(self, out: Frame | None = None) -> Frame:
+    def snap(self, out: SensorFrame | None = None) -> SensorFrame:
         """Take one frame at the current state (bleaching the lit field); fill ``out`` if given."""
         self.camera.check(self.sensor)
         shape, dtype = self.frame_shape(), self.camera.dtype
@@ -202,7 +202,7 @@ class MicroscopeModel:
             if change.max() > _BLEACH_TOLERANCE:
                 self._scene = None
 
-    def _pattern_frame(self, shape: tuple[int, int]) -> Frame:
+    def _pattern_frame(self, shape: tuple[int, int]) -> SensorFrame:
         """Return a fixed test pattern (diagonal ramp and grid) for physics-free streaming."""
         key = (shape, self.camera.bit_depth)
         if key not in self._pattern:
@@ -212,7 +212,7 @@ class MicroscopeModel:
 
 def _test_pattern(
     shape: tuple[int, int], max_value: int, dtype: np.dtype[np.unsignedinteger]
-) -> Frame:
+) -> SensorFrame:
     """Return ``(row + col) % 256`` ramps plus a 64-pixel grid, built in 16-bit without temporaries.
 
     Sums wrap modulo 2**16, a multiple of 256, so the ramp is exact; every step is in place.

@@ -23,7 +23,7 @@ import numpy.typing as npt
 from ._sensor import CameraSettings, SensorSpec
 
 F32 = npt.NDArray[np.float32]
-Frame = npt.NDArray[np.unsignedinteger]
+SensorFrame = npt.NDArray[np.unsignedinteger]
 NoiseModel = Literal["fast", "poisson"]
 
 _CHUNK = 1 << 16  # pixels per step: keeps the intermediate buffers in cache
@@ -82,7 +82,9 @@ class FrameSynth:
         """Restart the noise from ``seed`` (frames then depend on the seed, not on history)."""
         self._rng = np.random.Generator(np.random.PCG64(seed))
 
-    def expose(self, scene: F32, scene_version: int, exposure: Exposure, out: Frame) -> Frame:
+    def expose(
+        self, scene: F32, scene_version: int, exposure: Exposure, out: SensorFrame
+    ) -> SensorFrame:
         """Fill ``out`` with one noisy frame of ``scene``; ``scene_version`` keys the cache."""
         if self.noise == "poisson":
             return self._poisson(scene, exposure, out)
@@ -111,7 +113,7 @@ class FrameSynth:
         high = (self._mean + tail * self._std).max(initial=0.0)
         self._clip_high = bool(high >= saturation_adu(exposure) + 1)
 
-    def _fast(self, out: Frame, ceiling: float) -> None:
+    def _fast(self, out: SensorFrame, ceiling: float) -> None:
         """Draw table-normal deviates chunk by chunk and write mean + std * z, clipped."""
         n = out.size
         bits = self._rng.bit_generator.random_raw(-(-n // 4)).view(np.uint16)
@@ -127,7 +129,7 @@ class FrameSynth:
                 np.clip(z, 0.0, ceiling + 0.5, out=z)
             np.copyto(out[start:stop], z, casting="unsafe")
 
-    def _poisson(self, scene: F32, exposure: Exposure, out: Frame) -> Frame:
+    def _poisson(self, scene: F32, exposure: Exposure, out: SensorFrame) -> SensorFrame:
         """Sample shot noise exactly (Poisson) and read noise (normal); slow but exact."""
         settings = exposure.settings
         arrived = self._rng.poisson(incident_electrons(scene, exposure)).astype(np.float64)

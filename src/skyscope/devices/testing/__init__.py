@@ -2,7 +2,7 @@
 
 from ._frames import (
     DEFAULT_FRAME_SOURCE,
-    FrameSource,
+    FrameFunction,
     PatternFrames,
     PositionedFrames,
     Positions,
@@ -16,7 +16,7 @@ from ._test_ioc import TestIOC
 
 __all__ = [
     "DEFAULT_FRAME_SOURCE",
-    "FrameSource",
+    "FrameFunction",
     "IocOptions",
     "PatternFrames",
     "PositionedFrames",

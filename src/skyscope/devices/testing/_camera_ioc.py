@@ -21,7 +21,7 @@ import numpy.typing as npt
 from caproto import ChannelType, SkipWrite
 from caproto.server import PVGroup, PvpropertyByteRO, pvproperty
 
-from ._frames import FrameSource, Positions, at_positions
+from ._frames import FrameFunction, Positions, at_positions
 
 _log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class CameraDriver(PVGroup):  # type: ignore[misc]
         self,
         prefix: str,
         *,
-        source: FrameSource,
+        source: FrameFunction,
         plugin: ImagePlugin,
         positions: Callable[[], Positions] = dict,
         **kwargs: Any,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import numpy.typing as npt
 
-FrameSource = Callable[[int], npt.NDArray[np.generic]]
+FrameFunction = Callable[[int], npt.NDArray[np.generic]]
 """Return the image for a frame number (the camera's ArrayCounter after the frame)."""
 
 Positions = Mapping[str, float]
@@ -49,7 +49,7 @@ class PatternFrames:
         return ((self._base + 7 * frame_number) % 4096).astype(np.uint16)
 
 
-def load_frame_source(spec: str, kwargs: Mapping[str, object] | None = None) -> FrameSource:
+def load_frame_source(spec: str, kwargs: Mapping[str, object] | None = None) -> FrameFunction:
     """Import ``"module:attribute"`` and make the frame source it names (see module docstring)."""
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
@@ -70,7 +70,7 @@ def takes_positions(source: Callable[..., object]) -> bool:
     return "positions" in parameters
 
 
-def at_positions(source: FrameSource) -> PositionedFrames:
+def at_positions(source: FrameFunction) -> PositionedFrames:
     """Return ``(frame_number, positions) -> frame`` for any source (old ones ignore positions)."""
     if takes_positions(source):
         wants: Callable[..., npt.NDArray[np.generic]] = source

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest_asyncio
 
-from ...exporters import HDF5FrameWriter
+from ...writers import HDF5FrameWriter
 from ..sim import Microscope, SensorSpec
 from ._ioc_options import IocOptions
 from ._test_ioc import TestIOC

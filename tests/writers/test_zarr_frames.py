@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import yaozarrs
 import zarr
-from _exporter_helpers import make_frame
+from _writer_helpers import make_frame
 
-from skyscope.exporters import FrameWriter, ImageAxes, OMEZarrFrameWriter
+from skyscope.writers import FrameWriter, ImageAxes, OMEZarrFrameWriter
 
 AXES = ImageAxes(
     sizes={"t": 3, "c": 2, "z": 2},
@@ -119,3 +119,16 @@ async def test_frames_must_be_two_dimensional(tmp_path: Path) -> None:
     writer = OMEZarrFrameWriter(tmp_path / "x.ome.zarr")
     with pytest.raises(ValueError, match=r"2-D \(y, x\)"):
         await writer.open("cam", (2, 32, 48), np.uint16)
+
+
+async def test_a_stack_without_known_scales_claims_no_units(tmp_path: Path) -> None:
+    # A flat stack's writer cannot know the pixel size or the frame interval: a unit would
+    # claim 1 µm pixels and 1 s between frames, as it once did.
+    writer = OMEZarrFrameWriter(tmp_path / "flat.ome.zarr")
+    await writer.open("cam", (32, 48), "<u2")
+    await writer.write(make_frame(0))
+    await writer.close()
+    ome = zarr.open_group(str(tmp_path / "flat.ome.zarr"), mode="r").attrs["ome"]
+    axes = ome["multiscales"][0]["axes"]
+    assert [axis.get("unit") for axis in axes] == [None, None, None]
+    yaozarrs.validate_zarr_store(str(tmp_path / "flat.ome.zarr"))

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tifffile
-from _exporter_helpers import make_frame
+from _writer_helpers import make_frame
 from ome_types import from_xml
 from ome_types.model import UnitsLength
 
-from skyscope.exporters import FrameWriter, ImageAxes, OMETiffFrameWriter
+from skyscope.writers import FrameWriter, ImageAxes, OMETiffFrameWriter
 
 AXES = ImageAxes(
     sizes={"t": 3, "c": 2}, scales={"y": 0.65, "x": 0.65, "t": 2.0}, channel_names=["DAPI", "GFP"]

@@ -52,6 +52,8 @@ class FrameQueue:
         self._space = asyncio.Event()
         self._pending: set[asyncio.Future[int]] = set()
         self._producer_waits = False
+        self._ack_wanted = 0  # > acknowledged: the loop waits for that many (thread tells it)
+        self._acknowledgement = asyncio.Event()
         self._queued = 0
         self._closing = False
         self._written = 0
@@ -128,6 +130,25 @@ class FrameQueue:
         """Wait until every queued frame is written and synced; return the acknowledged count."""
         return await self._request("flush")
 
+    async def acknowledged_at_least(self, count: int) -> int:
+        """Wait until ``count`` frames are acknowledged (not for later ones); return the count.
+
+        The worker syncs whenever it catches up with the queue, so this waits for the disk
+        only as far as ``count``, while later frames keep coming.
+        """
+        if count > self._queued:
+            raise ValueError(f"cannot wait for {count} frames: only {self._queued} were queued")
+        while self._acknowledged < count:
+            self.raise_if_failed()
+            self._acknowledgement.clear()
+            self._ack_wanted = count  # set before looking again: the thread checks it after
+            if self._acknowledged >= count:  # syncing
+                break
+            await self._acknowledgement.wait()
+        self._ack_wanted = 0
+        self.raise_if_failed()
+        return self._acknowledged
+
     async def close(self) -> None:
         """Write and sync what is queued, close the sink and stop the thread."""
         self._closing = True
@@ -165,6 +186,9 @@ class FrameQueue:
     def _room_made(self) -> None:
         self._space.set()
 
+    def _acknowledged_more(self) -> None:
+        self._acknowledgement.set()
+
     def _answer(self, reply: asyncio.Future[int], value: int) -> None:
         if not reply.done():
             reply.set_result(value)
@@ -175,6 +199,7 @@ class FrameQueue:
             if not reply.done():
                 reply.set_exception(self._error)
         self._space.set()
+        self._acknowledgement.set()
 
     def _notify(self, callback: Callable[..., None], *args: object) -> None:
         """Schedule ``callback`` on the loop (a closed loop has no one left to tell)."""
@@ -224,6 +249,9 @@ class FrameQueue:
             self._stage = f"making frames up to {self._written} visible"
             sink.sync(self._written)
             self._acknowledged = self._written
+            if self._ack_wanted and self._acknowledged >= self._ack_wanted:
+                self._ack_wanted = 0
+                self._notify(self._acknowledged_more)
 
     def _fail(self, exc: BaseException) -> None:
         """Record the failure, keep what was written readable, drop the queue, tell the loop."""

@@ -1,4 +1,4 @@
-"""Fixtures for the exporter tests."""
+"""Fixtures for the frame writer tests."""
 
 from __future__ import annotations
 

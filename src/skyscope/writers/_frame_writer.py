@@ -7,9 +7,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from skyscope.documents import DataKey
-
-from ._stream_assets import StreamAsset
+from skyscope.documents import DataKey, StreamAsset
 
 
 @runtime_checkable

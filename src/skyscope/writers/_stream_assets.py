@@ -5,20 +5,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from skyscope.documents import DataKey, StreamDatum, StreamResource
+from skyscope.documents import DataKey, StreamAsset, StreamDatum, StreamResource
 
 Frame = npt.NDArray[np.generic]
 """One detector frame: an n-dimensional numpy array."""
-
-StreamAsset = (
-    tuple[Literal["stream_resource"], StreamResource] | tuple[Literal["stream_datum"], StreamDatum]
-)
-"""A ``(name, doc)`` pair a detector hands the engine to reference its frames."""
 
 
 def file_uri(path: Path) -> str:

@@ -19,6 +19,9 @@ from ._stream_assets import Frame
 HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf", ".nxs")
 """File names ending in one of these are files; any other path is a directory to write into."""
 
+HDF5_MIMETYPE = "application/x-hdf5"
+"""The stream resource mimetype of frames in an HDF5 dataset."""
+
 
 class HDF5FrameWriter(QueuedFrameWriter):
     """Writes one data key's frames to an HDF5 dataset that other processes can read live.
@@ -82,7 +85,7 @@ class HDF5FrameSink(FrameSink):
     """An HDF5 file with one chunked dataset ``(n, *frame_shape)`` growing along axis 0."""
 
     kind = "HDF5 file"
-    mimetype = "application/x-hdf5"
+    mimetype = HDF5_MIMETYPE
 
     def __init__(
         self,

@@ -56,7 +56,7 @@ class OMEZarrFrameWriter(QueuedFrameWriter):
         super().__init__(queue_depth=queue_depth, flush_every=flush_every, queue_bytes=queue_bytes)
         self._location = Path(path_or_directory)
         self._axes = axes or ImageAxes()
-        self._codec = _chunk_codec(checked_compression(compression), compression_level)
+        self._codec = zarr_chunk_codec(checked_compression(compression), compression_level)
         self._fsync_on_close = fsync_on_close
 
     def _target(self, data_key: str) -> Path:
@@ -175,7 +175,7 @@ class ZarrFrameSink(FrameSink):
         return self._array_dir / self._array.metadata.encode_chunk_key(coords)
 
 
-def _chunk_codec(
+def zarr_chunk_codec(
     compression: Compression | None, level: int | None
 ) -> tuple[Any, BytesBytesCodec] | None:
     """Return the encoder skyscope runs and the matching zarr v3 codec for the metadata."""

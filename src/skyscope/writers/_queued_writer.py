@@ -11,11 +11,11 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from skyscope.documents import DataKey
+from skyscope.documents import DataKey, StreamAsset
 
 from ._frame_queue import FrameQueue
 from ._frame_sink import FrameSink
-from ._stream_assets import Frame, StreamAsset, StreamAssets, frame_data_key
+from ._stream_assets import Frame, StreamAssets, frame_data_key
 
 DEFAULT_QUEUE_BYTES = 64 << 20
 """Frames in flight per writer hold at most this much memory (unless two frames need more)."""

@@ -16,6 +16,8 @@ from ._ome_xml import ome_pixel_type, ome_xml
 from ._queued_writer import QueuedFrameWriter
 from ._stream_assets import Frame
 
+_PROVISIONAL = b"skyscope: frames being written; the OME-XML is completed at close"
+
 TIFF_SUFFIXES = (".tif", ".tiff")
 """File names ending in one of these are files; any other path is a directory to write into."""
 
@@ -96,12 +98,16 @@ class TiffFrameSink(FrameSink):
         return self._axes.capacity
 
     def write(self, index: int, frame: Frame) -> None:
-        """Append frame ``index`` as a page (the first carries a provisional OME-XML)."""
+        """Append frame ``index`` as a page with its own IFD, readable even if the process dies.
+
+        The first page's description is a placeholder until close writes the OME-XML: a file
+        cut short is a plain multi-page TIFF holding every acknowledged frame.
+        """
         assert self._tiff is not None
-        description = self._xml(1) if index == 0 else None  # replaced at close
+        description = _PROVISIONAL if index == 0 else None  # replaced at close
         self._tiff.write(
             frame,
-            contiguous=True,
+            contiguous=False,
             description=description,
             metadata=None,
             photometric="minisblack",

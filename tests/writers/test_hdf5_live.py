@@ -9,15 +9,15 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-from _exporter_helpers import TroubledHDF5Writer, make_frame
+from _writer_helpers import TroubledHDF5Writer, make_frame
 
-from skyscope.exporters import HDF5FrameWriter
+from skyscope.writers import HDF5FrameWriter
 
 READER = """
 import sys, time
 import h5py
-sys.path.insert(0, sys.argv[1])
-from _exporter_helpers import make_frame
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/.."]  # the helpers, and tests/ for theirs
+from _writer_helpers import make_frame
 path, targets = sys.argv[2], [int(n) for n in sys.argv[3:]]
 with h5py.File(path, "r", swmr=True) as f:
     data = f["cam"]

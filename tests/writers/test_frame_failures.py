@@ -11,30 +11,27 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import json
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
-from _exporter_helpers import TroubledHDF5Writer, make_frame
+from _writer_helpers import TroubledHDF5Writer, make_frame
 
-from skyscope.exporters import FrameWriterError, HDF5FrameWriter
+from _privileges import unprivileged
+from skyscope.writers import FrameWriterError, HDF5FrameWriter
 
 HELPERS = str(Path(__file__).parent)
 
 DISK_FULL = """
 import asyncio, json, resource, signal, sys
-sys.path.insert(0, sys.argv[1])
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/.."]  # the helpers, and tests/ for theirs
 import numpy as np
-from _exporter_helpers import make_frame
-from skyscope.exporters import FrameWriterError, HDF5FrameWriter
+from _writer_helpers import make_frame
+from skyscope.writers import FrameWriterError, HDF5FrameWriter
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
@@ -65,7 +62,7 @@ asyncio.run(main())
 PERMISSION = """
 import asyncio, os, sys
 import numpy as np
-from skyscope.exporters import FrameWriterError, HDF5FrameWriter
+from skyscope.writers import FrameWriterError, HDF5FrameWriter
 
 async def main():
     try:
@@ -106,30 +103,6 @@ def test_disk_full_is_an_error_and_acknowledged_frames_survive(tmp_path: Path) -
     assert "File too large" in error or "errno = 27" in error
     assert report["acknowledged"] >= 6
     _assert_frames(path, report["acknowledged"], (128, 256))
-
-
-@pytest.fixture
-def read_only_dir() -> Iterator[Path]:
-    """A directory no one may write to (root too, once run through :func:`unprivileged`)."""
-    base = Path(tempfile.mkdtemp(prefix="skyscope-ro-"))
-    base.chmod(0o755)
-    target = base / "locked"
-    target.mkdir(mode=0o555)
-    target.chmod(0o555)
-    yield target
-    target.chmod(0o755)
-    shutil.rmtree(base)
-
-
-def unprivileged(command: list[str]) -> list[str]:
-    """``command`` run so that file permissions apply to it, even as root.
-
-    Root keeps its own identity (so the checkout and the interpreter stay readable wherever they
-    live) but loses the capabilities that let it override file permissions.
-    """
-    if os.geteuid() != 0:
-        return command
-    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *command]
 
 
 def test_permission_denied_is_an_error_naming_the_file(read_only_dir: Path) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
-from _exporter_helpers import make_frame
+from _writer_helpers import make_frame
 
-from skyscope.exporters import FrameWriter, FrameWriterError, HDF5FrameWriter
+from skyscope.writers import FrameWriter, FrameWriterError, HDF5FrameWriter
 
 FILTER_IDS = {None: [], "gzip": [h5py.h5z.FILTER_DEFLATE], "zstd": [32015], "lz4": [32004]}
 

@@ -7,6 +7,7 @@ OME (NGFF and OME-XML) orders axes t, c, z, y, x. Frames are 2-D (y, x); the lea
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from math import prod
@@ -55,36 +56,47 @@ class ImageAxes:
     """Units replacing the defaults (micrometer for z, y, x; second for t)."""
     channel_names: Sequence[str] = ()
     """One name per channel (length ``sizes["c"]``)."""
+    channel_colors: Sequence[str] = ()
+    """One display colour per channel, ``RRGGBB`` hex (length ``sizes["c"]``)."""
+    translation: Mapping[str, float] = field(default_factory=dict)
+    """Where the image's origin is, per axis (t, z, y, x), e.g. the stage position in µm."""
+    fixed: bool = False
+    """With no sizes: one frame and no leading axis (``y, x``) instead of a growing ``t``."""
 
     def __post_init__(self) -> None:
         _check_sizes(self.sizes)
         _check_scales(self.scales)
         _check_units(self.units)
-        channels = self.sizes.get("c")
-        if self.channel_names and len(self.channel_names) != (channels or 0):
-            raise ValueError(
-                f"{len(self.channel_names)} channel name(s) given for {channels or 0} channel(s)"
-            )
+        _check_scales(self.translation, positive=False)
+        channels = self.sizes.get("c") or 0
+        for what, given in (("name", self.channel_names), ("colour", self.channel_colors)):
+            if given and len(given) != channels:
+                raise ValueError(f"{len(given)} channel {what}(s) given for {channels} channel(s)")
+        bad = [c for c in self.channel_colors if len(c) != 6 or not _is_hex(c)]
+        if bad:
+            raise ValueError(f"channel colours are RRGGBB hex strings, got {bad}")
 
     @property
     def leading(self) -> tuple[str, ...]:
         """Return the leading axis names in OME order (``("t",)`` when sizes are not known)."""
-        return tuple(name for name in LEADING_AXES if name in self.sizes) or ("t",)
+        named = tuple(name for name in LEADING_AXES if name in self.sizes)
+        return named or (() if self.fixed else ("t",))
 
     @property
     def capacity(self) -> int | None:
         """Return how many frames the image holds (``None``: it grows)."""
-        return prod(self.sizes[name] for name in self.leading) if self.sizes else None
+        grows = not self.sizes and not self.fixed
+        return None if grows else prod(self.sizes[name] for name in self.leading)
 
     def shape(self, frame_shape: tuple[int, ...], frames: int = 0) -> tuple[int, ...]:
         """Return the image's shape: leading sizes (or ``frames`` when growing) and the frame's."""
-        if not self.sizes:
+        if not self.sizes and not self.fixed:
             return (frames, *frame_shape)
         return (*(self.sizes[name] for name in self.leading), *frame_shape)
 
     def position(self, index: int) -> tuple[int, ...]:
         """Return frame ``index``'s position along the leading axes (C order)."""
-        if not self.sizes:
+        if not self.sizes and not self.fixed:
             return (index,)
         position = []
         for name in reversed(self.leading):
@@ -97,12 +109,25 @@ class ImageAxes:
         return (*self.leading, "y", "x")
 
     def unit(self, name: str) -> str | None:
-        """Return the unit of axis ``name`` (channels have none)."""
-        return self.units.get(name, _DEFAULT_UNITS.get(name))
+        """Return the unit of axis ``name``: none for channels, nor for a scale not given.
+
+        A unit claims a physical step: without a scale the step is only an index.
+        """
+        if name in self.units:
+            return self.units[name]
+        return _DEFAULT_UNITS.get(name) if name in self.scales else None
 
     def scale(self, name: str) -> float:
         """Return the physical step of axis ``name`` (1 when not given)."""
         return float(self.scales.get(name, 1.0))
+
+    def channel_color(self, index: int) -> str | None:
+        """Return channel ``index``'s colour (``None`` when none was given)."""
+        return self.channel_colors[index] if self.channel_colors else None
+
+    def offset(self, name: str) -> float:
+        """Return where axis ``name`` starts (0 when not given)."""
+        return float(self.translation.get(name, 0.0))
 
     def channel_name(self, index: int) -> str:
         """Return channel ``index``'s name (``"channel <index>"`` when none was given)."""
@@ -118,13 +143,22 @@ def _check_sizes(sizes: Mapping[str, int]) -> None:
         raise ValueError(f"axis sizes must be positive integers, got {bad}")
 
 
-def _check_scales(scales: Mapping[str, float]) -> None:
+def _check_scales(scales: Mapping[str, float], *, positive: bool = True) -> None:
+    what = "scales" if positive else "translations"
     unknown = set(scales) - (set(AXIS_TYPES) - {"c"})
     if unknown:
-        raise ValueError(f"scales are for axes t, z, y, x; got {sorted(unknown)}")
-    bad = {name: s for name, s in scales.items() if not s > 0}
+        raise ValueError(f"{what} are for axes t, z, y, x; got {sorted(unknown)}")
+    bad = {n: s for n, s in scales.items() if not (s > 0 if positive else math.isfinite(s))}
     if bad:
-        raise ValueError(f"scales must be positive, got {bad}")
+        raise ValueError(f"{what} must be {'positive' if positive else 'finite'}, got {bad}")
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        int(text, 16)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_units(units: Mapping[str, str]) -> None:
