@@ -1,0 +1,43 @@
+"""skyscope.server: a queue server on the engine's own loop, speaking bluesky-httpserver's API."""
+
+from ._environment import (
+    Environment,
+    StartupError,
+    describe_device,
+    environment_from_namespace,
+    is_device,
+    load_startup,
+    startup_factory,
+)
+from ._items import ItemError, new_item, resolve_plan
+from ._manager import EnvironmentFactory, QueueError, QueueServer
+from ._permissions import DEFAULT_PERMISSIONS, PermissionsError, allowed_names, check_permissions
+from ._plan_queue import PlanQueue
+from ._status import StatusFeed
+from ._store import QueueStore
+
+__all__ = [
+    # the server
+    "QueueServer",
+    "QueueError",
+    "PlanQueue",
+    "QueueStore",
+    "StatusFeed",
+    # the environment
+    "Environment",
+    "EnvironmentFactory",
+    "StartupError",
+    "environment_from_namespace",
+    "startup_factory",
+    "load_startup",
+    "describe_device",
+    "is_device",
+    # items and permissions
+    "ItemError",
+    "new_item",
+    "resolve_plan",
+    "DEFAULT_PERMISSIONS",
+    "PermissionsError",
+    "check_permissions",
+    "allowed_names",
+]
