@@ -10,7 +10,7 @@ from _server_env import sim_environment
 
 from skyscope.broker import Catalog
 from skyscope.engine import Engine
-from skyscope.server import QueueServer
+from skyscope.server import ROLES, ApiKeys, HttpServer, QueueServer, create_app
 
 
 @pytest.fixture
@@ -32,3 +32,21 @@ async def queue_server(catalog: Catalog, data_dir: Path) -> AsyncIterator[QueueS
     await server.start()
     yield server
     await server.close()
+
+
+@pytest.fixture
+def keys() -> tuple[ApiKeys, dict[str, str]]:
+    """Keys for every role (kept in memory), by role."""
+    ring = ApiKeys(None)
+    return ring, {role: ring.create(role) for role in ROLES}
+
+
+@pytest.fixture
+async def http_url(
+    queue_server: QueueServer, keys: tuple[ApiKeys, dict[str, str]]
+) -> AsyncIterator[str]:
+    """The queue server's API on a free loopback port."""
+    http = HttpServer(create_app(queue_server, keys[0]), host="127.0.0.1", port=0)
+    await http.start()
+    yield http.url
+    await http.stop()

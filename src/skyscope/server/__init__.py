@@ -1,5 +1,9 @@
-"""skyscope.server: a queue server on the engine's own loop, speaking bluesky-httpserver's API."""
+"""skyscope.server: a queue server on the engine's own loop, speaking bluesky-httpserver's API.
 
+Needs the ``server`` extra (Starlette, uvicorn): ``pip install 'skyscope[server]'``.
+"""
+
+from ._app import REFUSALS, create_app, route_table
 from ._environment import (
     Environment,
     StartupError,
@@ -9,10 +13,13 @@ from ._environment import (
     load_startup,
     startup_factory,
 )
+from ._http import DEFAULT_HOST, DEFAULT_PORT, HttpServer
 from ._items import ItemError, new_item, resolve_plan
+from ._keys import ROLES, SINGLE_USER_ENV, ApiKeyError, ApiKeys, Principal
 from ._manager import EnvironmentFactory, QueueError, QueueServer
 from ._permissions import DEFAULT_PERMISSIONS, PermissionsError, allowed_names, check_permissions
 from ._plan_queue import PlanQueue
+from ._routes import ROUTES, Route
 from ._status import StatusFeed
 from ._store import QueueStore
 
@@ -23,6 +30,21 @@ __all__ = [
     "PlanQueue",
     "QueueStore",
     "StatusFeed",
+    # the HTTP and WebSocket API
+    "create_app",
+    "route_table",
+    "ROUTES",
+    "Route",
+    "REFUSALS",
+    "HttpServer",
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    # API keys
+    "ApiKeys",
+    "ApiKeyError",
+    "Principal",
+    "ROLES",
+    "SINGLE_USER_ENV",
     # the environment
     "Environment",
     "EnvironmentFactory",
