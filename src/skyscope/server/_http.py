@@ -7,7 +7,9 @@ uvicorn as a task of the running loop and stops it cleanly; ``url`` says where i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
+from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
@@ -17,13 +19,21 @@ DEFAULT_PORT = 60610
 """bluesky-httpserver's port, where its clients look by default."""
 
 
+class _Uvicorn(uvicorn.Server):
+    """uvicorn leaving signals alone: whoever owns the process decides what Ctrl-C does."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 class HttpServer:
     """uvicorn serving an ASGI app on this loop."""
 
     def __init__(self, app: Any, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
         """Serve ``app`` at ``host:port`` once started."""
         self.app, self.host, self.port = app, host, port
-        self._server: uvicorn.Server | None = None
+        self._server: _Uvicorn | None = None
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -41,7 +51,7 @@ class HttpServer:
         config = uvicorn.Config(
             self.app, log_level="warning", lifespan="off", ws="websockets-sansio"
         )
-        self._server = uvicorn.Server(config)
+        self._server = _Uvicorn(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="skyscope-http")
         while not self._server.started:
             if self._task.done():
@@ -53,6 +63,11 @@ class HttpServer:
         """Wait until the server stops (Ctrl-C or ``stop``)."""
         if self._task is not None:
             await self._task
+
+    def request_stop(self) -> None:
+        """Ask the server to stop (from a signal handler); ``serve_forever`` then returns."""
+        if self._server is not None:
+            self._server.should_exit = True
 
     async def stop(self) -> None:
         """Close connections and stop serving."""
