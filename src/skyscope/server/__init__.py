@@ -4,6 +4,7 @@ Needs the ``server`` extra (Starlette, uvicorn): ``pip install 'skyscope[server]
 """
 
 from ._app import REFUSALS, create_app, route_table
+from ._client import QueueClient, QueueRequestError
 from ._environment import (
     Environment,
     StartupError,
@@ -39,6 +40,8 @@ __all__ = [
     "HttpServer",
     "DEFAULT_HOST",
     "DEFAULT_PORT",
+    "QueueClient",
+    "QueueRequestError",
     # API keys
     "ApiKeys",
     "ApiKeyError",
