@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -151,7 +152,14 @@ def create_app(
         return JSONResponse(spec)
 
     routes.append(Route("/openapi.json", openapi_json, methods=["GET"]))
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """Starlette's own errors (404, 405) as JSON with ``detail``, as the API's clients read."""
+    assert isinstance(error, HTTPException)
+    detail = f"{error.detail}: {request.method} {request.url.path}"
+    return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
 
 
 def route_table(app: Starlette) -> Mapping[tuple[str, str], str]:
