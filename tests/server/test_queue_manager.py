@@ -81,9 +81,9 @@ async def test_forbidden_plans_are_refused_for_the_group(queue_server: QueueServ
         {
             "user_groups": {
                 "primary": {
-                    "allowed_plans": [".*"],
+                    "allowed_plans": [":.*"],
                     "forbidden_plans": ["count"],
-                    "allowed_devices": [".*"],
+                    "allowed_devices": [":.*"],
                 }
             }
         }

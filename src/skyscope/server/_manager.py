@@ -161,10 +161,13 @@ class QueueServer:
     def _changed(self) -> None:
         """Save the queue and push the new status to every listener."""
         if self.store is not None:
-            state = self.queue.state()
-            state["running_run_uids"] = [u for u, r in self._runs.items() if r["is_open"]]
-            self.store.save(state)
+            self.store.save(self._saved_state)
         self.feed.publish(self.status())
+
+    def _saved_state(self) -> dict[str, Any]:
+        state = self.queue.state()
+        state["running_run_uids"] = [u for u, r in self._runs.items() if r["is_open"]]
+        return state
 
     # --- documents -----------------------------------------------------------------------
 

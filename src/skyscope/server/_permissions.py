@@ -1,9 +1,10 @@
 """Which plans and devices a user group may use, in bluesky-queueserver's permissions format.
 
 ``{"user_groups": {"root": {...}, "primary": {...}}}``: each group lists ``allowed_plans``,
-``forbidden_plans``, ``allowed_devices`` and ``forbidden_devices`` as regular expressions
-matched against whole names (``null`` in an allowed list allows everything, in a forbidden list
-forbids nothing). The ``root`` group's rules apply to every group as well as its own.
+``forbidden_plans``, ``allowed_devices`` and ``forbidden_devices``: a name is matched exactly,
+a pattern labelled with ``:`` (``":^det"``, ``":.*"``) is a regular expression searched in the
+name, and ``null`` in an allowed list allows everything (in a forbidden list, nothing). The
+``root`` group's rules apply to every group as well as its own.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ DEFAULT_PERMISSIONS: dict[str, Any] = {
             "forbidden_devices": [None],
         },
         "primary": {
-            "allowed_plans": [".*"],
+            "allowed_plans": [":.*"],
             "forbidden_plans": [None],
-            "allowed_devices": [".*"],
+            "allowed_devices": [":.*"],
             "forbidden_devices": [None],
         },
     }
@@ -60,7 +61,7 @@ def _compile(group: str, key: str, pattern: Any) -> re.Pattern[str] | None:
     if not isinstance(pattern, str):
         raise PermissionsError(f"user group {group!r}, {key}: {pattern!r} is not a string")
     try:
-        return re.compile(pattern)
+        return re.compile(pattern[1:] if pattern.startswith(":") else re.escape(pattern))
     except re.error as error:
         raise PermissionsError(
             f"user group {group!r}, {key}: bad pattern {pattern!r}: {error}"
@@ -73,7 +74,10 @@ def _matches(patterns: Iterable[Any], name: str, *, none_means_all: bool) -> boo
             if none_means_all:
                 return True
             continue
-        if re.fullmatch(pattern, name):
+        if pattern.startswith(":"):
+            if re.search(pattern[1:], name):
+                return True
+        elif pattern == name:
             return True
     return False
 

@@ -1,7 +1,9 @@
 """The queue and history on disk, beside the catalog, written off the event loop.
 
-``save(state)`` hands the latest state to one writer task; a state saved while an earlier one
-is being written replaces it (the file only ever needs the newest), so at most one write waits.
+``save(snapshot)`` marks the state changed; one writer task takes ``snapshot()`` (on the loop,
+a copy) when it is ready to write, and encodes and writes it on a worker thread. Changes made
+while a write is under way are taken together by the next one (the file only needs the newest
+state), so a burst of edits costs one write, not one each.
 The file is replaced atomically (written beside, flushed to disk, renamed), so a process killed
 mid-write leaves the previous state whole.
 """
@@ -12,6 +14,7 @@ import asyncio
 import json
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,7 @@ class QueueStore:
     def __init__(self, path: Path) -> None:
         """Keep the state in the file at ``path`` (its folder is created when first written)."""
         self.path = path
-        self._pending: str | None = None
+        self._pending: Callable[[], dict[str, Any]] | None = None
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -44,9 +47,9 @@ class QueueStore:
             raise ValueError(f"{self.path} is not a skyscope queue file (format {FORMAT})")
         return state
 
-    def save(self, state: dict[str, Any]) -> None:
-        """Write ``state`` soon, on a worker thread; the newest state wins."""
-        self._pending = json.dumps({"format": FORMAT, **state})
+    def save(self, snapshot: Callable[[], dict[str, Any]]) -> None:
+        """Write the state ``snapshot()`` returns, soon (called once, when the write starts)."""
+        self._pending = snapshot
         self._idle.clear()
         self._wake.set()
         if self._task is None or self._task.done():
@@ -72,10 +75,11 @@ class QueueStore:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            text, self._pending = self._pending, None
-            if text is not None:
+            snapshot, self._pending = self._pending, None
+            if snapshot is not None:
+                state = {"format": FORMAT, **snapshot()}
                 try:
-                    await asyncio.to_thread(_write_atomically, self.path, text)
+                    await asyncio.to_thread(_write_atomically, self.path, state)
                     self.error = None
                 except OSError as error:
                     logger.error("cannot save the queue to %s: %s", self.path, error)
@@ -84,7 +88,8 @@ class QueueStore:
                 self._idle.set()
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _write_atomically(path: Path, state: dict[str, Any]) -> None:
+    text = json.dumps(state)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     with partial.open("w", encoding="utf-8") as file:
