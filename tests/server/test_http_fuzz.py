@@ -30,6 +30,7 @@ async def test_no_request_makes_a_server_error(tmp_path: Path) -> None:
             "--checks", "not_a_server_error", "--max-examples", str(EXAMPLES_PER_ROUTE),
             "--seed", "1", "--generation-database", "none",
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            cwd=tmp_path,  # schemathesis leaves a .schemathesis folder where it runs
         )  # fmt: skip
         out = (await fuzz.communicate())[0].decode()
     finally:
