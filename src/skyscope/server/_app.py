@@ -1,0 +1,177 @@
+"""The HTTP and WebSocket API: bluesky-httpserver's routes and JSON over a ``QueueServer``.
+
+Every route needs ``Authorization: ApiKey <key>``: no valid key is 401, a key whose role lacks
+the route's scope is 403 (scopes configured as ``anonymous_scopes`` need no key). A refused
+request is still a 200 with ``success: false`` and ``msg`` saying why, as bluesky-httpserver
+answers; errors of the HTTP layer carry ``detail``, which its clients print.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+from asyncio import FIRST_COMPLETED
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from ._environment import StartupError
+from ._items import ItemError
+from ._keys import ApiKeys, Principal
+from ._manager import QueueError, QueueServer
+from ._openapi import openapi
+from ._permissions import PermissionsError
+from ._routes import ROUTES, STATUS_WS, STATUS_WS_SCOPE
+from ._routes import Route as ApiRoute
+
+REFUSALS = (ItemError, QueueError, PermissionsError, StartupError)
+"""What a request can be refused for: answered ``success: false`` with the reason."""
+
+
+class _Denied(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+def _authorize(
+    connection: HTTPConnection, keys: ApiKeys, scope: str, anonymous: frozenset[str]
+) -> Principal:
+    if scope in anonymous:
+        return keys.principal(connection.headers.get("authorization")) or Principal(
+            name="anonymous", role="anonymous", scopes=anonymous
+        )
+    header = connection.headers.get("authorization")
+    principal = keys.principal(header)
+    if principal is None:
+        why = "no API key" if not header else "an unknown, malformed or expired API key"
+        raise _Denied(401, f"{why}: send 'Authorization: ApiKey <key>'")
+    if scope not in principal.scopes:
+        raise _Denied(403, f"the {principal.role!r} role lacks the scope {scope!r}")
+    return principal
+
+
+async def _params(request: Request) -> dict[str, Any]:
+    body = await request.body()
+    params: dict[str, Any] = dict(request.query_params)
+    if body.strip():
+        try:
+            parsed = json.loads(body)
+        except ValueError as error:
+            raise _Denied(400, f"the request body is not JSON: {error}") from None
+        if not isinstance(parsed, dict):
+            raise _Denied(400, "the request body must be a JSON object")
+        params.update(parsed)
+    return params
+
+
+def _endpoint(
+    route: ApiRoute, server: QueueServer, keys: ApiKeys, anonymous: frozenset[str]
+) -> Any:
+    async def endpoint(request: Request) -> Response:
+        try:
+            principal = _authorize(request, keys, route.scope, anonymous)
+            params = await _params(request)
+        except _Denied as denied:
+            return JSONResponse({"detail": denied.detail}, status_code=denied.status)
+        try:
+            answer = route.handler(server, params, principal)
+            if inspect.isawaitable(answer):
+                answer = await answer
+            body = {"success": True, "msg": "", **answer}
+        except REFUSALS as error:
+            body = {"success": False, "msg": str(error)}
+        return JSONResponse(_jsonable(body))
+
+    endpoint.__name__ = route.path
+    endpoint.__doc__ = route.summary
+    return endpoint
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` as JSON can carry it (odd values, such as devices in kwargs, as their repr)."""
+    return json.loads(json.dumps(value, default=repr))
+
+
+def _status_ws(server: QueueServer, keys: ApiKeys, anonymous: frozenset[str]) -> Any:
+    async def status_ws(websocket: WebSocket) -> None:
+        try:
+            _authorize(websocket, keys, STATUS_WS_SCOPE, anonymous)
+        except _Denied as denied:
+            await websocket.send_denial_response(
+                JSONResponse({"detail": denied.detail}, status_code=denied.status)
+            )
+            return
+        await websocket.accept()
+        pushing = asyncio.ensure_future(_push_status(server, websocket))
+        closing = asyncio.ensure_future(_until_closed(websocket))
+        done, pending = await asyncio.wait({pushing, closing}, return_when=FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        if pushing in done and closing not in done:
+            await websocket.close()
+
+    return status_ws
+
+
+async def _push_status(server: QueueServer, websocket: WebSocket) -> None:
+    """Send the status now and at every change, until the feed ends or the client goes."""
+    try:
+        async for status in server.feed.listen(server.status()):
+            await websocket.send_json({"time": status["time"], "msg": {"status": status}})
+    except WebSocketDisconnect:
+        return
+
+
+async def _until_closed(websocket: WebSocket) -> None:
+    """Return when the client closes the connection (what it sends is ignored)."""
+    while (await websocket.receive())["type"] != "websocket.disconnect":
+        pass
+
+
+def create_app(
+    server: QueueServer, keys: ApiKeys, *, anonymous_scopes: Iterable[str] = ()
+) -> Starlette:
+    """The ASGI app serving ``server``'s API to holders of ``keys``."""
+    anonymous = frozenset(anonymous_scopes)
+    routes: list[BaseRoute] = [
+        Route(r.path, _endpoint(r, server, keys, anonymous), methods=[r.method]) for r in ROUTES
+    ]
+    routes.append(WebSocketRoute(STATUS_WS, _status_ws(server, keys, anonymous)))
+    spec = openapi(ROUTES)
+
+    async def openapi_json(_: Request) -> Response:
+        return JSONResponse(spec)
+
+    routes.append(Route("/openapi.json", openapi_json, methods=["GET"]))
+    return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """Starlette's own errors (404, 405) as JSON with ``detail``, as the API's clients read."""
+    assert isinstance(error, HTTPException)
+    detail = f"{error.detail}: {request.method} {request.url.path}"
+    return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
+
+
+def route_table(app: Starlette) -> Mapping[tuple[str, str], str]:
+    """``(method, path) -> scope`` of every keyed route of the app (for the permission tests)."""
+    scopes = {(r.method, r.path): r.scope for r in ROUTES}
+    scopes[("WEBSOCKET", STATUS_WS)] = STATUS_WS_SCOPE
+    table: dict[tuple[str, str], str] = {}
+    for route in app.routes:
+        path = getattr(route, "path", "")
+        if path == "/openapi.json":
+            continue
+        methods = getattr(route, "methods", None) or {"WEBSOCKET"}
+        for method in methods - {"HEAD"}:
+            table[(method, path)] = scopes[(method, path)]
+    return table
