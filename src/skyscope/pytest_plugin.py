@@ -20,13 +20,13 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from .devices.testing._sim_fixtures import (
+from .devices.testing.fixtures import ca_ioc, ca_restartable_ioc
+from .devices.testing.sim_fixtures import (
     sim_ca_ioc,
     sim_microscope,
     sim_microscope_factory,
     sim_microscope_hdf5,
 )
-from .devices.testing.fixtures import ca_ioc, ca_restartable_ioc
 from .engine import Engine
 
 __all__ = [

@@ -13,9 +13,15 @@ import logging
 import os
 import sys
 
-from ..devices.testing import IocOptions, client_env, free_port, server_env
-from ..devices.testing._ioc_options import add_arguments, options_from
-from ..devices.testing._loopback import is_port_free
+from ..devices.testing import (
+    IocOptions,
+    add_arguments,
+    client_env,
+    free_port,
+    is_port_free,
+    options_from,
+    server_env,
+)
 
 _FIELDS = ".VAL .RBV .DMOV .MOVN .STOP .VELO .ACCL .EGU .HLM .LLM .LVIO .PREC .DESC"
 
@@ -40,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_ioc(args: argparse.Namespace) -> int:
     """Serve the IOC in the foreground until interrupted; return the exit code."""
     try:
-        from ..devices.testing._ioc_main import serve
+        from ..devices.testing.ioc import serve
     except ImportError as error:
         print(f"skyscope ioc needs caproto ({error}); pip install 'skyscope[test]'")
         return 2

@@ -108,8 +108,8 @@ async def sim_environment() -> Any:
     """The simulated microscope's parts and every skyscope plan (the default environment)."""
     from skyscope import plans
     from skyscope.devices.sim import Microscope, SensorSpec
-    from skyscope.exporters import HDF5FrameWriter
     from skyscope.server import Environment
+    from skyscope.writers import HDF5FrameWriter
 
     frames = _paths.runs_dir() / time.strftime("serve-%Y%m%d-%H%M%S")
     frames.mkdir(parents=True, exist_ok=True)

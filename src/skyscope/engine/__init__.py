@@ -1,7 +1,7 @@
 """skyscope.engine: run async-generator plans on the caller's loop and emit their documents."""
 
 from ._context import Context, Handler
-from ._driver import PlanDriver
+from ._driver import Finished, PlanDriver
 from ._engine import CustomHandler, Engine
 from ._errors import (
     EngineError,
@@ -48,6 +48,7 @@ __all__ = [
     "Return",
     "Parallel",
     "Plan",
+    "Finished",
     "PlanDriver",
     "CustomHandler",
     # commands and dry runs

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
-from ..engine import PlanDriver, Return
-from ..engine._driver import Finished
+from ..engine import Finished, PlanDriver, Return
 
 Around = Callable[[Any], tuple[Any, Any]]
 """Given a message, return (a plan to run before it or None, a plan to run after it or None)."""

@@ -10,7 +10,7 @@ import pytest
 from skyscope.devices.epics import AdCamera
 from skyscope.devices.sim import Microscope, SimFrames
 from skyscope.devices.testing import TestIOC, load_frame_source
-from skyscope.devices.testing._sim_fixtures import SIM_IOC_FRAMES, MicroscopeFactory
+from skyscope.devices.testing.sim_fixtures import SIM_IOC_FRAMES, MicroscopeFactory
 
 
 async def test_sim_microscope_is_connected_and_takes_frames(sim_microscope: Microscope) -> None:

@@ -11,7 +11,7 @@ import pytest
 from skyscope.devices.epics import AdCamera, EpicsMotor
 from skyscope.devices.sim import SimFrames
 from skyscope.devices.testing import TestIOC
-from skyscope.devices.testing._sim_fixtures import SIM_IOC_FRAMES
+from skyscope.devices.testing.sim_fixtures import SIM_IOC_FRAMES
 
 from ._helpers import image_shift, sharpness
 

@@ -10,8 +10,8 @@ from ._frames import (
     load_frame_source,
     takes_positions,
 )
-from ._ioc_options import IocOptions
-from ._loopback import client_env, free_port, free_ports, server_env
+from ._ioc_options import IocOptions, add_arguments, options_from
+from ._loopback import client_env, free_port, free_ports, is_port_free, server_env
 from ._test_ioc import TestIOC
 
 __all__ = [
@@ -22,6 +22,9 @@ __all__ = [
     "PositionedFrames",
     "Positions",
     "TestIOC",
+    "add_arguments",
+    "is_port_free",
+    "options_from",
     "at_positions",
     "client_env",
     "free_port",
