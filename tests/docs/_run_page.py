@@ -8,19 +8,26 @@ A page states what its reader has done before its first block in hidden comments
 ``<!-- docs-test before: skyscope demo -->`` runs that command first, and
 ``<!-- docs-test namespace: shell -->`` starts from the names ``skyscope shell`` gives, and
 ``<!-- docs-test ioc -->`` serves the test IOC (as ``skyscope ioc`` does, on free loopback
-ports) with the client's ``EPICS_CA_*`` variables exported.
+ports) with the client's ``EPICS_CA_*`` variables exported, and
+``<!-- docs-test server: http://127.0.0.1:PORT KEY -->`` runs ``skyscope serve`` on that port
+with ``SKYSCOPE_SINGLE_USER_API_KEY=KEY`` for the page's blocks.
 """
 
 from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import inspect
 import os
 import re
 import shlex
+import signal
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +35,7 @@ BLOCK = re.compile(r"^```python\n(.*?)^```", flags=re.DOTALL | re.MULTILINE)
 BEFORE = re.compile(r"<!-- docs-test before: (.*?) -->")
 SHELL_NAMESPACE = "<!-- docs-test namespace: shell -->"
 IOC = "<!-- docs-test ioc -->"
+SERVER = re.compile(r"<!-- docs-test server: http://127\.0\.0\.1:(\d+) (\S+) -->")
 
 
 def blocks(page: Path) -> list[str]:
@@ -36,8 +44,14 @@ def blocks(page: Path) -> list[str]:
 
 
 def run_page(page: Path) -> None:
-    """Execute every block of ``page`` in one namespace (with the test IOC if it asks)."""
-    if IOC not in page.read_text(encoding="utf-8"):
+    """Execute every block of ``page`` in one namespace (with the servers it asks for)."""
+    text = page.read_text(encoding="utf-8")
+    server = SERVER.search(text)
+    if server is not None:
+        with _serving(int(server.group(1)), server.group(2)):
+            _run_blocks(page)
+        return
+    if IOC not in text:
         _run_blocks(page)
         return
     from skyscope.devices.testing._test_ioc import TestIOC
@@ -69,6 +83,31 @@ def _run_blocks(page: Path) -> None:
                 exec(code, namespace)
         if "skyscope.devices.epics" in sys.modules:  # close CA channels while the loop lives
             runner.run(_purge_channels())
+
+
+@contextlib.contextmanager
+def _serving(port: int, key: str) -> Iterator[None]:
+    """``skyscope serve`` on 127.0.0.1:``port`` until the page is done."""
+    env = {**os.environ, "SKYSCOPE_SINGLE_USER_API_KEY": key}
+    command = [sys.executable, "-m", "skyscope.cli", "serve", "--port", str(port)]
+    with subprocess.Popen(command, env=env) as server:
+        try:
+            _wait_for_port(port, server)
+            yield
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=30)
+
+
+def _wait_for_port(port: int, server: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"skyscope serve exited with {server.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"skyscope serve did not listen on port {port} within {timeout} s")
 
 
 async def _purge_channels() -> None:
