@@ -44,6 +44,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=60610, help="port (default 60610; 0: any)")
     parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR")
+    parser.add_argument(
+        "--allow-script-upload",
+        action="store_true",
+        help="let admin keys run Python scripts in the server's process (off: any Python "
+        "there can read the keys and the catalog and drive the hardware)",
+    )
     parser.set_defaults(handler=run_serve, command="serve")
 
     keys = subparsers.add_parser("keys", help="API keys for the queue server")
@@ -97,7 +103,9 @@ def run_serve(args: argparse.Namespace) -> int:
     from skyscope.server import StartupError
 
     try:
-        asyncio.run(serve(args.startup, args.host, args.port))
+        asyncio.run(
+            serve(args.startup, args.host, args.port, allow_script_upload=args.allow_script_upload)
+        )
     except StartupError as error:
         print(f"skyscope serve: {error}", file=sys.stderr)
         return 1
@@ -132,7 +140,9 @@ async def sim_environment() -> Any:
     return Environment(devices=devices, plans=served)
 
 
-async def serve(startup: str | None, host: str, port: int) -> None:
+async def serve(
+    startup: str | None, host: str, port: int, *, allow_script_upload: bool = False
+) -> None:
     """Open the catalog, the queue server and its API; serve until told to stop."""
     from skyscope.broker import Catalog
     from skyscope.engine import Engine
@@ -142,7 +152,12 @@ async def serve(startup: str | None, host: str, port: int) -> None:
     catalog = Catalog()
     engine = Engine(handle_sigint=False)
     engine.subscribe(catalog)
-    server = QueueServer(factory, engine=engine, store_path=catalog.path.parent / QUEUE_FILE)
+    server = QueueServer(
+        factory,
+        engine=engine,
+        store_path=catalog.path.parent / QUEUE_FILE,
+        allow_script_upload=allow_script_upload,
+    )
     try:
         await server.start()
         if server.interrupted is not None:

@@ -5,6 +5,7 @@ Needs the ``server`` extra (Starlette, uvicorn): ``pip install 'skyscope[server]
 
 from ._app import REFUSALS, create_app, route_table
 from ._client import QueueClient, QueueRequestError
+from ._console import ConsoleOutput
 from ._environment import (
     Environment,
     StartupError,
@@ -17,10 +18,11 @@ from ._environment import (
 from ._http import DEFAULT_HOST, DEFAULT_PORT, HttpServer
 from ._items import ItemError, new_item, resolve_plan
 from ._keys import ROLES, SINGLE_USER_ENV, ApiKeyError, ApiKeys, Principal
+from ._lock import EMERGENCY_KEY_ENV, LockError, ManagerLock
 from ._manager import EnvironmentFactory, QueueError, QueueServer
 from ._permissions import DEFAULT_PERMISSIONS, PermissionsError, allowed_names, check_permissions
 from ._plan_queue import PlanQueue
-from ._routes import ROUTES, Route
+from ._routes import ROUTES, STREAMS, Route, Stream
 from ._status import StatusFeed
 from ._store import QueueStore
 
@@ -31,11 +33,17 @@ __all__ = [
     "PlanQueue",
     "QueueStore",
     "StatusFeed",
+    "ConsoleOutput",
+    "ManagerLock",
+    "LockError",
+    "EMERGENCY_KEY_ENV",
     # the HTTP and WebSocket API
     "create_app",
     "route_table",
     "ROUTES",
     "Route",
+    "STREAMS",
+    "Stream",
     "REFUSALS",
     "HttpServer",
     "DEFAULT_HOST",

@@ -25,13 +25,14 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from ._environment import StartupError
 from ._items import ItemError
 from ._keys import ApiKeys, Principal
+from ._lock import LockError
 from ._manager import QueueError, QueueServer
 from ._openapi import openapi
 from ._permissions import PermissionsError
-from ._routes import ROUTES, STATUS_WS, STATUS_WS_SCOPE
+from ._routes import ROUTES, STREAMS, Stream
 from ._routes import Route as ApiRoute
 
-REFUSALS = (ItemError, QueueError, PermissionsError, StartupError)
+REFUSALS = (ItemError, QueueError, PermissionsError, StartupError, LockError)
 """What a request can be refused for: answered ``success: false`` with the reason."""
 
 
@@ -100,17 +101,19 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=repr))
 
 
-def _status_ws(server: QueueServer, keys: ApiKeys, anonymous: frozenset[str]) -> Any:
-    async def status_ws(websocket: WebSocket) -> None:
+def _stream_ws(
+    stream: Stream, server: QueueServer, keys: ApiKeys, anonymous: frozenset[str]
+) -> Any:
+    async def stream_ws(websocket: WebSocket) -> None:
         try:
-            _authorize(websocket, keys, STATUS_WS_SCOPE, anonymous)
+            _authorize(websocket, keys, stream.scope, anonymous)
         except _Denied as denied:
             await websocket.send_denial_response(
                 JSONResponse({"detail": denied.detail}, status_code=denied.status)
             )
             return
         await websocket.accept()
-        pushing = asyncio.ensure_future(_push_status(server, websocket))
+        pushing = asyncio.ensure_future(_push(stream, server, websocket))
         closing = asyncio.ensure_future(_until_closed(websocket))
         done, pending = await asyncio.wait({pushing, closing}, return_when=FIRST_COMPLETED)
         for task in pending:
@@ -119,14 +122,14 @@ def _status_ws(server: QueueServer, keys: ApiKeys, anonymous: frozenset[str]) ->
         if pushing in done and closing not in done:
             await websocket.close()
 
-    return status_ws
+    return stream_ws
 
 
-async def _push_status(server: QueueServer, websocket: WebSocket) -> None:
-    """Send the status now and at every change, until the feed ends or the client goes."""
+async def _push(stream: Stream, server: QueueServer, websocket: WebSocket) -> None:
+    """Send the stream's messages until it ends or the client goes."""
     try:
-        async for status in server.feed.listen(server.status()):
-            await websocket.send_json({"time": status["time"], "msg": {"status": status}})
+        async for message in stream.messages(server):
+            await websocket.send_json(message)
     except WebSocketDisconnect:
         return
 
@@ -145,7 +148,7 @@ def create_app(
     routes: list[BaseRoute] = [
         Route(r.path, _endpoint(r, server, keys, anonymous), methods=[r.method]) for r in ROUTES
     ]
-    routes.append(WebSocketRoute(STATUS_WS, _status_ws(server, keys, anonymous)))
+    routes += [WebSocketRoute(w.path, _stream_ws(w, server, keys, anonymous)) for w in STREAMS]
     spec = openapi(ROUTES)
 
     async def openapi_json(_: Request) -> Response:
@@ -165,7 +168,7 @@ async def _http_error(request: Request, error: Exception) -> Response:
 def route_table(app: Starlette) -> Mapping[tuple[str, str], str]:
     """``(method, path) -> scope`` of every keyed route of the app (for the permission tests)."""
     scopes = {(r.method, r.path): r.scope for r in ROUTES}
-    scopes[("WEBSOCKET", STATUS_WS)] = STATUS_WS_SCOPE
+    scopes.update({("WEBSOCKET", w.path): w.scope for w in STREAMS})
     table: dict[tuple[str, str], str] = {}
     for route in app.routes:
         path = getattr(route, "path", "")

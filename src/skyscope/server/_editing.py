@@ -105,6 +105,12 @@ class QueueEditing(QueueRunner):
         self._changed()
         return {"item": copy.deepcopy(item), "qsize": len(self.queue.items)}
 
+    def queue_item_move_batch(self, uids: Any, **where: Any) -> dict[str, Any]:
+        """Move the items with ``uids`` together (to ``pos_dest``, before or after an item)."""
+        items = self.queue.move_batch(uids, **where)
+        self._changed()
+        return {"items": copy.deepcopy(items), "qsize": len(self.queue.items)}
+
     def queue_clear(self) -> dict[str, Any]:
         """Empty the queue."""
         self.queue.clear()
@@ -131,9 +137,12 @@ class QueueEditing(QueueRunner):
             "plan_history_uid": self.queue.plan_history_uid,
         }
 
-    def history_clear(self) -> dict[str, Any]:
-        """Forget the history."""
-        self.queue.clear_history()
+    def history_clear(self, *, size: Any = None, item_uid: Any = None) -> dict[str, Any]:
+        """Forget the history, or all but its newest ``size`` items, or up to ``item_uid``."""
+        if size is None and item_uid is None:
+            self.queue.clear_history()
+        else:
+            self.queue.trim_history(size=size, item_uid=item_uid)
         self._changed()
         return {}
 

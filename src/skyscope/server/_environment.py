@@ -1,15 +1,17 @@
 """The environment: the devices and plans a queue server exposes, from a startup file or module.
 
 A startup file (``profile.py``) or module (``my_lab.profile``) is imported once per opening.
-It names its devices and plans either explicitly (``devices = {...}``, ``plans = [...]`` or a
-dict) or implicitly: every public global that is a plan function, and every public global that
-is a device (it has a ``name`` and a ``read``, ``set`` or ``kickoff`` method). An optional
+It names its devices, plans and functions either explicitly (``devices = {...}``, ``plans =
+[...]``, ``functions = [...]``, lists or dicts) or implicitly: every public global that is a
+plan function, every public global that is a device (it has a ``name`` and a ``read``, ``set``
+or ``kickoff`` method), and every other public function the startup itself defines. An optional
 ``async def setup()`` runs when the environment opens (to connect devices) and ``async def
 teardown()`` when it closes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import importlib.util
 import inspect
@@ -24,6 +26,10 @@ from typing import Any
 from skyscope.plans import describe_plan, is_plan_function
 
 Hook = Callable[[], Awaitable[Any]]
+Parts = dict[str, Any]
+HOOKS = ("setup", "teardown")
+DIRECT_NAMESPACE = "skyscope_environment"
+"""The ``__name__`` of an environment built from its parts (functions scripts define there)."""
 
 
 class StartupError(RuntimeError):
@@ -38,6 +44,20 @@ class Environment:
     plans: dict[str, Callable[..., Any]]
     teardown: Hook | None = None
     uid: str = field(default_factory=lambda: str(uuid.uuid4()))
+    functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    """Functions clients may call (``function_execute``), as permissions allow."""
+    namespace: dict[str, Any] = field(default_factory=dict)
+    """The startup's globals, where uploaded scripts run (its parts, if built directly)."""
+
+    def __post_init__(self) -> None:
+        if not self.namespace:
+            self.namespace.update(__name__=DIRECT_NAMESPACE, **self.devices, **self.plans)
+            self.namespace.update(self.functions)
+
+    def rescan(self) -> None:
+        """Find the devices, plans and functions again (a script changed the namespace)."""
+        self.devices, self.plans, self.functions = _contents(self.namespace)
+        self.uid = str(uuid.uuid4())
 
     async def close(self) -> None:
         """Release what ``setup`` took (the startup's ``teardown``)."""
@@ -81,21 +101,45 @@ async def environment_from_namespace(namespace: Mapping[str, Any]) -> Environmen
         if not inspect.iscoroutinefunction(setup):
             raise StartupError("the startup's setup must be an async function")
         await setup()
-    devices = _named(namespace.get("devices"), "devices")
-    if devices is None:
-        devices = {n: v for n, v in namespace.items() if not n.startswith("_") and is_device(v)}
-    plans = _named(namespace.get("plans"), "plans")
-    if plans is None:
-        plans = {
-            n: v for n, v in namespace.items() if not n.startswith("_") and is_plan_function(v)
-        }
-    for name, plan in plans.items():
-        if not is_plan_function(plan):
-            raise StartupError(f"plan {name!r} is not a plan function: {plan!r}")
+    devices, plans, functions = _contents(namespace)
     teardown = namespace.get("teardown")
     if teardown is not None and not inspect.iscoroutinefunction(teardown):
         raise StartupError("the startup's teardown must be an async function")
-    return Environment(devices=devices, plans=plans, teardown=teardown)
+    globals_ = namespace if isinstance(namespace, dict) else dict(namespace)
+    return Environment(
+        devices=devices, plans=plans, teardown=teardown, functions=functions, namespace=globals_
+    )
+
+
+def _contents(
+    namespace: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A namespace's devices, plans and functions: listed explicitly, or found by kind."""
+    public = {n: v for n, v in namespace.items() if not n.startswith("_")}
+    devices = _named(namespace.get("devices"), "devices")
+    if devices is None:
+        devices = {n: v for n, v in public.items() if is_device(v)}
+    plans = _named(namespace.get("plans"), "plans")
+    if plans is None:
+        plans = {n: v for n, v in public.items() if is_plan_function(v)}
+    for name, plan in plans.items():
+        if not is_plan_function(plan):
+            raise StartupError(f"plan {name!r} is not a plan function: {plan!r}")
+    functions = _named(namespace.get("functions"), "functions")
+    if functions is None:  # the plain functions the startup itself defines
+        home = namespace.get("__name__")
+        functions = {
+            n: v
+            for n, v in public.items()
+            if inspect.isfunction(v)
+            and v.__module__ == home
+            and n not in HOOKS
+            and not is_plan_function(v)
+        }
+    for name, fn in functions.items():
+        if not callable(fn):
+            raise StartupError(f"function {name!r} is not callable: {fn!r}")
+    return devices, plans, functions
 
 
 def _named(value: Any, what: str) -> dict[str, Any] | None:
@@ -137,7 +181,7 @@ def startup_factory(startup: str | Path) -> Callable[[], Awaitable[Environment]]
     """A factory opening the environment a startup file or module defines."""
 
     async def open_environment() -> Environment:
-        module = load_startup(startup)
+        module = await asyncio.to_thread(load_startup, startup)  # imports block: off the loop
         return await environment_from_namespace(vars(module))
 
     return open_environment

@@ -13,8 +13,10 @@ import hmac
 import json
 import os
 import secrets
+import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ _READ = frozenset(
         "read:console",
         "read:lock",
         "read:testing",
+        "user:apikeys",
     }
 )
 _WRITE = frozenset(
@@ -43,7 +46,9 @@ _WRITE = frozenset(
         "write:history:edit",
     }
 )
-_ADMIN = frozenset({"write:permissions", "write:scripts", "write:config", "write:lock"})
+_ADMIN = frozenset(
+    {"write:permissions", "write:scripts", "write:config", "write:lock", "admin:apikeys"}
+)
 
 ROLES: dict[str, frozenset[str]] = {
     "observer": _READ,
@@ -70,6 +75,10 @@ class Principal:
     role: str
     scopes: frozenset[str]
     user_group: str = "primary"
+    key_id: str = ""
+    """The first eight characters of the key (enough to name it, never to use it)."""
+    keys: ApiKeys | None = field(default=None, compare=False, repr=False)
+    """The key ring that recognised the key (to make or revoke its owner's keys)."""
 
 
 def _hash(key: str) -> str:
@@ -83,6 +92,7 @@ class ApiKeys:
         """Read keys from ``path`` (if it exists); ``single_user_key`` gets every scope."""
         self.path = path
         self._keys: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()  # create and revoke write the file from worker threads
         if path is not None and path.is_file():
             stored = json.loads(path.read_text(encoding="utf-8"))
             self._keys = {entry["hash"]: entry for entry in stored.get("keys", [])}
@@ -92,6 +102,7 @@ class ApiKeys:
                 "role": SINGLE_USER,
                 "name": "single user",
                 "expires": None,
+                "first_eight": single_user_key[:8],
             }
 
     @classmethod
@@ -99,24 +110,79 @@ class ApiKeys:
         """The keys in ``path`` plus ``$SKYSCOPE_SINGLE_USER_API_KEY``."""
         return cls(path, single_user_key=os.environ.get(SINGLE_USER_ENV) or None)
 
-    def create(self, role: str, *, name: str = "", expires_in_s: float | None = None) -> str:
-        """Make a key with ``role``; store its hash (in the file, if any); return the key."""
+    def create(
+        self,
+        role: str,
+        *,
+        name: str = "",
+        expires_in_s: float | None = None,
+        scopes: Iterable[str] | None = None,
+        note: str = "",
+    ) -> str:
+        """Make a key with ``role``; store its hash (in the file, if any); return the key.
+
+        Writes the file: call it from a worker thread while a server runs.
+
+        ``scopes`` narrows the key to some of its role's scopes (never more).
+        """
         if role not in ROLES:
             raise ApiKeyError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
         if expires_in_s is not None and expires_in_s <= 0:
             raise ApiKeyError(f"a key must expire in the future, not in {expires_in_s} s")
+        narrowed = sorted(set(scopes)) if scopes is not None else None
+        beyond = sorted(set(narrowed or ()) - _role_scopes(role))
+        if beyond:
+            raise ApiKeyError(f"the {role!r} role has no scopes {', '.join(beyond)}")
         key = secrets.token_urlsafe(32)
         expires = time.time() + expires_in_s if expires_in_s is not None else None
         digest = _hash(key)
-        entry = {"hash": digest, "role": role, "name": name or role, "expires": expires}
-        self._keys[digest] = entry
-        self._save()
+        entry = {
+            "hash": digest,
+            "role": role,
+            "name": name or role,
+            "expires": expires,
+            "first_eight": key[:8],
+            "scopes": narrowed,
+            "note": note,
+        }
+        with self._lock:
+            self._keys[digest] = entry
+            self._save()
         return key
+
+    def revoke(self, first_eight: str, *, name: str) -> None:
+        """Forget ``name``'s key starting with ``first_eight`` (the single-user key stays)."""
+        found = [
+            d
+            for d, e in self._keys.items()
+            if e.get("first_eight") == first_eight
+            and e["name"] == name
+            and e["role"] != SINGLE_USER
+        ]
+        if not found:
+            raise ApiKeyError(f"{name!r} has no key starting with {first_eight!r}")
+        with self._lock:
+            for digest in found:
+                self._keys.pop(digest, None)
+            self._save()
+
+    def info(self, principal: Principal) -> dict[str, Any]:
+        """What is known of the key ``principal`` came with (never the key itself)."""
+        entry = next(
+            (e for e in self._keys.values() if e.get("first_eight") == principal.key_id), {}
+        )
+        return {
+            "first_eight": principal.key_id,
+            "expiration_time": entry.get("expires"),
+            "note": entry.get("note", ""),
+            "scopes": sorted(principal.scopes),
+            "role": principal.role,
+        }
 
     def _save(self) -> None:
         if self.path is None:
             return
-        stored = [e for e in self._keys.values() if e["role"] != SINGLE_USER]
+        stored = [e for e in list(self._keys.values()) if e["role"] != SINGLE_USER]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_name(self.path.name + ".partial")
         partial.write_text(json.dumps({"keys": stored}, indent=1), encoding="utf-8")
@@ -137,5 +203,17 @@ class ApiKeys:
         if entry["expires"] is not None and entry["expires"] < time.time():
             return None
         role = entry["role"]
-        scopes = ROLES["admin"] if role == SINGLE_USER else ROLES[role]
-        return Principal(name=entry["name"], role=role, scopes=scopes)
+        scopes = _role_scopes(role)
+        if entry.get("scopes") is not None:
+            scopes = scopes & frozenset(entry["scopes"])
+        return Principal(
+            name=entry["name"],
+            role=role,
+            scopes=scopes,
+            key_id=entry.get("first_eight") or key.strip()[:8],
+            keys=self,
+        )
+
+
+def _role_scopes(role: str) -> frozenset[str]:
+    return ROLES["admin"] if role == SINGLE_USER else ROLES[role]

@@ -14,24 +14,26 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from ._editing import QueueEditing
 from ._manager_base import EnvironmentFactory, QueueError, new_uid
 from ._permissions import allowed_names, check_permissions
+from ._tasks import TaskExecution
 
 __all__ = ["EnvironmentFactory", "QueueError", "QueueServer"]
 
 logger = logging.getLogger(__name__)
 
 
-class QueueServer(QueueEditing):
+class QueueServer(TaskExecution):
     """The queue, the environment and the engine that runs the queue's plans."""
 
     # --- life ----------------------------------------------------------------------------
 
     async def start(self, *, open_environment: bool = True) -> None:
         """Restore the saved queue and history, then open the environment."""
+        self.console.install()
         if self.store is not None:
             state = await asyncio.to_thread(self.store.load)
+            self.lock.restore(state.get("lock"))
             self.interrupted = self.queue.restore(state)
             if self.interrupted is not None:
                 logger.warning(
@@ -49,6 +51,7 @@ class QueueServer(QueueEditing):
             return
         self._closed = True
         await self._cancel_worker()
+        await self.cancel_tasks()
         if self.environment is not None:
             await self.environment.close()
             self.environment = None
@@ -57,6 +60,7 @@ class QueueServer(QueueEditing):
         if self.store is not None:
             await self.store.close()
         self.feed.close()
+        self.console.uninstall()
 
     async def _open(self) -> None:
         self.manager_state = "creating_environment"
@@ -148,3 +152,44 @@ class QueueServer(QueueEditing):
         self._uids["plans_allowed"] = self._uids["devices_allowed"] = new_uid()
         self._changed()
         return {}
+
+    def permissions_reload(self) -> dict[str, Any]:
+        """Go back to the permissions the server started with."""
+        return self.permissions_set(self._initial_permissions)
+
+    # --- lock and metadata ---------------------------------------------------------------
+
+    def manager_lock(
+        self,
+        lock_key: Any,
+        *,
+        user: str,
+        environment: Any = False,
+        queue: Any = False,
+        note: Any = None,
+    ) -> dict[str, Any]:
+        """Lock the environment and/or the queue with ``lock_key``."""
+        self.lock.lock(lock_key, user=user, environment=environment, queue=queue, note=note)
+        logger.info("the manager was locked by %s: %s", user, self.lock.describe())
+        self._changed()
+        return self.lock_info()
+
+    def manager_unlock(self, lock_key: Any) -> dict[str, Any]:
+        """Unlock with the lock's key (or the emergency key)."""
+        was_set = self.lock.is_set
+        self.lock.unlock(lock_key)
+        if was_set:
+            logger.info("the manager was unlocked")
+            self._changed()
+        return self.lock_info()
+
+    def lock_info(self, lock_key: Any = None) -> dict[str, Any]:
+        """Who locked what; with ``lock_key``, also whether that key opens the lock."""
+        if lock_key is not None:
+            self.lock.check(lock_key, environment=True, queue=True)
+        return {"lock_info": self.lock.info(), "lock_info_uid": self.lock.uid}
+
+    def re_metadata(self) -> dict[str, Any]:
+        """The engine's metadata (``engine.md``), added to every run's start document."""
+        self._require_environment()
+        return {"re_metadata": dict(self.engine.md)}

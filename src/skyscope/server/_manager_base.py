@@ -15,8 +15,10 @@ from typing import Any
 from skyscope._version import __version__
 from skyscope.engine import Engine
 
+from ._console import ConsoleOutput
 from ._environment import Environment
 from ._items import new_item, resolve_plan
+from ._lock import ManagerLock
 from ._permissions import DEFAULT_PERMISSIONS, check_permissions
 from ._plan_queue import Item, PlanQueue
 from ._status import StatusFeed
@@ -54,6 +56,7 @@ class ManagerBase:
         self.engine = engine
         self.store = QueueStore(store_path) if store_path is not None else None
         self.permissions = check_permissions(permissions or DEFAULT_PERMISSIONS)
+        self._initial_permissions = self.permissions
         self.queue = PlanQueue()
         self.feed = StatusFeed()
         self.environment: Environment | None = None
@@ -63,10 +66,12 @@ class ManagerBase:
         self.pause_pending = False
         self.interrupted: Item | None = None
         """The item a previous process was running when it died (back at the queue's front)."""
+        self.lock = ManagerLock()
+        self.console = ConsoleOutput()
         self._runs: dict[str, dict[str, Any]] = {}
-        self._uids = {
-            k: new_uid() for k in ("run_list", "plans_allowed", "devices_allowed", "permissions")
-        }
+        self._running_tasks: dict[str, dict[str, Any]] = {}
+        names = ("run_list", "plans_allowed", "devices_allowed", "permissions", "task_results")
+        self._uids = {k: new_uid() for k in names}
         self._token = engine.subscribe(self._on_document)
         self._closed = False
 
@@ -87,10 +92,10 @@ class ManagerBase:
             "queue_stop_pending": self.queue_stop_pending,
             "queue_autostart_enabled": self.autostart,
             "worker_environment_exists": env,
-            "worker_environment_state": ("idle" if running is None else "executing_plan")
-            if env
-            else "closed",
-            "worker_background_tasks": 0,
+            "worker_environment_state": self._worker_state(),
+            "worker_background_tasks": sum(
+                1 for t in self._running_tasks.values() if t["run_in_background"]
+            ),
             "re_state": self.engine.state.value if env else None,
             "ip_kernel_state": None,
             "ip_kernel_captured": None,
@@ -104,11 +109,18 @@ class ManagerBase:
             "devices_allowed_uid": self._uids["devices_allowed"],
             "plans_allowed_uid": self._uids["plans_allowed"],
             "plan_queue_mode": dict(self.queue.mode),
-            "task_results_uid": None,
-            "lock_info_uid": None,
-            "lock": {"environment": False, "queue": False},
+            "task_results_uid": self._uids["task_results"],
+            "lock_info_uid": self.lock.uid,
+            "lock": {"environment": self.lock.environment, "queue": self.lock.queue},
             "seq": self.feed.seq,
         }
+
+    def _worker_state(self) -> str:
+        if self.environment is None:
+            return "closed"
+        if self.queue.running is not None:
+            return "executing_plan"
+        return "executing_task" if self.manager_state == "executing_task" else "idle"
 
     def _changed(self) -> None:
         """Save the queue and push the new status to every listener."""
@@ -119,6 +131,7 @@ class ManagerBase:
     def _saved_state(self) -> dict[str, Any]:
         state = self.queue.state()
         state["running_run_uids"] = [u for u, r in self._runs.items() if r["is_open"]]
+        state["lock"] = self.lock.saved()
         return state
 
     # --- documents -----------------------------------------------------------------------

@@ -65,6 +65,21 @@ def _whoami(s: QueueServer, p: Params, who: Principal) -> dict[str, Any]:
     return {"identity": who.name, "role": who.role, "scopes": sorted(who.scopes)}
 
 
+def _permissions_reload(s: QueueServer, p: Params, _: Principal) -> dict[str, Any]:
+    args = only(p, "restore_plans_devices", "restore_permissions")
+    if args.get("restore_permissions", True):
+        return s.permissions_reload()
+    return {}  # the plans and devices are always the open environment's own
+
+
+def _kernel_interrupt(s: QueueServer, p: Params, _: Principal) -> dict[str, Any]:
+    only(p, "interrupt_task", "interrupt_plan")
+    raise ItemError(
+        "skyscope runs no IPython kernel, so there is none to interrupt: "
+        "pause the plan (/api/re/pause) or destroy the environment"
+    )
+
+
 MANAGER_ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/ping", "read:status", _status, "The manager's status (as /api/status)."),
     Route("GET", "/api/status", "read:status", _status, "The manager's status."),
@@ -185,6 +200,20 @@ MANAGER_ROUTES: tuple[Route, ...] = (
         "write:permissions",
         _permissions_set,
         "Replace the user group permissions.",
+    ),
+    Route(
+        "POST",
+        "/api/permissions/reload",
+        "write:config",
+        _permissions_reload,
+        "Go back to the permissions the server started with.",
+    ),
+    Route(
+        "POST",
+        "/api/kernel/interrupt",
+        "write:queue:control",
+        _kernel_interrupt,
+        "Refused: skyscope runs no IPython kernel.",
     ),
     Route("GET", "/api/auth/whoami", "read:status", _whoami, "Who the key belongs to."),
 )

@@ -1,10 +1,11 @@
 """Which plans and devices a user group may use, in bluesky-queueserver's permissions format.
 
 ``{"user_groups": {"root": {...}, "primary": {...}}}``: each group lists ``allowed_plans``,
-``forbidden_plans``, ``allowed_devices`` and ``forbidden_devices``: a name is matched exactly,
-a pattern labelled with ``:`` (``":^det"``, ``":.*"``) is a regular expression searched in the
-name, and ``null`` in an allowed list allows everything (in a forbidden list, nothing). The
-``root`` group's rules apply to every group as well as its own.
+``forbidden_plans``, ``allowed_devices``, ``forbidden_devices``, ``allowed_functions`` and
+``forbidden_functions`` (the startup's functions ``function_execute`` may call): a name is
+matched exactly, a pattern labelled with ``:`` (``":^det"``, ``":.*"``) is a regular
+expression searched in the name, and ``null`` in an allowed list allows everything (in a
+forbidden list, nothing). The ``root`` group's rules apply to every group as well as its own.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+KINDS = ("plans", "devices", "functions")
+"""What permissions govern; a group without rules for a kind may use none of it."""
+
 DEFAULT_PERMISSIONS: dict[str, Any] = {
     "user_groups": {
         "root": {
@@ -20,18 +24,22 @@ DEFAULT_PERMISSIONS: dict[str, Any] = {
             "forbidden_plans": [None],
             "allowed_devices": [None],
             "forbidden_devices": [None],
+            "allowed_functions": [None],
+            "forbidden_functions": [None],
         },
         "primary": {
             "allowed_plans": [":.*"],
             "forbidden_plans": [None],
             "allowed_devices": [":.*"],
             "forbidden_devices": [None],
+            "allowed_functions": [":.*"],
+            "forbidden_functions": [None],
         },
     }
 }
 """Everything allowed to the ``primary`` group, the group every API key acts in by default."""
 
-_LISTS = ("allowed_plans", "forbidden_plans", "allowed_devices", "forbidden_devices")
+_LISTS = tuple(f"{verdict}_{kind}" for kind in KINDS for verdict in ("allowed", "forbidden"))
 
 
 class PermissionsError(ValueError):
@@ -93,7 +101,7 @@ def _allowed_by(rules: Mapping[str, Any], kind: str, name: str) -> bool:
 def allowed_names(
     permissions: Mapping[str, Any], group: str, kind: str, names: Iterable[str]
 ) -> list[str]:
-    """The ``names`` of ``kind`` ("plans" or "devices") that ``group`` may use, in order."""
+    """The ``names`` of ``kind`` (plans, devices, functions) that ``group`` may use, in order."""
     groups = permissions["user_groups"]
     if group not in groups:
         raise PermissionsError(f"unknown user group {group!r} (known: {', '.join(groups)})")

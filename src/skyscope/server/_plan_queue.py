@@ -185,6 +185,46 @@ class PlanQueue:
         self._queue_changed()
         return item
 
+    def move_batch(
+        self,
+        uids: Any,
+        *,
+        pos_dest: Position = None,
+        before_uid: str | None = None,
+        after_uid: str | None = None,
+        reorder: bool = False,
+    ) -> list[Item]:
+        """Move the items with ``uids`` together to one place (in ``uids``' order, or the queue's).
+
+        All of them move, or none: an unknown or repeated uid refuses the whole batch.
+        """
+        if not isinstance(uids, list) or not all(isinstance(u, str) for u in uids):
+            raise ItemError("'uids' must be a list of item uids")
+        if len(set(uids)) != len(uids):
+            raise ItemError("the list of uids has repeated uids")
+        given = [p for p in (pos_dest, before_uid, after_uid) if p is not None]
+        if len(given) != 1:
+            raise ItemError("give exactly one of 'pos_dest', 'before_uid' and 'after_uid'")
+        if pos_dest is not None and pos_dest not in ("front", "back"):
+            raise ItemError(f"'pos_dest' of a batch must be 'front' or 'back', not {pos_dest!r}")
+        by_uid = {i["item_uid"]: i for i in self.items}
+        missing = [u for u in uids if u not in by_uid]
+        if missing:
+            raise ItemError(f"no items with uids {missing} in the queue")
+        if {before_uid, after_uid} & set(uids):
+            raise ItemError("the batch cannot be moved before or after one of its own items")
+        wanted = set(uids)
+        moved = (
+            [i for i in self.items if i["item_uid"] in wanted]
+            if reorder
+            else [by_uid[u] for u in uids]
+        )
+        self.items = [i for i in self.items if i["item_uid"] not in wanted]
+        index = self._insert_index(pos_dest, before_uid, after_uid)
+        self.items[index:index] = moved
+        self._queue_changed()
+        return moved
+
     def update(self, item: Item, *, replace: bool) -> Item:
         """Put ``item`` in place of the queued item with its uid (a new uid unless ``replace``)."""
         index = self.index(uid=item["item_uid"])
@@ -239,4 +279,23 @@ class PlanQueue:
     def clear_history(self) -> None:
         """Forget the history."""
         self.history.clear()
+        self._history_changed()
+
+    def trim_history(self, *, size: Any = None, item_uid: Any = None) -> None:
+        """Keep only the newest ``size`` items, or those after the item ``item_uid``."""
+        if size is not None and item_uid is not None:
+            raise ItemError("'size' and 'item_uid' exclude each other")
+        if size is not None:
+            if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+                raise ItemError(f"'size' must be an integer >= 0, not {size!r}")
+            if size < len(self.history):
+                del self.history[: len(self.history) - size]
+                self._history_changed()
+            return
+        if not isinstance(item_uid, str):
+            raise ItemError(f"'item_uid' must be a string, not {item_uid!r}")
+        uids = [i.get("item_uid") for i in self.history]
+        if item_uid not in uids:
+            raise ItemError(f"no item with uid {item_uid!r} in the history")
+        del self.history[: uids.index(item_uid) + 1]
         self._history_changed()

@@ -71,8 +71,12 @@ def _queue_mode_set(s: QueueServer, p: Params, _: Principal) -> dict[str, Any]:
 
 
 def _history_clear(s: QueueServer, p: Params, _: Principal) -> dict[str, Any]:
-    only(p)
-    return s.history_clear()
+    return s.history_clear(**only(p, "size", "item_uid"))
+
+
+def _item_move_batch(s: QueueServer, p: Params, _: Principal) -> dict[str, Any]:
+    args = only(p, "uids", "pos_dest", "before_uid", "after_uid", "reorder")
+    return s.queue_item_move_batch(args.pop("uids", None), **args)
 
 
 QUEUE_ROUTES: tuple[Route, ...] = (
@@ -148,6 +152,13 @@ QUEUE_ROUTES: tuple[Route, ...] = (
         "write:execute",
         _item_execute,
         "Run an item now, without queueing it.",
+    ),
+    Route(
+        "POST",
+        "/api/queue/item/move/batch",
+        "write:queue:edit",
+        _item_move_batch,
+        "Move several items together in the queue.",
     ),
     Route("GET", "/api/queue/item/get", "read:queue", _item_get, "One queued item."),
     Route(

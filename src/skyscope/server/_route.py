@@ -33,12 +33,24 @@ class Route:
 def only(params: Params, *names: str) -> dict[str, Any]:
     """``params`` restricted to ``names``; any other parameter is refused by name."""
     unknown = sorted(set(params) - set(names))
-    if "lock_key" in unknown:
-        raise ItemError("locking the queue or environment is not supported by this server")
     if unknown:
         known = ", ".join(names) or "none"
         raise ItemError(f"unsupported parameters: {', '.join(unknown)} (known: {known})")
     return dict(params)
+
+
+def locked(part: str, handler: Handler) -> Handler:
+    """``handler``, refused without the lock's ``lock_key`` while ``part`` is locked.
+
+    ``part`` is ``"environment"`` or ``"queue"``, as bluesky-queueserver locks its API.
+    """
+
+    def guarded(s: QueueServer, p: Params, who: Principal) -> Any:
+        params = dict(p)
+        s.lock.check(params.pop("lock_key", None), **{part: True})
+        return handler(s, params, who)
+
+    return guarded
 
 
 def user_of(principal: Principal) -> dict[str, str]:
