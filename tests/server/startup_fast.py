@@ -1,6 +1,6 @@
 """A startup file for ``skyscope serve --startup``: a small, fast simulated microscope.
 
-Its devices and plans are found from its globals (no explicit ``devices``/``plans``).
+Its devices, plans and functions are found from its globals (no explicit lists).
 """
 
 import math
@@ -18,7 +18,13 @@ scope = Microscope(
 camera = scope.camera
 x = scope.xy.x
 
-__all__ = ["camera", "count", "scan", "scope", "x"]
+__all__ = ["camera", "count", "say", "scan", "scope", "x"]
+
+
+def say(text: str) -> str:
+    """A function clients may call: it prints (to the console output) and answers."""
+    print(f"the microscope says: {text}")
+    return text
 
 
 async def setup() -> None:

@@ -74,7 +74,7 @@ def _scopes(s: QueueServer, p: Params, who: Principal) -> dict[str, Any]:
 
 AUTH_ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/auth/apikey", "user:apikeys", _apikey_new, "Make an API key of yours."),
-    Route("GET", "/api/auth/apikey", "user:apikeys", _apikey_info, "The key you came with."),
+    Route("GET", "/api/auth/apikey", "read:status", _apikey_info, "The key you came with."),
     Route("DELETE", "/api/auth/apikey", "user:apikeys", _apikey_delete, "Revoke a key of yours."),
     Route("GET", "/api/auth/scopes", "read:status", _scopes, "Your role and scopes."),
 )

@@ -55,7 +55,11 @@ class Environment:
             self.namespace.update(self.functions)
 
     def rescan(self) -> None:
-        """Find the devices, plans and functions again (a script changed the namespace)."""
+        """Find the devices, plans and functions again (a script changed the namespace).
+
+        A startup that lists them explicitly keeps its lists: a script extends them by
+        editing those lists (``plans.append(my_plan)``).
+        """
         self.devices, self.plans, self.functions = _contents(self.namespace)
         self.uid = str(uuid.uuid4())
 
