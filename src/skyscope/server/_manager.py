@@ -66,7 +66,10 @@ class QueueServer(TaskExecution):
         self.manager_state = "creating_environment"
         self._changed()
         try:
-            self.environment = await self._open_environment()
+            environment = await self._open_environment()
+            # describing the plans builds (and caches) their argument checks: off the loop
+            await asyncio.to_thread(environment.plans_existing)
+            self.environment = environment
         finally:
             self.manager_state = "idle"
             self._uids["plans_allowed"] = self._uids["devices_allowed"] = new_uid()

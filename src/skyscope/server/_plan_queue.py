@@ -38,15 +38,18 @@ class PlanQueue:
     # --- state -------------------------------------------------------------------------
 
     def state(self) -> dict[str, Any]:
-        """What persists: items, the running item, history and mode (copies)."""
-        return copy.deepcopy(
-            {
-                "items": self.items,
-                "running": self.running,
-                "history": self.history,
-                "mode": self.mode,
-            }
-        )
+        """What persists: items, the running item, history and mode.
+
+        The lists are copied, not the items: an item is never changed once queued (every
+        edit puts a new dict in its place), so a writer thread can encode them while the
+        loop goes on, without the cost of a deep copy of the whole history at every change.
+        """
+        return {
+            "items": list(self.items),
+            "running": self.running,
+            "history": list(self.history),
+            "mode": dict(self.mode),
+        }
 
     def restore(self, state: Mapping[str, Any]) -> Item | None:
         """Take a saved state; a running item goes back to the front, marked interrupted."""

@@ -1,9 +1,9 @@
 """The queue and history on disk, beside the catalog, written off the event loop.
 
 ``save(snapshot)`` marks the state changed; one writer task takes ``snapshot()`` (on the loop,
-a copy) when it is ready to write, and encodes and writes it on a worker thread. Changes made
-while a write is under way are taken together by the next one (the file only needs the newest
-state), so a burst of edits costs one write, not one each.
+a copy) when it is ready to write, and encodes (with orjson: the GIL is held briefly) and
+writes it on a worker thread. Changes made while a write is under way are taken together by
+the next one (the file only needs the newest state), so a burst of edits costs one write.
 The file is replaced atomically (written beside, flushed to disk, renamed), so a process killed
 mid-write leaves the previous state whole.
 """
@@ -17,6 +17,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 FORMAT = 1
 logger = logging.getLogger(__name__)
@@ -89,10 +91,10 @@ class QueueStore:
 
 
 def _write_atomically(path: Path, state: dict[str, Any]) -> None:
-    text = json.dumps(state)
+    text = orjson.dumps(state, default=repr, option=orjson.OPT_NON_STR_KEYS)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8") as file:
+    with partial.open("wb") as file:
         file.write(text)
         file.flush()
         os.fsync(file.fileno())
