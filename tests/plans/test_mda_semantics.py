@@ -136,7 +136,8 @@ async def _run(sequence: useq.MDASequence, scope: Microscope) -> list[tuple[str,
 
 def _events(docs: list[tuple[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     streams = {d["uid"]: d["name"] for n, d in docs if n == "descriptor"}
-    return [(streams[d["descriptor"]], d["data"]) for n, d in docs if n == "event"]
+    events = [(streams[d["descriptor"]], d["data"]) for n, d in docs if n == "event"]
+    return [(stream, data) for stream, data in events if stream != "baseline"]
 
 
 def _index(data: dict[str, Any]) -> dict[str, int]:

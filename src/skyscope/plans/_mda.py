@@ -25,6 +25,7 @@ from ._mda_burst import Burst
 from ._mda_events import lazy_events
 from ._mda_frames import FramePath, frame_path
 from ._mda_hints import MdaHints, mda_hints
+from ._mda_instrument import baseline_devices
 from ._mda_moves import Where, check_targets, locate_all, move_to
 from ._mda_origin import focus_origin
 from ._mda_outline import fresh_copy, outline
@@ -38,6 +39,7 @@ from ._mda_unhonoured import unhonoured
 from ._plan_md import plan_metadata
 from ._scope_protocol import MicroscopeLike, check_microscope
 from ._sharpness import SharpnessMetric
+from ._stubs import trigger_and_read
 from ._wrappers import finalize_wrapper, run_wrapper, stage_wrapper
 
 if TYPE_CHECKING:
@@ -81,6 +83,8 @@ class _Run:
         default_factory=lambda: Record("mda-autofocus", AUTOFOCUS_FIELDS, ["focus_um", "score"])
     )
     shutter: ShutterControl = field(default_factory=ShutterControl)
+    baseline: list[Any] = field(default_factory=list)
+    """Read into the ``baseline`` stream at the start and at the end of the run."""
     pending: _Taken | None = None
     """A frame taken whose event waits until the next frame is taken (``defers_events``)."""
 
@@ -161,6 +165,7 @@ async def mda(
     )
     run.where.origin = origin
     run.shutter = shutter_control(scope, fresh, timeouts.channel())
+    run.baseline = baseline_devices(scope)
     plan_args = {
         "sequence": sequence,
         "microscope": microscope,
@@ -215,6 +220,7 @@ async def _acquire(
 ) -> AsyncGenerator[Any, Any]:
     taken = 0
     yield Msg("null", run.schedule)  # the engine now tells the schedule of every pause
+    yield trigger_and_read(run.baseline, name="baseline")
     run.where.readback = yield locate_all(run.scope)  # where moves start from
     yield run.shutter.start()
     events = lazy_events(sequence)
@@ -231,6 +237,8 @@ async def _acquire(
                 yield _frame(run, step.events[0])
             taken += len(step.events) if isinstance(step, FrameStep) else 0
         yield _save_pending(run)
+        yield run.shutter.restore()
+        yield trigger_and_read(run.baseline, name="baseline")
     finally:
         await steps.aclose()
         await events.aclose()

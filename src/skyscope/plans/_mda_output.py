@@ -30,6 +30,7 @@ from ._mda_events import iter_events
 from ._mda_layout import MdaLayout
 from ._mda_origin import FocusOrigin
 from ._mda_outline import fresh_copy
+from ._mda_record import CameraConfiguration
 from ._scope_protocol import CameraLike, MicroscopeLike
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ class OutputFrames:
         self._camera = camera
         self._writer = writer
         self._layout = layout
-        self._readable = _OutputReadable(camera.name, writer)
+        self._readable = _OutputReadable(camera, writer)
 
     @property
     def readable(self) -> Any:
@@ -161,11 +162,12 @@ class OutputFrames:
             await self._writer.close()
 
 
-class _OutputReadable:
+class _OutputReadable(CameraConfiguration):
     """What each event reads: the image data key (external) and the frame's stream datum."""
 
-    def __init__(self, name: str, writer: ImageSetWriter) -> None:
-        self._name = name
+    def __init__(self, camera: CameraLike, writer: ImageSetWriter) -> None:
+        super().__init__(camera)
+        self._name = camera.name
         self._writer = writer
         self._referenced = 0
         self.keys: dict[str, DataKey] = {}
