@@ -146,12 +146,23 @@ async def _close(scope: Any) -> None:
         await close()
 
 
+def _written(output: Path) -> list[Path]:
+    """The output, or the files an OME-TIFF output became (one per position)."""
+    if output.exists():
+        return [output]
+    name = output.name
+    suffix = next((s for s in (".ome.tiff", ".ome.tif") if name.lower().endswith(s)), "")
+    stem = name[: len(name) - len(suffix)]
+    return sorted(output.parent.glob(f"{stem}_p*{suffix}")) if suffix else [output]
+
+
 def _report(result: RunResult, output: Path, catalog_path: Path) -> int:
     """Print the outcome; 0 when the run succeeded."""
     uid = result.run_start_uids[0][:8] if result.run_start_uids else "-"
     frames = result.plan_result if isinstance(result.plan_result, int) else "?"
     print(f"run {uid}: {result.exit_status}, {frames} frames")
-    print(f"  frames:  {output}")
+    for path in _written(output):
+        print(f"  frames:  {path}")
     print(f"  catalog: {catalog_path}  (skyscope show {uid} --catalog {catalog_path})")
     if result.exit_status != "success":
         print(f"skyscope run: the run ended {result.exit_status}: {result.reason}", file=sys.stderr)
