@@ -340,3 +340,19 @@ async def test_a_long_time_lapse_is_planned_from_one_timepoint(tmp_path: Path) -
     assert root["0/0"].shape == (100_000, 2, 16, 16)
     scale = root["0"].attrs["ome"]["multiscales"][0]["datasets"][0]["coordinateTransformations"]
     assert scale[0]["scale"][0] == pytest.approx(0.5)
+
+
+async def test_an_image_whose_z_counts_from_the_starting_focus_is_placed_there(
+    tmp_path: Path,
+) -> None:
+    # useq puts a relative plan at a position without z around 0; the frames are taken around
+    # the focus where the run started, and the image's translation says so
+    sequence = useq.MDASequence(
+        stage_positions=[(0.0, 0.0, None), (40.0, 0.0, 2490.0)],
+        z_plan={"range": 2, "step": 1},
+    )
+    writer, _, docs, _ = await _run(tmp_path, "ome.zarr", sequence)
+    start = next(d for n, d in docs if n == "start")
+    first, second = _read_images(writer, "ome.zarr", 2)
+    assert first["offset"]["z"] == pytest.approx(start["mda_z_origin_um"] - 1.0)
+    assert second["offset"]["z"] == pytest.approx(2489.0)
