@@ -111,8 +111,11 @@ async def mda(
 ) -> AsyncGenerator[Any, Any]:
     """Acquire a useq multi-dimensional sequence on a microscope as one run; return the frames.
 
-    Frames go to the ``primary`` stream; the start document holds useq's JSON of the sequence
-    (``mda_sequence``).
+    Frames go to the ``primary`` stream (the camera's configuration in its descriptor), the
+    instrument's state at the start and the end to ``baseline``. The start document holds
+    useq's JSON of the sequence (``mda_sequence``), the focus that z positions without a
+    position z count from (``mda_z_origin_um``) and what the MDA does not act on
+    (``mda_unhonoured``). Naming ``keep_shutter_open_across`` hands the shutter to the MDA.
 
     Parameters
     ----------
