@@ -14,34 +14,18 @@ import time
 from typing import Any
 
 from ..documents import DataKey, Reading
+from ._mda_record import Standalone
 from ._scope_protocol import MicroscopeLike
 
 _PARTS = ("xy", "focus", "objective", "filter_wheel", "light", "shutter")
 """The microscope's parts read as they are, in this order, when present and readable."""
 
 
-class _Standalone:
-    """A named readable outside any device tree."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    @property
-    def name(self) -> str:
-        """The name (its entry in the stream's ``object_keys``)."""
-        return self._name
-
-    @property
-    def parent(self) -> None:
-        """No parent device."""
-        return None
-
-
 _OBJECTIVE_FIELDS = ("magnification", "numerical_aperture", "immersion_index")
 _CHANNEL_FIELDS = ("emission_um",)
 
 
-class Optics(_Standalone):
+class Optics(Standalone):
     """Objective magnification and NA, pixel size and channel emission, looked up when read."""
 
     def __init__(self, scope: Any) -> None:
@@ -82,7 +66,7 @@ class Optics(_Standalone):
         return f"{self._name}-{field}"
 
 
-class CameraSettings(_Standalone):
+class CameraSettings(Standalone):
     """The camera's configuration, read as a reading (the baseline holds settings as data)."""
 
     def __init__(self, camera: Any) -> None:

@@ -20,7 +20,7 @@ FieldKind = Literal["integer", "number", "string"]
 _DEFAULTS: dict[FieldKind, Any] = {"integer": -1, "number": 0.0, "string": ""}
 
 
-class _Standalone:
+class Standalone:
     """A named readable outside any device tree."""
 
     def __init__(self, name: str) -> None:
@@ -59,7 +59,7 @@ class CameraConfiguration:
         return dict(await describe()) if describe is not None else {}
 
 
-class Record(_Standalone):
+class Record(Standalone):
     """A readable whose values the plan sets: ``record.update(t=0, x_um=1.5)``, then read it."""
 
     def __init__(
@@ -112,12 +112,12 @@ class Record(_Standalone):
         return keys
 
 
-class PlanFrames(_Standalone, CameraConfiguration):
+class PlanFrames(Standalone, CameraConfiguration):
     """Frames the plan writes itself: describes the file's data key and hands out its assets."""
 
     def __init__(self, name: str, writer: FrameWriter, camera: Any = None) -> None:
         """Reference frames of ``writer`` under the device name ``name`` (the camera's)."""
-        _Standalone.__init__(self, name)
+        Standalone.__init__(self, name)
         CameraConfiguration.__init__(self, camera)
         self._writer = writer
         self._keys: dict[str, DataKey] = {}
