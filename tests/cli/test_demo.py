@@ -48,7 +48,7 @@ def test_the_demo_acquires_catalogues_and_previews(
         run = catalog[-1]
         assert run.start["plan_name"] == "mda"
         assert run.stop["exit_status"] == "success"
-        assert set(run.stream_names) == {"primary", "autofocus"}
+        assert set(run.stream_names) == {"primary", "autofocus", "baseline"}
         stored = np.asarray(run["primary"].frames("scope-camera-image"))
         np.testing.assert_array_equal(stored, frames.reshape(-1, 256, 256))
     (h5_path,) = run_dir.glob(f"*{run.start['uid'][:8]}.h5")

@@ -45,6 +45,11 @@ class Recorder:
     def of(self, kind: str) -> list[Any]:
         return [doc for name, doc in self.docs if name == kind]
 
+    def events(self, stream: str = "primary") -> list[Any]:
+        """The events of one stream, in order (an MDA also reads a baseline)."""
+        uids = {d["uid"] for d in self.of("descriptor") if d["name"] == stream}
+        return [e for e in self.of("event") if e["descriptor"] in uids]
+
     def of_named(self, kind: str) -> list[tuple[str, Any]]:
         return [(name, doc) for name, doc in self.docs if name == kind]
 

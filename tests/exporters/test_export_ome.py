@@ -89,7 +89,7 @@ class Case:
         writer = self.camera_writer or self.plan_writer
         if writer is not None:
             return list(writer.frames)
-        return [np.asarray(event["data"][IMAGE]) for event in docs.of("event")]
+        return [np.asarray(event["data"][IMAGE]) for event in docs.events()]
 
 
 async def _run_mda(
@@ -246,7 +246,9 @@ def _fail_after(plan: Any, saves: int) -> Any:
 async def test_a_run_failing_half_way_exports_what_it_has(tmp_path: Path) -> None:
     case = Case("camera-hdf5", tmp_path)
     tiff, store = OMETiffExporter(tmp_path / "out"), OMEZarrExporter(tmp_path / "out")
-    result, docs = await _run_mda(case, tiff, store, plan=lambda run: _fail_after(run, 7))
+    result, docs = await _run_mda(
+        case, tiff, store, plan=lambda run: _fail_after(run, 8)
+    )  # 1 baseline
     assert result.exit_status == "fail"
     assert "lamp burnt out" in result.reason
     (uid,) = result.run_start_uids

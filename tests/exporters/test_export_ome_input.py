@@ -88,7 +88,7 @@ async def test_a_burst_is_a_time_series_with_each_frames_start(tmp_path: Path) -
     assert frames.shape == (6, 1, 1, *FRAME_SHAPE)
     assert_same_frames(list(frames.reshape(-1, *FRAME_SHAPE)), writer.frames)
     ome = from_xml((path / "OME" / "METADATA.ome.xml").read_text())
-    started = [event["data"]["started_s"] for event in docs.of("event")]
+    started = [event["data"]["started_s"] for event in docs.events()]
     assert [plane.delta_t for plane in ome.images[0].pixels.planes] == started
     assert ome.images[0].pixels.time_increment > 0  # measured: the sequence's interval is 0
     multiscale = zarr.open_group(path, mode="r")["0"].attrs["ome"]["multiscales"][0]

@@ -199,6 +199,7 @@ def test_lock_held_five_seconds_during_a_1000_frame_mda(tmp_path: Path) -> None:
     print(f"\nlock held 5 s during a 1000-frame MDA: {report}")
     assert report["status"] == "success"
     assert report["committed"]
-    assert report["kept"] == {"events": 1000, "stopped": 1}
-    assert report["emitted"]["event"] == 1000
+    frames_and_baseline = 1000 + 2  # the MDA reads a baseline at the start and the end
+    assert report["kept"] == {"events": frames_and_baseline, "stopped": 1}
+    assert report["emitted"]["event"] == frames_and_baseline
     assert report["stall_ms"] < 50  # the goal is 20 ms; the printed figure is the measure

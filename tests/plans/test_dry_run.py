@@ -170,7 +170,7 @@ async def test_a_full_mda_summary(scope: Microscope) -> None:
     assert calls == []
     frames = 3 * 2 * 4 * 2 * 5  # time x positions x grid x channels x z
     assert summary.runs == 1
-    assert summary.events == {"primary": frames}
+    assert summary.events == {"primary": frames, "baseline": 2}
     assert summary.frames == frames
     focus = summary.moves["scope-focus"]
     assert (focus.low, focus.high) == (98.0, 112.0)
@@ -260,7 +260,7 @@ async def test_an_mda_whose_camera_writes_files_dry_runs_without_hardware_or_fil
         with counting_calls(scope) as calls:
             summary = await dry_run(mda(sequence, scope))
         assert calls == []
-        assert summary.events == {"primary": 4}
+        assert summary.events == {"primary": 4, "baseline": 2}
         assert not (tmp_path / "frames.h5").exists()
     finally:
         await release(scope)

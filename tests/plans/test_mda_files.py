@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import useq
 import zarr
+from _docs import stream_events
 from _sim_scope import make_scope, release
 
 from skyscope.documents import RunChecker
@@ -42,7 +43,7 @@ def _check_datums_cover(docs: list[tuple[str, Any]], frames: int) -> None:
     seq_nums = [s for d in datums for s in range(d["seq_nums"]["start"], d["seq_nums"]["stop"])]
     assert covered == list(range(frames))
     assert seq_nums == list(range(1, frames + 1))
-    events = _of(docs, "event")
+    events = stream_events(docs)
     assert [d["seq_nums"]["start"] for d in datums] == [e["seq_num"] for e in events]
 
 
@@ -59,10 +60,10 @@ async def test_the_plan_writes_frames_to_ome_zarr_once(tmp_path: Path) -> None:
     finally:
         await release(scope)
 
-    events = _of(docs, "event")
+    events = stream_events(docs)
     assert len(events) == 6
     assert "scope-camera-image" not in events[0]["data"]
-    descriptor = _of(docs, "descriptor")[0]
+    descriptor = next(d for d in _of(docs, "descriptor") if d["name"] == "primary")
     assert descriptor["data_keys"]["scope-camera-image"]["external"] == "STREAM:"
     image = zarr.open_group(str(tmp_path / "mda.ome.zarr"), mode="r")["0"]
     frames = np.asarray(image).reshape(-1, 64, 64)
@@ -82,7 +83,7 @@ async def test_time_frames_at_one_place_run_as_a_hardware_burst(tmp_path: Path) 
         await release(scope)
 
     assert len(stamps) == 8  # one camera sequence of all eight frames
-    events = _of(docs, "event")
+    events = stream_events(docs)
     assert [e["data"]["t"] for e in events] == list(range(8))
     started = [e["data"]["started_s"] for e in events]
     assert all(b > a for a, b in itertools.pairwise(started))
@@ -106,7 +107,7 @@ async def test_a_pause_acts_between_frames_of_a_burst(tmp_path: Path) -> None:
     sequence = useq.MDASequence(time_plan={"interval": 0, "loops": 12})
     try:
         task = asyncio.create_task(engine(mda(sequence, scope)))
-        await _until(lambda: len(_of(docs, "event")) == 3)
+        await _until(lambda: len(stream_events(docs)) == 3)
         engine.request_pause()
         paused = await task
         assert paused.paused
@@ -118,7 +119,7 @@ async def test_a_pause_acts_between_frames_of_a_burst(tmp_path: Path) -> None:
         await release(scope)
 
     assert result.exit_status == "success"
-    events = _of(docs, "event")
+    events = stream_events(docs)
     assert [e["data"]["t"] for e in events] == list(range(12))
     with h5py.File(tmp_path / "burst.h5", "r") as f:
         frames = f["scope-camera-image"][()]

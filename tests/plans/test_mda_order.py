@@ -198,7 +198,8 @@ async def _run(engine: Engine, sequence: useq.MDASequence, scope: Microscope) ->
         engine.unsubscribe(token)
     assert result.exit_status == "success"
     streams = {d["uid"]: d["name"] for n, d in docs if n == "descriptor"}
-    return [(streams[d["descriptor"]], d["data"]) for n, d in docs if n == "event"]
+    events = [(streams[d["descriptor"]], d["data"]) for n, d in docs if n == "event"]
+    return [(stream, data) for stream, data in events if stream != "baseline"]
 
 
 def _check_frame(data: dict[str, Any], expected: useq.MDAEvent, offsets: dict[int, float]) -> None:

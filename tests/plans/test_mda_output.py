@@ -15,6 +15,7 @@ import tifffile
 import useq
 import yaozarrs
 import zarr
+from _docs import stream_events
 from _sim_scope import make_scope, release
 from ome_types import from_xml
 
@@ -190,7 +191,7 @@ async def test_plain_mda_writes_t_c_z_with_the_runs_metadata(tmp_path: Path, suf
     assert (image["offset"]["x"], image["offset"]["y"]) == (120.0, 80.0)
     assert image["offset"]["z"] == pytest.approx(4.0)  # the lowest plane: 5 - 1
     assert image["not_taken"] == []
-    events = [d for n, d in docs if n == "event"]
+    events = stream_events(docs)
     datums = [d for n, d in docs if n == "stream_datum"]
     assert len(events) == len(datums) == 12
     assert [d["seq_nums"]["start"] for d in datums] == [e["seq_num"] for e in events]
@@ -213,7 +214,7 @@ async def test_grid_tiles_are_positions_and_skipped_frames_are_listed(
         _check_planes(image, taken, number, "tc")
         assert image["not_taken"] == [[1, 1]]  # FITC every other timepoint
     stage = {}
-    for event in (d for n, d in docs if n == "event"):
+    for event in stream_events(docs):
         place = (event["data"]["p"], event["data"]["g"])
         stage.setdefault(place, (event["data"]["x_um"], event["data"]["y_um"]))
     offsets = [v for image in images for v in (image["offset"]["x"], image["offset"]["y"])]
@@ -319,7 +320,14 @@ async def test_a_long_time_lapse_is_planned_from_one_timepoint(tmp_path: Path) -
     )
     engine = Engine(md={}, handle_sigint=False)
     first = asyncio.Event()
-    engine.subscribe(lambda name, doc: first.set() if name == "event" else None)
+    docs: list[tuple[str, Any]] = []
+
+    def note(name: str, doc: Any) -> None:
+        docs.append((name, doc))
+        if name == "event" and stream_events(docs):
+            first.set()
+
+    engine.subscribe(note)
     run = asyncio.create_task(engine(mda(sequence, scope, output=tmp_path / "long.ome.zarr")))
     try:
         async with asyncio.timeout(5):
@@ -332,3 +340,19 @@ async def test_a_long_time_lapse_is_planned_from_one_timepoint(tmp_path: Path) -
     assert root["0/0"].shape == (100_000, 2, 16, 16)
     scale = root["0"].attrs["ome"]["multiscales"][0]["datasets"][0]["coordinateTransformations"]
     assert scale[0]["scale"][0] == pytest.approx(0.5)
+
+
+async def test_an_image_whose_z_counts_from_the_starting_focus_is_placed_there(
+    tmp_path: Path,
+) -> None:
+    # useq puts a relative plan at a position without z around 0; the frames are taken around
+    # the focus where the run started, and the image's translation says so
+    sequence = useq.MDASequence(
+        stage_positions=[(0.0, 0.0, None), (40.0, 0.0, 2490.0)],
+        z_plan={"range": 2, "step": 1},
+    )
+    writer, _, docs, _ = await _run(tmp_path, "ome.zarr", sequence)
+    start = next(d for n, d in docs if n == "start")
+    first, second = _read_images(writer, "ome.zarr", 2)
+    assert first["offset"]["z"] == pytest.approx(start["mda_z_origin_um"] - 1.0)
+    assert second["offset"]["z"] == pytest.approx(2489.0)

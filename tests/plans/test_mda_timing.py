@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import useq
+from _docs import stream_events
 from _sim_scope import make_scope, release
 
 from skyscope.devices.sim import Microscope
@@ -27,7 +28,7 @@ async def scope() -> AsyncIterator[Microscope]:
 
 
 def _events(docs: list[tuple[str, Any]]) -> list[dict[str, Any]]:
-    return [doc["data"] for name, doc in docs if name == "event"]
+    return [doc["data"] for doc in stream_events(docs)]
 
 
 async def _until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:

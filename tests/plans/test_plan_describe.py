@@ -309,7 +309,7 @@ async def test_validated_arguments_run(devices: Any) -> None:
     await engine(plans.mda(*args, **kwargs))
     starts = [d for n, d in docs if n == "start"]
     assert [s["plan_name"] for s in starts] == ["scan", "mda"]
-    assert sum(n == "event" for n, _ in docs) == 3 + 2
+    assert sum(n == "event" for n, _ in docs) == 3 + 2 + 2  # the MDA's baseline: start, end
 
 
 def test_a_sweep_given_as_json_becomes_a_focus_sweep(devices: Any) -> None:

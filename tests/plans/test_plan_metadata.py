@@ -165,7 +165,7 @@ async def test_an_mda_hints_time_focus_or_position_against_the_mean(devices: Any
         docs = await _run(mda(useq.MDASequence(**sequence), scope))
         start = next(d for n, d in docs if n == "start")
         assert start["hints"]["dimensions"] == dimensions
-        descriptor = next(d for n, d in docs if n == "descriptor")
+        descriptor = next(d for n, d in docs if n == "descriptor" and d["name"] == "primary")
         hinted = [f for hints in descriptor["hints"].values() for f in hints["fields"]]
         assert "scope-camera-mean" in hinted
         assert "scope-camera-image" not in hinted  # an image is no column

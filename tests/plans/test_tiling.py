@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from _docs import stream_events
 from _sim_scope import make_scope, release
 
 from skyscope.engine import Engine
@@ -67,7 +68,7 @@ async def test_a_tile_scan_acquires_the_grid_and_stitches_by_stage_position() ->
     finally:
         await release(scope)
 
-    events = [doc["data"] for name, doc in docs if name == "event"]
+    events = [doc["data"] for doc in stream_events(docs)]
     assert [e["g"] for e in events] == [0, 1, 2, 3]
     tiles = [Tile(e["x_um"], e["y_um"], e["scope-camera-image"]) for e in events]
     mosaic = stitch(tiles, pixel)

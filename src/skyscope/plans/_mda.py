@@ -25,17 +25,22 @@ from ._mda_burst import Burst
 from ._mda_events import lazy_events
 from ._mda_frames import FramePath, frame_path
 from ._mda_hints import MdaHints, mda_hints
-from ._mda_moves import Where, check_targets, locate_all, move_to, z_origin
+from ._mda_instrument import baseline_devices
+from ._mda_moves import Where, check_targets, locate_all, move_to
+from ._mda_origin import focus_origin
 from ._mda_outline import fresh_copy, outline
-from ._mda_output import Output, output_frames
+from ._mda_output import Output, check_output, output_frames
 from ._mda_record import FieldKind, Record
 from ._mda_schedule import Schedule
+from ._mda_shutter import ShutterControl, shutter_control
 from ._mda_steps import AXES, AutofocusStep, FrameStep, index_of, iter_steps
 from ._mda_timeouts import Timeouts, measure_timeouts, read_value
+from ._mda_unhonoured import unhonoured
 from ._plan_md import plan_metadata
 from ._scope_protocol import MicroscopeLike, check_microscope
 from ._sharpness import SharpnessMetric
-from ._wrappers import run_wrapper, stage_wrapper
+from ._stubs import trigger_and_read
+from ._wrappers import finalize_wrapper, run_wrapper, stage_wrapper
 
 if TYPE_CHECKING:
     from useq import MDAEvent, MDASequence
@@ -77,6 +82,9 @@ class _Run:
     focus_record: Record = field(
         default_factory=lambda: Record("mda-autofocus", AUTOFOCUS_FIELDS, ["focus_um", "score"])
     )
+    shutter: ShutterControl = field(default_factory=ShutterControl)
+    baseline: list[Any] = field(default_factory=list)
+    """Read into the ``baseline`` stream at the start and at the end of the run."""
     pending: _Taken | None = None
     """A frame taken whose event waits until the next frame is taken (``defers_events``)."""
 
@@ -103,8 +111,11 @@ async def mda(
 ) -> AsyncGenerator[Any, Any]:
     """Acquire a useq multi-dimensional sequence on a microscope as one run; return the frames.
 
-    Frames go to the ``primary`` stream; the start document holds useq's JSON of the sequence
-    (``mda_sequence``).
+    Frames go to the ``primary`` stream (the camera's configuration in its descriptor), the
+    instrument's state at the start and the end to ``baseline``. The start document holds
+    useq's JSON of the sequence (``mda_sequence``), the focus that z positions without a
+    position z count from (``mda_z_origin_um``) and what the MDA does not act on
+    (``mda_unhonoured``). Naming ``keep_shutter_open_across`` hands the shutter to the MDA.
 
     Parameters
     ----------
@@ -130,19 +141,20 @@ async def mda(
     """
     scope = check_microscope(microscope)
     fresh = fresh_copy(sequence)
-    frames = (
-        await output_frames(
-            scope, sequence, output, writer, _pixel_size(scope).get("pixel_size_um")
-        )
-        if output is not None
-        else frame_path(scope.camera, writer)
-    )
+    chosen = check_output(scope, output, writer) if output is not None else None
     shape = await outline(fresh, list(scope.filter_wheel.positions))
     if shape.autofocus:
         check_inline_camera(scope.camera)
     metric = resolve_metric(sharpness)
-    origin = yield z_origin(scope, fresh)
-    yield check_targets(scope, shape.targets, origin)
+    origin = yield focus_origin(scope, fresh)
+    yield check_targets(scope, shape.targets, origin.z_um)
+    frames = (
+        await output_frames(
+            scope, sequence, chosen, _pixel_size(scope).get("pixel_size_um"), origin
+        )
+        if chosen is not None
+        else frame_path(scope.camera, writer)
+    )
     period = (yield _burst_period(scope)) if frames.can_burst else None
     hints = mda_hints(fresh, shape.timepoints)
     timeouts = yield measure_timeouts(scope)
@@ -154,7 +166,9 @@ async def mda(
         timeouts,
         Record("mda", FRAME_FIELDS, hints.fields),
     )
-    run.where.z_origin = origin
+    run.where.origin = origin
+    run.shutter = shutter_control(scope, fresh, timeouts.channel())
+    run.baseline = baseline_devices(scope)
     plan_args = {
         "sequence": sequence,
         "microscope": microscope,
@@ -167,11 +181,13 @@ async def mda(
         **_run_md(scope, plan_args, hints, shape.frames),
         "mda_sequence": sequence.model_dump(mode="json", exclude={"uid"}),
         "mda_axes": list(AXES),
-        "mda_z_origin_um": origin,
+        "mda_z_origin_um": origin.z_um if origin.floating else None,
+        "mda_unhonoured": unhonoured(fresh, scope),
         **_pixel_size(scope),
         **(md or {}),
     }
-    taken = yield stage_wrapper(run_wrapper(_acquire(run, fresh, period), run_md), [microscope])
+    acquire = finalize_wrapper(_acquire(run, fresh, period), run.shutter.restore)
+    taken = yield stage_wrapper(run_wrapper(acquire, run_md), [microscope])
     yield Return(taken)
 
 
@@ -207,7 +223,9 @@ async def _acquire(
 ) -> AsyncGenerator[Any, Any]:
     taken = 0
     yield Msg("null", run.schedule)  # the engine now tells the schedule of every pause
+    yield trigger_and_read(run.baseline, name="baseline")
     run.where.readback = yield locate_all(run.scope)  # where moves start from
+    yield run.shutter.start()
     events = lazy_events(sequence)
     steps = iter_steps(events, period)
     try:
@@ -222,6 +240,8 @@ async def _acquire(
                 yield _frame(run, step.events[0])
             taken += len(step.events) if isinstance(step, FrameStep) else 0
         yield _save_pending(run)
+        yield run.shutter.restore()
+        yield trigger_and_read(run.baseline, name="baseline")
     finally:
         await steps.aclose()
         await events.aclose()
@@ -245,7 +265,9 @@ async def _frame(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
     started = run.schedule.now()
     mst = event.min_start_time
     scheduled = run.schedule.due(mst) if mst is not None else started
+    yield run.shutter.open()
     yield run.frames.acquire(run.timeouts.frames(_exposure_s(run)), event)
+    yield run.shutter.after(event)
     taken = _Taken(event, scheduled, started, dict(run.where.readback))
     if not getattr(run.frames, "defers_events", False):
         yield _save_frame(run, taken)
@@ -267,6 +289,7 @@ async def _burst(run: _Run, step: FrameStep) -> AsyncGenerator[Any, Any]:
     period = yield _burst_period(run.scope)
     limit = run.timeouts.frames(_exposure_s(run), len(step.events))
     burst = Burst(run.scope.camera, len(step.events), period, limit)
+    yield run.shutter.open()
     yield burst.start_msg()
     for number, event in enumerate(step.events):
         if number:
@@ -277,6 +300,7 @@ async def _burst(run: _Run, step: FrameStep) -> AsyncGenerator[Any, Any]:
         scheduled = run.schedule.due(mst) if mst is not None else started
         yield _save_frame(run, _Taken(event, scheduled, started, dict(run.where.readback)))
     yield burst.finish_msg()
+    yield run.shutter.after(step.events[-1])
 
 
 async def _save_frame(run: _Run, taken: _Taken) -> AsyncGenerator[Any, Any]:
@@ -304,12 +328,15 @@ async def _autofocus(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
     if event.reset_event_timer:
         run.schedule.reset_timer()
     position = event.index.get("p", 0)
-    home = float(event.z_pos) if event.z_pos is not None else where.readback["z_um"]
+    planned = event.z_pos
+    home = planned + where.origin.shift(event) if planned is not None else where.readback["z_um"]
     known = position in where.focus_offsets
     center = home + where.focus_offsets.get(position, 0.0)
     sweep = _narrower(run.sweep) if known else run.sweep
+    yield run.shutter.open()
     result = yield find_focus(run.scope, center_um=center, sweep=sweep, metric=run.metric)
-    if event.z_pos is not None:
+    yield run.shutter.after(event)
+    if planned is not None:
         where.focus_offsets[position] = result.z_um - home
     where.forget_focus()
     run.focus_record.update(

@@ -108,7 +108,7 @@ class PlanFileFrames:
         """Write ``camera``'s frames to ``writer`` under the camera's image data key."""
         self._camera = camera
         self._writer = writer
-        self._readable = PlanFrames(camera.name, writer)
+        self._readable = PlanFrames(camera.name, writer, camera)
         self._opened = False
 
     @property

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -76,6 +76,7 @@ class MdaLayout:
         plate: bool = False,
         timepoints: int | None = None,
         interval_s: float | None = None,
+        z_shift: Callable[[MDAEvent], float] | None = None,
     ) -> None:
         """Plan the images from every frame event; ``axes`` are the sequence's used axes.
 
@@ -83,7 +84,8 @@ class MdaLayout:
         image: the others have size 1 along them. With ``plate`` (a useq ``WellPlatePlan``),
         each position is a field of the well its name starts with (``"B3_0001"``).
         ``timepoints`` and ``interval_s``: the events are one timepoint's, standing for that
-        many, that far apart.
+        many, that far apart. ``z_shift`` tells what to add to an event's planned z (the
+        focus at the start, where useq's z counts from nothing).
         """
         used = set(axes)
         self._numbers: dict[tuple[int, int], int] = {}
@@ -95,7 +97,7 @@ class MdaLayout:
             if key not in self._numbers:
                 self._numbers[key] = len(seen)
                 seen.append(_Seen(_image_name(event, key), _well(event) if plate else None))
-            _note(seen[self._numbers[key]], event)
+            _note(seen[self._numbers[key]], event, z_shift(event) if z_shift else 0.0)
             used.update(event.index)
         present = tuple(name for name in IMAGE_AXES if name in used)
         self._present = present
@@ -127,7 +129,7 @@ def _well(event: MDAEvent) -> tuple[str, str]:
     return found.group(1).upper(), found.group(2)
 
 
-def _note(seen: _Seen, event: MDAEvent) -> None:
+def _note(seen: _Seen, event: MDAEvent, z_shift: float) -> None:
     for name in IMAGE_AXES:
         index = int(event.index.get(name, 0))
         seen.sizes[name] = max(seen.sizes.get(name, 1), index + 1)
@@ -135,7 +137,7 @@ def _note(seen: _Seen, event: MDAEvent) -> None:
     if event.channel is not None:
         seen.channels.setdefault(c, event.channel.config)
     if event.z_pos is not None:
-        seen.z_by_index.setdefault(int(event.index.get("z", 0)), float(event.z_pos))
+        seen.z_by_index.setdefault(int(event.index.get("z", 0)), float(event.z_pos) + z_shift)
     if event.min_start_time is not None:
         seen.t_start.setdefault(int(event.index.get("t", 0)), float(event.min_start_time))
     if seen.x is None and event.x_pos is not None:

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..engine import Msg, Return
+from ._mda_origin import FocusOrigin
 from ._mda_timeouts import Timeouts
 from ._scope_protocol import MicroscopeLike
 from ._stubs import new_group
 
 if TYPE_CHECKING:
-    from useq import MDAEvent, MDASequence
+    from useq import MDAEvent
 
 # When neither the last target nor a readback says where an axis is (a move right after
 # autofocus), its limit allows for this much travel.
@@ -36,8 +37,8 @@ class Where:
     """x_um, y_um, z_um, channel and exposure_ms as last located."""
     focus_offsets: dict[int, float] = field(default_factory=dict)
     """Autofocus corrections (found minus planned z) per position index."""
-    z_origin: float = 0.0
-    """Added to every planned z: the focus at the start for a relative z plan with no position z."""
+    origin: FocusOrigin = field(default_factory=lambda: FocusOrigin(frozenset()))
+    """Where useq's z counts from: the focus at the start for a relative plan with no z."""
 
     def forget_focus(self) -> None:
         """Autofocus moved the focus: the next frame must set it again."""
@@ -50,7 +51,7 @@ def focus_target(event: MDAEvent, where: Where) -> float | None:
     if event.z_pos is None:
         return None
     offset = where.focus_offsets.get(event.index.get("p", 0), 0.0)
-    return float(event.z_pos) + where.z_origin + offset
+    return float(event.z_pos) + where.origin.shift(event) + offset
 
 
 async def move_to(
@@ -129,28 +130,12 @@ async def locate_all(scope: MicroscopeLike) -> AsyncGenerator[Any, Any]:
     )
 
 
-async def z_origin(scope: MicroscopeLike, sequence: MDASequence) -> AsyncGenerator[Any, Any]:
-    """Return where a relative z plan counts from: the focus now, when no position gives a z.
-
-    useq adds a relative z plan to the position's z, or to 0 when there is none; a microscope
-    has no z of 0 to speak of, so skyscope takes the focus position at the start instead.
-    """
-    plan = sequence.z_plan
-    if plan is None or not plan.is_relative:
-        yield Return(0.0)
-        return
-    if sequence.stage_positions and all(p.z is not None for p in sequence.stage_positions):
-        yield Return(0.0)
-        return
-    where = yield Msg("locate", scope.focus)
-    yield Return(float(where["readback"]))
-
-
 async def check_targets(
     scope: MicroscopeLike, targets: Mapping[str, frozenset[float]], origin_z: float = 0.0
 ) -> AsyncGenerator[Any, Any]:
     """Refuse the run before anything moves if a planned x, y or z is outside an axis's limits.
 
+    ``targets["dz"]`` are z positions counted from ``origin_z`` (the focus at the start).
     Each target is checked with a ``check_value`` message, so a dry run checks them too.
     """
     axes = {
@@ -161,8 +146,10 @@ async def check_targets(
     for axis, device in axes.items():
         if getattr(device, "check_value", None) is None:
             continue
-        shift = origin_z if axis == "z" else 0.0
-        for value in sorted(v + shift for v in targets.get(axis, ())):
+        values = set(targets.get(axis, ()))
+        if axis == "z":
+            values.update(origin_z + dz for dz in targets.get("dz", ()))
+        for value in sorted(values):
             try:
                 yield Msg("check_value", device, float(value))
             except Exception as error:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._mda_events import timepoints
+from ._mda_origin import floating_positions, position_of
 from ._mda_steps import check_events, is_autofocus
 
 if TYPE_CHECKING:
@@ -27,7 +28,8 @@ class Outline:
     """What a sequence asks of the microscope, and how many frames it takes."""
 
     targets: dict[str, frozenset[float]]
-    """The planned x, y and z positions (µm), each value once."""
+    """The planned x, y and z positions (µm), each value once; ``dz``: z counted from the focus
+    at the start (a relative z plan at a position with no z)."""
     autofocus: bool
     """Whether the sequence runs autofocus."""
     frames: int | None
@@ -60,7 +62,11 @@ def _outline(sequence: MDASequence, channels: tuple[str, ...]) -> Outline:
     events = list(fresh_copy(sequence, one_timepoint=True))
     check_events(events, channels)
     frames = [e for e in events if not is_autofocus(e)]
-    targets = {axis: _values(getattr(e, f"{axis}_pos") for e in events) for axis in "xyz"}
+    floating = floating_positions(sequence)
+    fixed = [e for e in events if position_of(e) not in floating]
+    targets = {axis: _values(getattr(e, f"{axis}_pos") for e in events) for axis in "xy"}
+    targets["z"] = _values(e.z_pos for e in fixed)
+    targets["dz"] = _values(e.z_pos for e in events if position_of(e) in floating)
     count = timepoints(sequence)
     return Outline(
         targets=targets,

@@ -28,7 +28,9 @@ from ..writers import (
 from ._autofocus import snap
 from ._mda_events import iter_events
 from ._mda_layout import MdaLayout
+from ._mda_origin import FocusOrigin
 from ._mda_outline import fresh_copy
+from ._mda_record import CameraConfiguration
 from ._scope_protocol import CameraLike, MicroscopeLike
 
 if TYPE_CHECKING:
@@ -60,23 +62,31 @@ def output_writer(output: Output) -> ImageSetWriter:
     raise ValueError(f"output {str(path)!r}: the name must end in one of {known}")
 
 
-async def output_frames(
-    scope: MicroscopeLike,
-    sequence: MDASequence,
-    output: Output,
-    writer: FrameWriter | None,
-    pixel_size_um: float | None,
-) -> OutputFrames:
-    """Check ``output`` and plan its images from the sequence's events (off the loop)."""
+def check_output(
+    scope: MicroscopeLike, output: Output, writer: FrameWriter | None
+) -> ImageSetWriter:
+    """Return the writer of ``output``; refuse it beside another writer of the frames."""
     if writer is not None or scope.camera.writer is not None:
         who = "mda(writer=...)" if writer is not None else f"{scope.camera.name!r}'s own writer"
         raise ValueError(f"output= writes the frames itself: it cannot be combined with {who}")
-    chosen = output_writer(output)
-    layout = await asyncio.to_thread(_plan_layout, sequence, pixel_size_um)
-    return OutputFrames(scope.camera, chosen, layout)
+    return output_writer(output)
 
 
-def _plan_layout(sequence: MDASequence, pixel_size_um: float | None) -> MdaLayout:
+async def output_frames(
+    scope: MicroscopeLike,
+    sequence: MDASequence,
+    writer: ImageSetWriter,
+    pixel_size_um: float | None,
+    origin: FocusOrigin,
+) -> OutputFrames:
+    """Plan the output's images from the sequence's events (off the loop)."""
+    layout = await asyncio.to_thread(_plan_layout, sequence, pixel_size_um, origin)
+    return OutputFrames(scope.camera, writer, layout)
+
+
+def _plan_layout(
+    sequence: MDASequence, pixel_size_um: float | None, origin: FocusOrigin
+) -> MdaLayout:
     """Plan from one timepoint when every timepoint is alike (a long time-lapse starts at once).
 
     A position's sub-sequence with its own time plan makes timepoints differ: then every event
@@ -91,7 +101,9 @@ def _plan_layout(sequence: MDASequence, pixel_size_um: float | None) -> MdaLayou
         p.sequence is not None and p.sequence.time_plan is not None for p in full.stage_positions
     )
     if timepoints <= 1 or own_time or full.time_plan is None:
-        return MdaLayout(iter_events(full), full.used_axes, pixel_size_um, plate=plate)
+        return MdaLayout(
+            iter_events(full), full.used_axes, pixel_size_um, plate=plate, z_shift=origin.shift
+        )
     one = fresh_copy(sequence, one_timepoint=True)
     times = list(itertools.islice(full.time_plan, 1000))
     steps = [b - a for a, b in itertools.pairwise(times) if b > a]
@@ -102,6 +114,7 @@ def _plan_layout(sequence: MDASequence, pixel_size_um: float | None) -> MdaLayou
         plate=plate,
         timepoints=timepoints,
         interval_s=statistics.median(steps) if steps else None,
+        z_shift=origin.shift,
     )
 
 
@@ -117,7 +130,7 @@ class OutputFrames:
         self._camera = camera
         self._writer = writer
         self._layout = layout
-        self._readable = _OutputReadable(camera.name, writer)
+        self._readable = _OutputReadable(camera, writer)
 
     @property
     def readable(self) -> Any:
@@ -149,11 +162,12 @@ class OutputFrames:
             await self._writer.close()
 
 
-class _OutputReadable:
+class _OutputReadable(CameraConfiguration):
     """What each event reads: the image data key (external) and the frame's stream datum."""
 
-    def __init__(self, name: str, writer: ImageSetWriter) -> None:
-        self._name = name
+    def __init__(self, camera: CameraLike, writer: ImageSetWriter) -> None:
+        super().__init__(camera)
+        self._name = camera.name
         self._writer = writer
         self._referenced = 0
         self.keys: dict[str, DataKey] = {}

@@ -20,7 +20,7 @@ FieldKind = Literal["integer", "number", "string"]
 _DEFAULTS: dict[FieldKind, Any] = {"integer": -1, "number": 0.0, "string": ""}
 
 
-class _Standalone:
+class Standalone:
     """A named readable outside any device tree."""
 
     def __init__(self, name: str) -> None:
@@ -37,7 +37,29 @@ class _Standalone:
         return None
 
 
-class Record(_Standalone):
+class CameraConfiguration:
+    """The camera's configuration, for the descriptor of the stream its frames go to.
+
+    Readables standing in for a camera (its file, the plan's writer) pass on its settings, so
+    the primary descriptor's ``configuration`` holds the exposure, gain, binning, ROI ...
+    """
+
+    def __init__(self, camera: Any) -> None:
+        """Pass on ``camera``'s configuration (none if it has none)."""
+        self._camera = camera
+
+    async def read_configuration(self) -> dict[str, Reading[Any]]:
+        """The camera's configuration readings."""
+        read = getattr(self._camera, "read_configuration", None)
+        return dict(await read()) if read is not None else {}
+
+    async def describe_configuration(self) -> dict[str, DataKey]:
+        """The camera's configuration data keys."""
+        describe = getattr(self._camera, "describe_configuration", None)
+        return dict(await describe()) if describe is not None else {}
+
+
+class Record(Standalone):
     """A readable whose values the plan sets: ``record.update(t=0, x_um=1.5)``, then read it."""
 
     def __init__(
@@ -90,12 +112,13 @@ class Record(_Standalone):
         return keys
 
 
-class PlanFrames(_Standalone):
+class PlanFrames(Standalone, CameraConfiguration):
     """Frames the plan writes itself: describes the file's data key and hands out its assets."""
 
-    def __init__(self, name: str, writer: FrameWriter) -> None:
+    def __init__(self, name: str, writer: FrameWriter, camera: Any = None) -> None:
         """Reference frames of ``writer`` under the device name ``name`` (the camera's)."""
-        super().__init__(name)
+        Standalone.__init__(self, name)
+        CameraConfiguration.__init__(self, camera)
         self._writer = writer
         self._keys: dict[str, DataKey] = {}
 
@@ -132,7 +155,7 @@ class PlanFrames(_Standalone):
         return self._writer.get_indices_written()
 
 
-class CameraFrames:
+class CameraFrames(CameraConfiguration):
     """The frames a camera writes into its own file: its external data keys and their assets.
 
     Events read this instead of the camera so a frame of a hardware burst is referenced without
@@ -141,7 +164,7 @@ class CameraFrames:
 
     def __init__(self, camera: Any) -> None:
         """Reference the files of ``camera`` (one with a frame writer)."""
-        self._camera = camera
+        super().__init__(camera)
         self._referenced = 0
 
     @property

@@ -22,6 +22,12 @@ def of(documents: list[tuple[str, Any]], kind: str) -> list[Any]:
     return [doc for name, doc in documents if name == kind]
 
 
+def primary_events(documents: list[tuple[str, Any]]) -> list[Any]:
+    """The events of the primary stream, in order (an MDA also reads a baseline)."""
+    uids = {d["uid"] for d in of(documents, "descriptor") if d["name"] == "primary"}
+    return [e for e in of(documents, "event") if e["descriptor"] in uids]
+
+
 async def until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
     """Wait until ``predicate()`` holds (polled: the condition has no event to wait on)."""
     async with asyncio.timeout(timeout):

@@ -17,7 +17,7 @@ import h5py
 import numpy as np
 import pytest
 import useq
-from _mm_helpers import RigFactory, ScopeFactory, of, until
+from _mm_helpers import RigFactory, ScopeFactory, of, primary_events, until
 
 from skyscope.devices import StatusFailedError
 from skyscope.engine import Engine
@@ -69,7 +69,7 @@ async def test_mda_takes_the_frames_pymmcore_plus_takes(
 
     expected = list(SEQUENCE)
     assert result.plan_result == len(expected) == len(theirs) == 2 * 2 * 4 * 3 * 3 - 2 * 4 * 3
-    events = [e["data"] for e in of(documents, "event")]
+    events = [e["data"] for e in primary_events(documents)]
     assert [dict(ev.index) for _, ev in theirs] == [dict(ev.index) for ev in expected]
     for ours, (frame, event) in zip(events, theirs, strict=True):
         assert np.array_equal(ours["scope-camera-image"], frame)  # pixel for pixel
@@ -87,7 +87,7 @@ async def _run_paused_burst(
 ) -> Any:
     sequence = useq.MDASequence(time_plan={"interval": 0, "loops": frames}, channels=["FITC"])
     task = asyncio.create_task(engine(mda(sequence, scope)))
-    await until(lambda: len(of(documents, "event")) >= 3)
+    await until(lambda: len(primary_events(documents)) >= 3)
     engine.request_pause()
     paused = await task
     assert paused.paused
@@ -111,7 +111,7 @@ async def test_a_hardware_burst_runs_through_the_circular_buffer_paused_and_resu
     await scope.camera.unstage()
 
     assert result.exit_status == "success"
-    events = of(documents, "event")
+    events = primary_events(documents)
     assert [e["data"]["t"] for e in events] == list(range(30))
     assert "scope-camera-image" not in events[0]["data"]
     with h5py.File(tmp_path / "burst.h5", "r") as f:
@@ -147,7 +147,7 @@ async def test_a_camera_that_hangs_in_a_burst_fails_the_run_naming_it(
     assert stop["exit_status"] == "fail"
     assert "scope-camera timed out" in stop["reason"]
     assert "5 of 12 frames of the sequence arrived" in stop["reason"]
-    assert len(of(documents, "event")) == 5
+    assert len(primary_events(documents)) == 5
 
 
 async def test_a_sequence_outside_the_stage_limits_is_refused_before_anything_moves(

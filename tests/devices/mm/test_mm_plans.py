@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import useq
 import zarr
-from _mm_helpers import ScopeFactory, Ticker, of, until
+from _mm_helpers import ScopeFactory, Ticker, primary_events, until
 
 from skyscope.devices.mm import MMMicroscope
 from skyscope.devices.mm.demo import DemoRig, read_header
@@ -38,7 +38,7 @@ async def test_a_tile_scan_takes_each_tile_where_the_grid_puts_it(
     result = await engine(tile_scan(scope, rows=2, columns=3, field_of_view_um=(40.0, 30.0),
                                     overlap=0.0, channel="FITC"))  # fmt: skip
     assert result.plan_result == 6
-    events = [e["data"] for e in of(documents, "event")]
+    events = [e["data"] for e in primary_events(documents)]
     headers = [read_header(e["scope-camera-image"]) for e in events]
     assert {(h.x_um, h.y_um) for h in headers} == {
         (200.0 + dx, 100.0 + dy) for dx in (-40.0, 0.0, 40.0) for dy in (-15.0, 15.0)
