@@ -3,7 +3,7 @@
 from ._compression import COMPRESSIONS, Compression, checked_compression
 from ._errors import FrameWriterError
 from ._frame_sink import FrameSink
-from ._frame_writer import FrameWriter
+from ._frame_writer import FrameWriter, write_acknowledged
 from ._hdf5_frames import HDF5_MIMETYPE, HDF5_SUFFIXES, HDF5FrameSink, HDF5FrameWriter
 from ._hdf5_images import HDF5ImageSink, HDF5ImageWriter
 from ._image_axes import AXIS_TYPES, LEADING_AXES, SPACE_UNITS, TIME_UNITS, ImageAxes
@@ -22,6 +22,7 @@ from ._zarr_images import OMEZarrImageWriter, ZarrImageSink
 __all__ = [
     # frame writers
     "FrameWriter",
+    "write_acknowledged",
     "HDF5FrameWriter",
     "OMEZarrFrameWriter",
     "OMETiffFrameWriter",

@@ -45,9 +45,18 @@ class FrameMaker:
             self._model.camera = settings
             return self._model.snap(out)
 
-    async def render_off_loop(self, settings: CameraSettings, *, pooled: bool) -> SensorFrame:
-        """Take one frame on a worker thread, leaving the event loop free meanwhile."""
-        render = functools.partial(self.render, settings, pooled=pooled)
+    def render_with_mean(
+        self, settings: CameraSettings, *, pooled: bool
+    ) -> tuple[SensorFrame, float]:
+        """Take one frame (blocking) and its mean pixel value, which costs as much as a copy."""
+        frame = self.render(settings, pooled=pooled)
+        return frame, float(frame.mean())
+
+    async def render_off_loop(
+        self, settings: CameraSettings, *, pooled: bool
+    ) -> tuple[SensorFrame, float]:
+        """Take one frame and its mean on a worker thread, leaving the event loop free."""
+        render = functools.partial(self.render_with_mean, settings, pooled=pooled)
         return await asyncio.get_running_loop().run_in_executor(None, render)
 
 
