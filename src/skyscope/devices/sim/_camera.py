@@ -1,7 +1,7 @@
 """``SimCamera``: the simulated sCMOS camera as a bluesky detector.
 
 Software trigger: ``trigger()`` exposes one frame (taking the exposure and readout time), then
-``read()`` gives its mean (hinted; computed with the frame, off the loop) and, without a frame
+``read()`` gives its mean (hinted; ``frame_mean``, computed off the loop) and, without a frame
 writer, the frame itself inline. With a ``FrameWriter`` the frames go to a file instead:
 ``stage()`` opens it, ``describe()`` marks the image ``external: "STREAM:"``, and
 ``collect_asset_docs()``/``get_index()`` hand the engine the stream documents. Sequences:
@@ -32,7 +32,7 @@ from .. import (
     soft_signal_r_and_setter,
     soft_signal_rw,
 )
-from ._frame_maker import FrameMaker, pool_limit
+from ._frame_maker import FrameMaker, frame_mean, pool_limit
 from ._frame_sequence import FrameSequence
 from ._model import MicroscopeModel
 from ._sensor import BIT_DEPTHS, CameraSettings
@@ -247,7 +247,7 @@ class SimCamera(StandardReadable):
                     self._progress.set()
         finally:
             sequence.stop()
-        self._set_mean(await asyncio.to_thread(_mean, frame))
+        self._set_mean(await asyncio.to_thread(frame_mean, frame))
         await writer.flush()
 
     def complete(self) -> WatchableStatus[int]:
@@ -280,11 +280,6 @@ class SimCamera(StandardReadable):
         if sequence is not None and not sequence.done():
             sequence.cancel()
             await asyncio.gather(sequence, return_exceptions=True)
-
-
-def _mean(frame: SensorFrame) -> float:
-    """The mean pixel value (as long as a frame copy: run it off the loop)."""
-    return float(frame.mean())
 
 
 def _frames_update(done: int, target: int) -> WatcherUpdate[int]:
