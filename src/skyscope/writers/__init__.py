@@ -11,7 +11,15 @@ from ._image_set import FrameAddress, ImageSpec
 from ._image_set_sink import ImageSetSink
 from ._image_set_writer import ImageSetWriter
 from ._ngff import NGFF_VERSION, ngff_image
-from ._ome_xml import ome_pixel_type, ome_xml, written_sizes
+from ._ome_description import (
+    OmeImage,
+    OmePlane,
+    TiffPages,
+    ome_model,
+    ome_pixel_type,
+    ome_xml_bytes,
+)
+from ._ome_xml import ome_xml, written_sizes
 from ._queued_writer import QueuedFrameWriter
 from ._stream_assets import Frame, StreamAssets, file_uri, frame_data_key
 from ._tiff_frames import TIFF_SUFFIXES, OMETiffFrameWriter, TiffFrameSink
@@ -52,9 +60,14 @@ __all__ = [
     "LEADING_AXES",
     "SPACE_UNITS",
     "TIME_UNITS",
-    # OME metadata
+    # OME metadata: one builder for writers and exporters
     "NGFF_VERSION",
     "ngff_image",
+    "OmeImage",
+    "OmePlane",
+    "TiffPages",
+    "ome_model",
+    "ome_xml_bytes",
     "ome_xml",
     "ome_pixel_type",
     "written_sizes",

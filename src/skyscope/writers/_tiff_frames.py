@@ -12,7 +12,8 @@ import tifffile
 
 from ._frame_sink import FrameSink
 from ._image_axes import ImageAxes
-from ._ome_xml import ome_pixel_type, ome_xml
+from ._ome_description import ome_pixel_type
+from ._ome_xml import ome_xml
 from ._queued_writer import DEFAULT_FLUSH_EVERY, QueuedFrameWriter
 from ._stream_assets import Frame
 
