@@ -1,13 +1,15 @@
 """``skyscope demo``: a multi-position, two-channel z-stack time-lapse on the simulated microscope.
 
 Autofocus at each position, frames to OME-Zarr, every run to a per-run HDF5 file and the
-catalog, a tile mosaic, then a PNG preview and a summary of where everything is.
+catalog, a tile mosaic, then labelled PNG previews (``_demo_preview``) and a summary of where
+everything is.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
 import time
 from dataclasses import dataclass, field
@@ -23,11 +25,13 @@ from rich.table import Table
 
 from skyscope import _paths
 from skyscope.broker import Catalog
-from skyscope.devices.sim import CameraSettings, Microscope, SensorSpec, png_bytes, to_display
+from skyscope.devices.sim import CameraSettings, Microscope, SensorSpec
 from skyscope.engine import Engine
 from skyscope.exporters import RunHDF5Exporter
-from skyscope.plans import FocusSweep, Tile, mda, montage, stitch, tile_scan
+from skyscope.plans import FocusSweep, Tile, mda, stitch, tile_scan
 from skyscope.writers import ImageAxes, OMEZarrFrameWriter
+
+from ._demo_preview import Field, Mosaic, mosaic_png, preview_png
 
 SEED = 7
 SENSOR = (256, 256)
@@ -70,6 +74,10 @@ def run_demo(args: argparse.Namespace) -> int:
     """Run the demo and print where everything is."""
     if args.positions < 1 or args.timepoints < 1:
         raise SystemExit("skyscope demo: --positions and --timepoints must be at least 1")
+    if importlib.util.find_spec("matplotlib") is None:
+        raise SystemExit(
+            "skyscope demo draws its previews with matplotlib: pip install skyscope[demo]"
+        )
     if args.data_dir is not None:
         os.environ[_paths.DATA_DIR_ENV] = str(args.data_dir.absolute())
     console = Console()
@@ -248,29 +256,43 @@ def _previews(
     tile_docs: list[tuple[str, Any]],
     pixel: float,
 ) -> None:
-    """Max-intensity projections (last time point) per position and channel, and the mosaic."""
+    """Labelled max projections (last time point) per position and channel, and the mosaic."""
     frames, events = _frames(result.files["OME-Zarr frames (MDA)"]), _events(mda_docs)
     last_t = max(e["t"] for e in events)
     positions = sorted({e["p"] for e in events})
+    channels = [name for name, _ in CHANNELS]
     where = [(e["t"], e["p"], e["c"]) for e in events]
     mips = [
-        [to_display(frames[[w == (last_t, p, c) for w in where]].max(axis=0)) for c in (0, 1)]
+        [frames[[w == (last_t, p, c) for w in where]].max(axis=0) for c in range(len(channels))]
         for p in positions
     ]
+    fields = [_field(events, p) for p in positions]
+    started = min(e["started_s"] for e in events if e["t"] == last_t)
+    time_label = f"time point {last_t + 1} of {last_t + 1} (t = {started:.1f} s)"
+    mosaic = _mosaic(tile_docs, result.files["OME-Zarr frames (tiles)"], pixel)
+    mosaic_path = result.run_dir / "mosaic.png"
+    mosaic_path.write_bytes(mosaic_png(mosaic, fields, SENSOR))
+    preview_path = result.run_dir / "preview.png"
+    preview_path.write_bytes(preview_png(mips, fields, channels, pixel, time_label, mosaic))
+    result.files["preview PNG (MIPs per position x channel | mosaic)"] = preview_path
+    result.files["mosaic PNG (MDA positions marked)"] = mosaic_path
+
+
+def _field(events: list[dict[str, Any]], position: int) -> Field:
+    """Where position ``position`` was imaged (its first frame's stage readback)."""
+    first = next(e for e in events if e["p"] == position)
+    return Field(first["pos_name"] or f"position {position}", first["x_um"], first["y_um"])
+
+
+def _mosaic(tile_docs: list[tuple[str, Any]], tiles_path: Path, pixel: float) -> Mosaic:
+    """The stitched overview and the stage position of its top-left pixel."""
     tiles = [
         Tile(e["x_um"], e["y_um"], f)
-        for e, f in zip(
-            _events(tile_docs), _frames(result.files["OME-Zarr frames (tiles)"]), strict=True
-        )
+        for e, f in zip(_events(tile_docs), _frames(tiles_path), strict=True)
     ]
-    mosaic = to_display(stitch(tiles, pixel))
-    mosaic_path = result.run_dir / "mosaic.png"
-    mosaic_path.write_bytes(png_bytes(mosaic))
-    preview = montage([[montage(mips), mosaic]])
-    preview_path = result.run_dir / "preview.png"
-    preview_path.write_bytes(png_bytes(preview))
-    result.files["preview PNG (MIPs per position x channel | mosaic)"] = preview_path
-    result.files["mosaic PNG"] = mosaic_path
+    top = min(round(t.y_um / pixel - SENSOR[0] / 2) for t in tiles)
+    left = min(round(t.x_um / pixel - SENSOR[1] / 2) for t in tiles)
+    return Mosaic(stitch(tiles, pixel), left * pixel, top * pixel, pixel)
 
 
 def _summary(console: Console, result: DemoResult, seconds: float, custom_dir: bool) -> None:

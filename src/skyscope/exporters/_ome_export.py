@@ -22,12 +22,12 @@ import tifffile
 from zarr.abc.codec import BytesBytesCodec
 
 from skyscope.documents import Event, EventDescriptor, RunStart, StreamDatum, StreamResource
-from skyscope.writers import Compression, checked_compression, zarr_chunk_codec
+from skyscope.writers import Compression, checked_compression, ome_xml_bytes, zarr_chunk_codec
 
 from ._document_exporter import DocumentExporter, RunOutput, fsync_path
 from ._ome_frames import ResourceFrames
 from ._ome_images import RunImages
-from ._ome_model import ome_xml_bytes, run_ome
+from ._ome_model import run_ome
 from ._ome_physical import PixelSize, checked_pixel_size
 from ._ome_planes import PlaneCollector
 from ._ome_zarr_export import write_ome_zarr

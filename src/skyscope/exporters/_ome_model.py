@@ -13,27 +13,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 from ome_types import OME
-from ome_types.model import (
-    AnnotationRef,
-    Channel,
-    Image,
-    Map,
-    MapAnnotation,
-    MetadataOnly,
-    Pixels,
-    Pixels_DimensionOrder,
-    Plane,
-    StageLabel,
-    StructuredAnnotations,
-    TiffData,
-    UnitsLength,
-    UnitsTime,
-)
 
-from skyscope.writers import ome_pixel_type
+from skyscope.writers import OmeImage, OmePlane, TiffPages, ome_model
 
 from ._ome_images import Plane as RunPlane
 from ._ome_images import PositionImage, RunImages
@@ -41,125 +24,72 @@ from ._ome_images import PositionImage, RunImages
 OME_ANNOTATION_NAMESPACE = "skyscope.exporters/ome-export"
 """The namespace of each Image's map annotation: run uid, position, planes missing/repeated."""
 
-_UM = UnitsLength.MICROMETER
-
 
 def run_ome(run: RunImages, *, tiff: bool) -> OME:
     """Return the OME model of ``run``; ``tiff`` adds where each plane is among the TIFF pages."""
-    images: list[Image] = []
-    annotations: list[MapAnnotation] = []
+    images: list[OmeImage] = []
     first_page = 0
-    for number, image in enumerate(run.images):
-        annotation = _annotation(number, image, run)
-        annotations.append(annotation)
-        pixels = _pixels(number, image, run)
-        if tiff:
-            pixels.tiff_data_blocks = [TiffData(ifd=first_page, plane_count=len(image.places()))]
-        else:
-            pixels.metadata_only = MetadataOnly()
-        first_page += len(image.places())
-        images.append(
-            Image(
-                id=f"Image:{number}",
-                name=image.name,
-                acquisition_date=_acquired(run),
-                stage_label=_stage_label(image),
-                pixels=pixels,
-                annotation_refs=[AnnotationRef(id=annotation.id)],
-            )
-        )
-    return OME(
-        images=images,
-        structured_annotations=StructuredAnnotations(map_annotations=annotations),
-        creator="skyscope",
-    )
+    for image in run.images:
+        pages = len(image.places())
+        images.append(_describe(image, run, TiffPages(first_page, pages) if tiff else None))
+        first_page += pages
+    return ome_model(images)
 
 
-def ome_xml_bytes(ome: OME) -> bytes:
-    """Return the OME-XML as 7-bit ASCII (as TIFF wants it; µ becomes a character reference)."""
-    return ome.to_xml().encode("ascii", "xmlcharrefreplace")
-
-
-def _pixels(number: int, image: PositionImage, run: RunImages) -> Pixels:
+def _describe(image: PositionImage, run: RunImages, pages: TiffPages | None) -> OmeImage:
+    """One position as the OME builder's image description."""
     sizes = image.sizes
-    return Pixels(
-        id=f"Pixels:{number}",
-        dimension_order=Pixels_DimensionOrder.XYZCT,
-        type=ome_pixel_type(run.dtype),
-        big_endian=False,
-        size_x=run.frame_shape[1],
-        size_y=run.frame_shape[0],
-        size_z=sizes["z"],
-        size_c=sizes["c"],
-        size_t=sizes["t"],
-        channels=[
-            Channel(id=f"Channel:{number}:{c}", name=run.channel_names[c], samples_per_pixel=1)
-            for c in range(sizes["c"])
-        ],
+    first = image.first
+    return OmeImage(
+        name=image.name,
+        sizes=sizes,
+        frame_shape=run.frame_shape,
+        dtype=run.dtype,
+        channel_names=run.channel_names[: sizes["c"]],
+        physical=_physical_steps(image, run),
         planes=[_plane(image.planes[place]) for place in image.places() if place in image.planes],
-        **_physical_sizes(image, run),
+        tiff=pages,
+        stage=(first.x_um, first.y_um, first.z_um),
+        acquired=_acquired(run),
+        namespace=OME_ANNOTATION_NAMESPACE,
+        annotations=_annotations(image, run),
     )
 
 
-def _physical_sizes(image: PositionImage, run: RunImages) -> dict[str, Any]:
-    found: dict[str, Any] = {}
+def _physical_steps(image: PositionImage, run: RunImages) -> dict[str, tuple[float, str]]:
+    found: dict[str, tuple[float, str]] = {}
     if run.pixel_size is not None:
-        found.update(
-            physical_size_y=run.pixel_size[0],
-            physical_size_y_unit=_UM,
-            physical_size_x=run.pixel_size[1],
-            physical_size_x_unit=_UM,
-        )
+        found["y"] = (run.pixel_size[0], "micrometer")
+        found["x"] = (run.pixel_size[1], "micrometer")
     z_step = image.z_step_um()
     if z_step is not None:
-        found.update(physical_size_z=z_step, physical_size_z_unit=_UM)
+        found["z"] = (z_step, "micrometer")
     if run.time_increment_s is not None:
-        found.update(time_increment=run.time_increment_s, time_increment_unit=UnitsTime.SECOND)
+        found["t"] = (run.time_increment_s, "second")
     return found
 
 
-def _plane(plane: RunPlane) -> Plane:
-    found: dict[str, Any] = {}
-    for axis in ("x", "y", "z"):
-        value = getattr(plane, f"{axis}_um")
-        if value is not None:
-            found.update({f"position_{axis}": value, f"position_{axis}_unit": _UM})
-    if plane.exposure_ms is not None:
-        found.update(exposure_time=plane.exposure_ms, exposure_time_unit=UnitsTime.MILLISECOND)
-    if plane.delta_t_s is not None:
-        found.update(delta_t=plane.delta_t_s, delta_t_unit=UnitsTime.SECOND)
-    return Plane(the_t=plane.t, the_c=plane.c, the_z=plane.z, **found)
-
-
-def _stage_label(image: PositionImage) -> StageLabel | None:
-    """The stage position of the image's first plane (in acquisition order)."""
-    first = image.first
-    if first.x_um is None and first.y_um is None:
-        return None
-    return StageLabel(
-        name=image.name,
-        x=first.x_um,
-        x_unit=_UM,
-        y=first.y_um,
-        y_unit=_UM,
-        z=first.z_um,
-        z_unit=_UM,
+def _plane(plane: RunPlane) -> OmePlane:
+    return OmePlane(
+        t=plane.t,
+        c=plane.c,
+        z=plane.z,
+        delta_t_s=plane.delta_t_s,
+        exposure_ms=plane.exposure_ms,
+        x_um=plane.x_um,
+        y_um=plane.y_um,
+        z_um=plane.z_um,
     )
 
 
-def _annotation(number: int, image: PositionImage, run: RunImages) -> MapAnnotation:
+def _annotations(image: PositionImage, run: RunImages) -> dict[str, str]:
     p, g = image.position
-    values = {
+    return {
         "missing_planes": json.dumps([list(place) for place in image.missing]),
         "repeated_planes": json.dumps([list(place) for place in image.repeated]),
         "run_uid": str(run.start["uid"]),
         "position": json.dumps({"p": p, "g": g}),
     }
-    return MapAnnotation(
-        id=f"Annotation:{number}",
-        namespace=OME_ANNOTATION_NAMESPACE,
-        value=Map(ms=[Map.M(k=key, value=value) for key, value in values.items()]),
-    )
 
 
 def _acquired(run: RunImages) -> datetime | None:

@@ -21,11 +21,11 @@ from typing import Any
 import zarr
 from zarr.abc.codec import BytesBytesCodec
 
-from skyscope.writers import ARRAY_PATH, NGFF_VERSION, ImageAxes, ngff_image
+from skyscope.writers import ARRAY_PATH, NGFF_VERSION, ImageAxes, ngff_image, ome_xml_bytes
 
 from ._ome_frames import ResourceFrames
 from ._ome_images import PositionImage, RunImages
-from ._ome_model import ome_xml_bytes, run_ome
+from ._ome_model import run_ome
 
 OME_XML_PATH = "OME/METADATA.ome.xml"
 """Where the OME-XML of the whole run sits in the store."""
@@ -80,9 +80,9 @@ def _image_attrs(image: PositionImage, run: RunImages) -> dict[str, Any]:
 def ngff_position(image: PositionImage, run: RunImages) -> dict[str, Any]:
     """Return the NGFF ``ome`` attribute of one position: axes t, c, z, y, x with scales.
 
-    Units are given only where the scale is known (a single plane's axis needs none). With the
-    pixel size known, a translation places the image's centre at the stage position of its
-    first frame (the camera's axes taken along the stage's) and z 0 at that frame's focus.
+    Units are given only where the scale is known. With the pixel size known, a translation
+    places the image's centre at the stage position of its first frame (the camera's axes taken
+    along the stage's) and z 0 at that frame's focus. Built by the writers' one NGFF builder.
     """
     sizes = image.sizes
     scales: dict[str, float] = {}
@@ -93,26 +93,22 @@ def ngff_position(image: PositionImage, run: RunImages) -> dict[str, Any]:
         scales["z"] = z_step
     if run.pixel_size is not None:
         scales["y"], scales["x"] = run.pixel_size
-    axes = ImageAxes(sizes=sizes, scales=scales, channel_names=run.channel_names[: sizes["c"]])
-    ome = ngff_image(image.name, axes, run.dtype, ARRAY_PATH)
-    multiscale = ome["multiscales"][0]
-    for axis in multiscale["axes"]:
-        if axis["name"] not in scales and sizes.get(axis["name"], 0) != 1:
-            axis.pop("unit", None)
-    translation = _translation(image, run, z_step)
-    if translation is not None:
-        transforms = multiscale["datasets"][0]["coordinateTransformations"]
-        transforms.append({"type": "translation", "translation": translation})
-    return ome
+    axes = ImageAxes(
+        sizes=sizes,
+        scales=scales,
+        channel_names=run.channel_names[: sizes["c"]],
+        translation=_translation(image, run, z_step),
+    )
+    return ngff_image(image.name, axes, run.dtype, ARRAY_PATH)
 
 
-def _translation(image: PositionImage, run: RunImages, z_step: float | None) -> list[float] | None:
-    """Where pixel (0, 0) of plane z = 0 is, in micrometers (None without the pixel size)."""
+def _translation(image: PositionImage, run: RunImages, z_step: float | None) -> dict[str, float]:
+    """Where pixel (0, 0) of plane z = 0 is, in micrometers (none without the pixel size)."""
     first = image.first
     if run.pixel_size is None or first.x_um is None or first.y_um is None:
-        return None
+        return {}
     rows, columns = run.frame_shape
     y0 = first.y_um - (rows / 2 - 0.5) * run.pixel_size[0]
     x0 = first.x_um - (columns / 2 - 0.5) * run.pixel_size[1]
     z0 = 0.0 if first.z_um is None else first.z_um - first.z * (z_step or 0.0)
-    return [0.0, 0.0, z0, y0, x0]
+    return {"z": z0, "y": y0, "x": x0}

@@ -14,6 +14,7 @@ move and frame has a time limit (``Timeouts``), so a hung part fails the run.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -69,6 +70,10 @@ AUTOFOCUS_FIELDS: dict[str, tuple[FieldKind, str | None]] = {
 """The data keys of each event of the ``autofocus`` stream."""
 
 
+_EVENT_WINDOW = 64
+"""At most this many frames' events wait for their frames to be acknowledged."""
+
+
 @dataclass
 class _Run:
     scope: MicroscopeLike
@@ -85,8 +90,10 @@ class _Run:
     shutter: ShutterControl = field(default_factory=ShutterControl)
     baseline: list[Any] = field(default_factory=list)
     """Read into the ``baseline`` stream at the start and at the end of the run."""
-    pending: _Taken | None = None
-    """A frame taken whose event waits until the next frame is taken (``defers_events``)."""
+    pending: deque[_Taken] = field(default_factory=deque)
+    """Frames taken whose events wait for the frames to be acknowledged (``defers_events``)."""
+    deferred_saved: int = 0
+    """How many deferred frame events were saved (the next pending frame's index)."""
 
 
 @dataclass(frozen=True)
@@ -272,14 +279,23 @@ async def _frame(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
     if not getattr(run.frames, "defers_events", False):
         yield _save_frame(run, taken)
         return
-    yield _save_pending(run)  # the previous frame's event: its frame was written meanwhile
-    run.pending = taken
+    run.pending.append(taken)
+    yield _save_pending(run, ready_only=True)
 
 
-async def _save_pending(run: _Run) -> AsyncGenerator[Any, Any]:
-    """Save the event of the frame taken last, if it is still waiting."""
-    if run.pending is not None:
-        taken, run.pending = run.pending, None
+async def _save_pending(run: _Run, ready_only: bool = False) -> AsyncGenerator[Any, Any]:
+    """Save the events of frames taken and waiting (with ``ready_only``: acknowledged ones).
+
+    Frames are acknowledged per flush, not one by one, so events follow in batches; more than
+    ``_EVENT_WINDOW`` waiting makes the oldest wait for its frame.
+    """
+    while run.pending and (
+        not ready_only
+        or len(run.pending) > _EVENT_WINDOW
+        or run.frames.readable.get_index() > run.deferred_saved
+    ):
+        taken = run.pending.popleft()
+        run.deferred_saved += 1
         yield _save_frame(run, taken)
 
 

@@ -5,9 +5,10 @@
 - **camera file**: the camera has its own ``FrameWriter``: it writes each frame; events carry
   the stream documents. Only here can consecutive frames run as a hardware burst.
 - **plan file**: the camera hands frames back and ``mda(writer=...)`` gets them: the plan writes
-  each frame once, then emits its event. Autofocus and live view still see frames unsaved.
+  each frame once; its event follows once the frame is acknowledged (per flush), so writing
+  overlaps taking. Autofocus and live view still see frames unsaved.
 - **output** (``_mda_output``): ``mda(output=...)``: the plan writes each frame to its place in
-  one image per position; its event follows once the next frame is taken.
+  one image per position; its event follows once the frame is acknowledged.
 """
 
 from __future__ import annotations
@@ -103,6 +104,8 @@ class PlanFileFrames:
     """Frames handed back by the camera and written by the plan, once, to ``writer``."""
 
     can_burst = False
+    defers_events = True
+    """A frame's event is saved once the frame is acknowledged, so writing overlaps taking."""
 
     def __init__(self, camera: CameraLike, writer: FrameWriter) -> None:
         """Write ``camera``'s frames to ``writer`` under the camera's image data key."""
@@ -117,13 +120,12 @@ class PlanFileFrames:
         return self._readable
 
     async def acquire(self, timeout: float | None, event: MDAEvent) -> AsyncGenerator[Any, Any]:
-        """Snap a frame, write it and wait until readers can see it (so events reference it)."""
+        """Snap a frame and queue it; its event waits until readers can see it."""
         frame = yield snap(self._camera, timeout=timeout)
         if not self._opened:
             await self._readable.open(frame.shape, frame.dtype, f"camera://{self._camera.name}")
             self._opened = True
         await self._writer.write(frame)
-        await self._writer.flush()
         yield Return(None)
 
     async def close(self) -> None:

@@ -8,7 +8,7 @@ index, where the stage was, when it was due — is a small readable the plan set
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from ..documents import DataKey, Reading, StreamAsset
@@ -121,9 +121,11 @@ class PlanFrames(Standalone, CameraConfiguration):
         CameraConfiguration.__init__(self, camera)
         self._writer = writer
         self._keys: dict[str, DataKey] = {}
+        self._referenced = 0
 
     async def open(self, shape: tuple[int, ...], dtype: Any, source: str) -> None:
         """Open the writer for frames of ``shape``/``dtype`` (data key ``<name>-image``)."""
+        self._referenced = 0
         self._keys = await self._writer.open(f"{self._name}-image", shape, dtype, source=source)
 
     async def close(self) -> None:
@@ -145,10 +147,13 @@ class PlanFrames(Standalone, CameraConfiguration):
         """Describe the image data key (``external: "STREAM:"``)."""
         return dict(self._keys)
 
-    def collect_asset_docs(self, index: int | None = None) -> Iterator[StreamAsset]:
-        """Yield the stream resource (once) and a datum for frames not yet referenced."""
-        written = self._writer.get_indices_written()
-        return self._writer.collect_stream_docs(written if index is None else min(index, written))
+    async def collect_asset_docs(self, index: int | None = None) -> AsyncIterator[StreamAsset]:
+        """The next frame's stream documents, once it is acknowledged: one frame per event."""
+        wanted = self._referenced + 1 if index is None else index
+        await self._writer.acknowledged_at_least(wanted)
+        self._referenced = max(self._referenced, wanted)
+        for doc in self._writer.collect_stream_docs(wanted):
+            yield doc
 
     def get_index(self) -> int:
         """Return how many frames are in the file."""

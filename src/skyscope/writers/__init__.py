@@ -3,7 +3,7 @@
 from ._compression import COMPRESSIONS, Compression, checked_compression
 from ._errors import FrameWriterError
 from ._frame_sink import FrameSink
-from ._frame_writer import FrameWriter
+from ._frame_writer import FrameWriter, write_acknowledged
 from ._hdf5_frames import HDF5_MIMETYPE, HDF5_SUFFIXES, HDF5FrameSink, HDF5FrameWriter
 from ._hdf5_images import HDF5ImageSink, HDF5ImageWriter
 from ._image_axes import AXIS_TYPES, LEADING_AXES, SPACE_UNITS, TIME_UNITS, ImageAxes
@@ -11,7 +11,15 @@ from ._image_set import FrameAddress, ImageSpec
 from ._image_set_sink import ImageSetSink
 from ._image_set_writer import ImageSetWriter
 from ._ngff import NGFF_VERSION, ngff_image
-from ._ome_xml import ome_pixel_type, ome_xml, written_sizes
+from ._ome_description import (
+    OmeImage,
+    OmePlane,
+    TiffPages,
+    ome_model,
+    ome_pixel_type,
+    ome_xml_bytes,
+)
+from ._ome_xml import ome_xml, written_sizes
 from ._queued_writer import QueuedFrameWriter
 from ._stream_assets import Frame, StreamAssets, file_uri, frame_data_key
 from ._tiff_frames import TIFF_SUFFIXES, OMETiffFrameWriter, TiffFrameSink
@@ -22,6 +30,7 @@ from ._zarr_images import OMEZarrImageWriter, ZarrImageSink
 __all__ = [
     # frame writers
     "FrameWriter",
+    "write_acknowledged",
     "HDF5FrameWriter",
     "OMEZarrFrameWriter",
     "OMETiffFrameWriter",
@@ -51,9 +60,14 @@ __all__ = [
     "LEADING_AXES",
     "SPACE_UNITS",
     "TIME_UNITS",
-    # OME metadata
+    # OME metadata: one builder for writers and exporters
     "NGFF_VERSION",
     "ngff_image",
+    "OmeImage",
+    "OmePlane",
+    "TiffPages",
+    "ome_model",
+    "ome_xml_bytes",
     "ome_xml",
     "ome_pixel_type",
     "written_sizes",

@@ -2,10 +2,14 @@
 
 The loop side never blocks and never copies a frame: it waits (asynchronously) while
 ``depth`` frames are in flight, then passes the array's reference to the thread. The thread
-writes frames in order, makes them visible to readers (``sync``) whenever it catches up with
-the queue or every ``flush_every`` seconds, and counts the synced frames as acknowledged.
-It counts written frames itself and wakes the loop only when the producer waits for room, so
-a producer that keeps ahead of the disk costs no loop wake-up per frame.
+writes frames in order and makes them visible to readers (``sync``), counting the synced frames
+as acknowledged: at once when the loop waits for a frame (``flush``, ``acknowledged_at_least``),
+and otherwise per flush. A sync can cost more than a frame (a file's metadata rewritten), so the
+thread syncs when it catches up with the queue only if the last sync took at most
+``1/SYNC_SHARE`` of the time since; and at least every ``flush_every`` seconds. A slow camera
+gets each frame acknowledged as soon as it is written, a fast one gets them in batches.
+The thread counts written frames itself and wakes the loop only when someone waits, so a
+producer that keeps ahead of the disk costs no loop wake-up per frame.
 """
 
 from __future__ import annotations
@@ -32,6 +36,13 @@ class _Control:
     reply: asyncio.Future[int]
 
 
+SYNC_SHARE = 10
+"""Caught up, the worker syncs once a sync costs at most 1/10 of the time since the last."""
+
+_WAKE = "wake"
+"""Tells an idle worker that the loop now waits for an acknowledgement (``_ack_wanted``)."""
+
+
 class FrameQueue:
     """Feeds frames to a sink on a worker thread, at most ``depth`` frames in flight."""
 
@@ -48,7 +59,7 @@ class FrameQueue:
         self._depth = depth
         self._flush_every = flush_every
         self._loop = asyncio.get_running_loop()
-        self._queue: queue.SimpleQueue[tuple[int, Frame] | _Control] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[int, Frame] | _Control | str] = queue.SimpleQueue()
         self._space = asyncio.Event()
         self._pending: set[asyncio.Future[int]] = set()
         self._producer_waits = False
@@ -62,6 +73,8 @@ class FrameQueue:
         self._error_reported = False
         self._sink: FrameSink | None = None
         self._stage = "creating it"
+        self._sync_due = 0.0  # the worker's clock: sync by then at the latest
+        self._cheap_sync_at = 0.0  # and, when caught up with the queue, from then on
         self._ready: asyncio.Future[int] = self._loop.create_future()
         self._thread = threading.Thread(target=self._run, name=f"frame writer: {what}", daemon=True)
 
@@ -133,7 +146,7 @@ class FrameQueue:
     async def acknowledged_at_least(self, count: int) -> int:
         """Wait until ``count`` frames are acknowledged (not for later ones); return the count.
 
-        The worker syncs whenever it catches up with the queue, so this waits for the disk
+        The worker syncs as soon as it has written frame ``count``, so this waits for the disk
         only as far as ``count``, while later frames keep coming.
         """
         if count > self._queued:
@@ -144,6 +157,7 @@ class FrameQueue:
             self._ack_wanted = count  # set before looking again: the thread checks it after
             if self._acknowledged >= count:  # syncing
                 break
+            self._queue.put(_WAKE)  # the worker may be idle, with frame ``count`` unsynced
             await self._acknowledgement.wait()
         self._ack_wanted = 0
         self.raise_if_failed()
@@ -210,6 +224,7 @@ class FrameQueue:
 
     def _run(self) -> None:
         try:
+            self._sync_due = time.monotonic() + self._flush_every
             self._sink = self._make_sink()
             self._notify(self._answer, self._ready, 0)
             self._serve(self._sink)
@@ -218,9 +233,12 @@ class FrameQueue:
 
     def _serve(self, sink: FrameSink) -> None:
         """Write frames in order and answer requests until asked to close."""
-        sync_due = time.monotonic() + self._flush_every
         while True:
-            item = self._queue.get()
+            item = self._next_item()
+            if item is None or isinstance(item, str):  # a flush period ended, or the loop waits
+                if item is None or self._written >= self._ack_wanted > 0:
+                    self._sync(sink)
+                continue
             if isinstance(item, _Control):
                 self._sync(sink)
                 if item.kind == "close":
@@ -240,14 +258,34 @@ class FrameQueue:
             if self._producer_waits:
                 self._producer_waits = False
                 self._notify(self._room_made)
-            if self._queue.empty() or time.monotonic() >= sync_due:
+            if self._sync_wanted():
                 self._sync(sink)
-                sync_due = time.monotonic() + self._flush_every
+
+    def _sync_wanted(self) -> bool:
+        """Whether to sync now: someone waits, a flush period ended, or caught up and cheap."""
+        now = time.monotonic()
+        if (self._ack_wanted and self._written >= self._ack_wanted) or now >= self._sync_due:
+            return True
+        return now >= self._cheap_sync_at and self._queue.empty()
+
+    def _next_item(self) -> tuple[int, Frame] | _Control | str | None:
+        """Return the next item, or ``None`` when frames written wait for their sync."""
+        if self._written == self._acknowledged:
+            return self._queue.get()
+        due = min(self._sync_due, self._cheap_sync_at)
+        try:
+            return self._queue.get(timeout=max(0.0, due - time.monotonic()))
+        except queue.Empty:
+            return None
 
     def _sync(self, sink: FrameSink) -> None:
         if self._written != self._acknowledged:
             self._stage = f"making frames up to {self._written} visible"
+            start = time.monotonic()
             sink.sync(self._written)
+            end = time.monotonic()
+            self._sync_due = end + self._flush_every
+            self._cheap_sync_at = end + SYNC_SHARE * (end - start)
             self._acknowledged = self._written
             if self._ack_wanted and self._acknowledged >= self._ack_wanted:
                 self._ack_wanted = 0

@@ -40,6 +40,10 @@ class FrameWriter(Protocol):
         """Wait until every queued frame is written and visible; return the acknowledged count."""
         ...
 
+    async def acknowledged_at_least(self, count: int) -> int:
+        """Wait until the first ``count`` frames are acknowledged (not later ones); return that."""
+        ...
+
     def collect_stream_docs(self, indices_written: int) -> Iterator[StreamAsset]:
         """Yield the stream resource (first time) and a stream datum up to ``indices_written``."""
         ...
@@ -47,3 +51,13 @@ class FrameWriter(Protocol):
     async def close(self) -> None:
         """Write what is queued and close the file(s); they stay readable."""
         ...
+
+
+async def write_acknowledged(writer: FrameWriter, frame: np.ndarray) -> int:
+    """Hand ``frame`` to ``writer`` and wait until readers can see it (not for later frames).
+
+    What a software-triggered camera does per trigger: its event then references the frame.
+    Returns how many frames are acknowledged.
+    """
+    index = await writer.write(frame)
+    return await writer.acknowledged_at_least(index + 1)

@@ -13,7 +13,7 @@ import numpy as np
 from ._compression import Compression, checked_compression, hdf5_filter_options
 from ._file_space import FileSpace
 from ._frame_sink import FrameSink
-from ._queued_writer import DEFAULT_QUEUE_BYTES, QueuedFrameWriter
+from ._queued_writer import DEFAULT_FLUSH_EVERY, DEFAULT_QUEUE_BYTES, QueuedFrameWriter
 from ._stream_assets import Frame
 
 HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf", ".nxs")
@@ -46,7 +46,7 @@ class HDF5FrameWriter(QueuedFrameWriter):
         queue_depth: int = 16,
         queue_bytes: int = DEFAULT_QUEUE_BYTES,
         swmr: bool = True,
-        flush_every: float = 0.5,
+        flush_every: float = DEFAULT_FLUSH_EVERY,
         fsync_on_close: bool = True,
     ) -> None:
         super().__init__(queue_depth=queue_depth, flush_every=flush_every, queue_bytes=queue_bytes)

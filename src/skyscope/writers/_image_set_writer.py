@@ -23,7 +23,7 @@ from ._frame_queue import FrameQueue
 from ._frame_sink import FrameSink
 from ._image_set import FrameAddress, ImageSpec, check_address, check_images, flat_index
 from ._image_set_sink import ImageSetSink
-from ._queued_writer import DEFAULT_QUEUE_BYTES
+from ._queued_writer import DEFAULT_FLUSH_EVERY, DEFAULT_QUEUE_BYTES
 from ._stream_assets import Frame, frame_data_key
 
 
@@ -71,7 +71,7 @@ class ImageSetWriter(ABC):
         *,
         queue_depth: int = 16,
         queue_bytes: int = DEFAULT_QUEUE_BYTES,
-        flush_every: float = 0.5,
+        flush_every: float = DEFAULT_FLUSH_EVERY,
     ) -> None:
         if queue_depth < 1:
             raise ValueError(f"queue_depth must be at least 1, got {queue_depth}")

@@ -17,6 +17,8 @@ from ._frame_queue import FrameQueue
 from ._frame_sink import FrameSink
 from ._stream_assets import Frame, StreamAssets, frame_data_key
 
+DEFAULT_FLUSH_EVERY = 0.1
+"""Seconds between two syncs at most: how long a written frame may wait to be acknowledged."""
 DEFAULT_QUEUE_BYTES = 64 << 20
 """Frames in flight per writer hold at most this much memory (unless two frames need more)."""
 
@@ -27,8 +29,8 @@ class QueuedFrameWriter(ABC):
     ``queue_depth`` bounds the frames in flight (the memory held), and so does ``queue_bytes``
     for big frames (down to two frames, never above ``queue_depth``): a deeper queue does not
     make a disk faster. When the disk is slower than the camera, ``write`` waits. Frames become
-    visible to readers (acknowledged) whenever the thread catches up with the queue, and at
-    least every ``flush_every`` seconds.
+    visible to readers (acknowledged) at least every ``flush_every`` seconds, and as soon as
+    they are written when someone waits for them (``flush``, ``acknowledged_at_least``).
     """
 
     format_name: ClassVar[str]
@@ -38,7 +40,7 @@ class QueuedFrameWriter(ABC):
         self,
         *,
         queue_depth: int = 16,
-        flush_every: float = 0.5,
+        flush_every: float = DEFAULT_FLUSH_EVERY,
         queue_bytes: int = DEFAULT_QUEUE_BYTES,
     ) -> None:
         if queue_depth < 1:
@@ -116,6 +118,10 @@ class QueuedFrameWriter(ABC):
     async def flush(self) -> int:
         """Wait until every queued frame is written and visible; return the acknowledged count."""
         return await self._open_queue().flush()
+
+    async def acknowledged_at_least(self, count: int) -> int:
+        """Wait until the first ``count`` frames are acknowledged (not later ones); return that."""
+        return await self._open_queue().acknowledged_at_least(count)
 
     def collect_stream_docs(self, indices_written: int) -> Iterator[StreamAsset]:
         """Yield the stream resource (first time) and a stream datum up to ``indices_written``."""

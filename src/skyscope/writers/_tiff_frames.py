@@ -12,8 +12,9 @@ import tifffile
 
 from ._frame_sink import FrameSink
 from ._image_axes import ImageAxes
-from ._ome_xml import ome_pixel_type, ome_xml
-from ._queued_writer import QueuedFrameWriter
+from ._ome_description import ome_pixel_type
+from ._ome_xml import ome_xml
+from ._queued_writer import DEFAULT_FLUSH_EVERY, QueuedFrameWriter
 from ._stream_assets import Frame
 
 _PROVISIONAL = b"skyscope: frames being written; the OME-XML is completed at close"
@@ -39,7 +40,7 @@ class OMETiffFrameWriter(QueuedFrameWriter):
         *,
         axes: ImageAxes | None = None,
         queue_depth: int = 16,
-        flush_every: float = 0.5,
+        flush_every: float = DEFAULT_FLUSH_EVERY,
     ) -> None:
         super().__init__(queue_depth=queue_depth, flush_every=flush_every)
         self._location = Path(path_or_directory)

@@ -17,7 +17,8 @@ from ome_types import OME
 from ._image_set import FrameAddress, ImageSpec
 from ._image_set_sink import ImageSetSink
 from ._image_set_writer import ImageSetWriter
-from ._ome_xml import image_ome, ome_pixel_type
+from ._ome_description import ome_pixel_type, ome_xml_bytes
+from ._ome_xml import image_ome
 from ._stream_assets import Frame, file_uri
 
 _PROVISIONAL = b"skyscope: frames being written; the OME-XML is completed at close"
@@ -114,7 +115,7 @@ class TiffImageSink(ImageSetSink):
         for tiff in tiffs.values():
             tiff.close()
         for number in tiffs:
-            xml = self.ome(number).to_xml().encode("ascii", "xmlcharrefreplace")
+            xml = ome_xml_bytes(self.ome(number))
             tifffile.tiffcomment(self._files[number], xml)
 
     def ome(self, number: int) -> OME:

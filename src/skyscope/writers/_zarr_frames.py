@@ -1,7 +1,8 @@
-"""Frames into OME-Zarr (NGFF 0.5 on zarr v3): one image per data key, one frame per chunk."""
+"""Frames into OME-Zarr (NGFF 0.5 on zarr v3): one image per data key, many frames a file."""
 
 from __future__ import annotations
 
+import math
 import os
 import uuid
 from pathlib import Path
@@ -11,21 +12,20 @@ import numcodecs
 import numpy as np
 import zarr
 from zarr.abc.codec import BytesBytesCodec
-from zarr.codecs import BloscCodec, GzipCodec, ZstdCodec
+from zarr.codecs import BloscCodec, GzipCodec, ShardingCodecIndexLocation, ZstdCodec
+from zarr.core.array import ShardsConfigParam
 from zarr.core.buffer import default_buffer_prototype
 
 from ._compression import Compression, checked_compression
 from ._frame_sink import FrameSink
 from ._image_axes import ImageAxes
 from ._ngff import ngff_image
-from ._queued_writer import DEFAULT_QUEUE_BYTES, QueuedFrameWriter
+from ._queued_writer import DEFAULT_FLUSH_EVERY, DEFAULT_QUEUE_BYTES, QueuedFrameWriter
 from ._stream_assets import Frame
+from ._zarr_shards import ShardFiles, shard_extent
 
 ARRAY_PATH = "0"
 """The full-resolution array inside the image group."""
-
-_KNOWN_DIRS = 64
-"""How many recently made chunk directories a sink remembers (to skip creating them again)."""
 
 
 class OMEZarrFrameWriter(QueuedFrameWriter):
@@ -35,8 +35,9 @@ class OMEZarrFrameWriter(QueuedFrameWriter):
     ``<data_key>_<8 hex>.ome.zarr`` is made at each ``open``. ``axes`` gives the leading axes'
     sizes (frames fill t, c, z in C order), scales, units and channel names; without sizes the
     image is a growing ``(t, y, x)`` stack whose length is updated as frames are acknowledged.
-    Each frame is one chunk file, written by the worker thread without going through zarr's
-    event loop; ``fsync_on_close`` runs ``os.sync()`` once at close.
+    Each frame is one inner chunk of a shard file (``_zarr_shards``), written by the worker
+    thread without going through zarr's event loop; ``fsync_on_close`` runs ``os.sync()`` once
+    at close.
     """
 
     format_name = "OME-Zarr"
@@ -50,7 +51,7 @@ class OMEZarrFrameWriter(QueuedFrameWriter):
         compression_level: int | None = None,
         queue_depth: int = 16,
         queue_bytes: int = DEFAULT_QUEUE_BYTES,
-        flush_every: float = 0.5,
+        flush_every: float = DEFAULT_FLUSH_EVERY,
         fsync_on_close: bool = False,
     ) -> None:
         super().__init__(queue_depth=queue_depth, flush_every=flush_every, queue_bytes=queue_bytes)
@@ -77,7 +78,7 @@ class OMEZarrFrameWriter(QueuedFrameWriter):
 
 
 class ZarrFrameSink(FrameSink):
-    """An OME-Zarr image whose chunk files (one per frame) the worker thread writes itself."""
+    """An OME-Zarr image whose shard files (many frames each) the worker thread writes itself."""
 
     kind = "OME-Zarr store"
     mimetype = "application/x-zarr"
@@ -101,10 +102,16 @@ class ZarrFrameSink(FrameSink):
         self._encoder = codec[0] if codec else None
         self._fsync_on_close = fsync_on_close
         group = zarr.open_group(path, mode="w-", zarr_format=3)
+        grows = axes.capacity is None
+        lead = [None] if grows else [axes.sizes[name] for name in axes.leading]
+        extent = shard_extent(lead, math.prod(frame_shape) * self._little.itemsize)
         self._array = group.create_array(
             ARRAY_PATH,
             shape=axes.shape(frame_shape),
             chunks=(1,) * len(axes.leading) + frame_shape,
+            shards=ShardsConfigParam(
+                shape=(*extent, *frame_shape), index_location=ShardingCodecIndexLocation.start
+            ),
             dtype=self._little,
             compressors=codec[1] if codec else None,
             fill_value=0,
@@ -113,7 +120,7 @@ class ZarrFrameSink(FrameSink):
         )
         group.attrs["ome"] = ngff_image(name, axes, self._little, ARRAY_PATH)
         self._array_dir = path / ARRAY_PATH
-        self._known_dirs: dict[Path, None] = {}  # made lately, oldest first
+        self._shards = ShardFiles(self._array, self._array_dir, extent)
         self._shape_written = 0
 
     @property
@@ -127,36 +134,15 @@ class ZarrFrameSink(FrameSink):
         return self._axes.capacity
 
     def write(self, index: int, frame: Frame) -> None:
-        """Encode frame ``index`` as its chunk and write the chunk file."""
-        coords = self._axes.position(index) + (0,) * len(self._frame_shape)
-        chunk = self._chunk_path(coords)
-        self._make_directory(chunk.parent)
+        """Encode frame ``index`` as its inner chunk and append it to its shard."""
         data = np.ascontiguousarray(frame, dtype=self._little)
-        payload = self._encoder.encode(data) if self._encoder is not None else data.data
-        with open(chunk, "wb", buffering=0) as file:
-            file.write(payload)
-
-    def _make_directory(self, directory: Path) -> None:
-        """Create ``directory`` and missing parents, top down from the deepest one known to exist.
-
-        A growing stack puts each frame in new directories: creating them one by one, each
-        after its parent, costs one system call per directory (``mkdir(parents=True)`` tries
-        the deepest first and fails). Only the latest directories are remembered, so memory
-        stays flat however many frames are written.
-        """
-        missing: list[Path] = []
-        while directory != self._array_dir and directory not in self._known_dirs:
-            missing.append(directory)
-            directory = directory.parent
-        for new in reversed(missing):
-            new.mkdir(exist_ok=True)
-            self._known_dirs[new] = None
-        while len(self._known_dirs) > _KNOWN_DIRS:
-            del self._known_dirs[next(iter(self._known_dirs))]
+        payload = self._encoder.encode(data) if self._encoder is not None else data.data.cast("B")
+        self._shards.append(self._axes.position(index), payload)
 
     def sync(self, count: int) -> None:
-        """Grow a ``(t, y, x)`` stack's recorded length to ``count`` (chunks are on disk)."""
-        if self._axes.sizes or count == self._shape_written:
+        """Index the new frames in their shards; grow a ``(t, y, x)`` stack to ``count``."""
+        self._shards.sync()
+        if self._axes.capacity is not None or count == self._shape_written:
             return
         metadata = self._array.metadata.update_shape(self._axes.shape(self._frame_shape, count))
         encoded = metadata.to_buffer_dict(default_buffer_prototype())["zarr.json"].to_bytes()
@@ -168,11 +154,9 @@ class ZarrFrameSink(FrameSink):
     def close(self, count: int) -> None:
         """Record the final length and optionally push everything to the disk."""
         self.sync(count)
+        self._shards.close()
         if self._fsync_on_close:
             os.sync()
-
-    def _chunk_path(self, coords: tuple[int, ...]) -> Path:
-        return self._array_dir / self._array.metadata.encode_chunk_key(coords)
 
 
 def zarr_chunk_codec(

@@ -1,19 +1,16 @@
 """An MDA's images into one OME-Zarr (NGFF 0.5, zarr v3): one image group per position.
 
-Each image's array is sharded: one shard file per timepoint holds every channel and z plane
-of it (many frames per file), each frame one compressed inner chunk. The worker appends a
-frame's chunk to its shard and, at each sync, rewrites the shard's index, which sits at the
-start of the file: a frame becomes readable only once the index points at it, and a process
-killed between two syncs leaves every acknowledged frame as it was.
+Each image's array is sharded (``_zarr_shards``): a shard file holds every channel and z plane
+of as many timepoints as fit in ``SHARD_BYTES`` of raw pixels, each frame one compressed inner
+chunk, its index at the start of the file and rewritten at each sync.
 """
 
 from __future__ import annotations
 
-import os
+import math
 from pathlib import Path
 from typing import Any
 
-import google_crc32c
 import numpy as np
 import zarr
 from zarr.codecs import ShardingCodecIndexLocation
@@ -24,10 +21,10 @@ from ._image_set import FrameAddress, ImageSpec
 from ._image_set_sink import ImageSetSink
 from ._image_set_writer import ImageSetWriter
 from ._ngff import NGFF_VERSION, ngff_image
+from ._queued_writer import DEFAULT_FLUSH_EVERY
 from ._stream_assets import Frame
 from ._zarr_frames import ARRAY_PATH, zarr_chunk_codec
-
-_EMPTY = np.uint64(2**64 - 1)
+from ._zarr_shards import ShardFiles, shard_extent
 
 
 class OMEZarrImageWriter(ImageSetWriter):
@@ -47,7 +44,7 @@ class OMEZarrImageWriter(ImageSetWriter):
         compression: Compression | None = "lz4",
         compression_level: int | None = None,
         queue_depth: int = 16,
-        flush_every: float = 0.5,
+        flush_every: float = DEFAULT_FLUSH_EVERY,
     ) -> None:
         super().__init__(path, queue_depth=queue_depth, flush_every=flush_every)
         self._codec = zarr_chunk_codec(checked_compression(compression), compression_level)
@@ -60,38 +57,6 @@ class OMEZarrImageWriter(ImageSetWriter):
         dtype: np.dtype[Any],
     ) -> ImageSetSink:
         return ZarrImageSink(path, images, frame_shape, dtype, self._codec)
-
-
-class _Shard:
-    """One shard file being filled: its chunk index in memory, its end offset on disk."""
-
-    def __init__(self, path: Path, chunks: int) -> None:
-        self.path = path
-        self.index = np.full((chunks, 2), _EMPTY, dtype="<u8")
-        self.header = chunks * 16 + 4
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
-        self.end = self.header
-        self.dirty = True
-
-    def append(self, chunk: int, payload: bytes | memoryview) -> None:
-        """Write a chunk after the last one; it is found only once the index is written."""
-        written = os.pwrite(self.fd, payload, self.end)
-        if written != len(payload):
-            raise OSError(f"short write to {self.path}: {written} of {len(payload)} bytes")
-        self.index[chunk] = (self.end, len(payload))
-        self.end += len(payload)
-        self.dirty = True
-
-    def write_index(self) -> None:
-        """Write the index and its CRC32C at the start of the file (one small write)."""
-        raw = self.index.tobytes()
-        crc = google_crc32c.value(raw).to_bytes(4, "little")
-        os.pwrite(self.fd, raw + crc, 0)
-        self.dirty = False
-
-    def close(self) -> None:
-        os.close(self.fd)
 
 
 class ZarrImageSink(ImageSetSink):
@@ -116,13 +81,21 @@ class ZarrImageSink(ImageSetSink):
         self._encoder = codec[0] if codec else None
         root = zarr.open_group(path, mode="w-", zarr_format=3)
         self._paths = image_paths(images)
+        frame_bytes = math.prod(frame_shape) * self._dtype.itemsize
+        self._extents = [
+            shard_extent([spec.axes.sizes[name] for name in spec.axes.leading], frame_bytes)
+            for spec in images
+        ]
         if images[0].well is not None:
             _plate(root, images, self._paths)
         else:
             root.attrs["ome"] = {"version": NGFF_VERSION, "bioformats2raw.layout": 3}
             root.create_group("OME").attrs["ome"] = {"version": NGFF_VERSION, "series": self._paths}
         self._arrays = [self._create_image(root, i, spec, codec) for i, spec in enumerate(images)]
-        self._shards: dict[Path, _Shard] = {}
+        self._shards = [
+            ShardFiles(array, path / self._paths[i] / ARRAY_PATH, self._extents[i])
+            for i, array in enumerate(self._arrays)
+        ]
 
     def _create_image(
         self, root: zarr.Group, number: int, spec: ImageSpec, codec: tuple[Any, Any] | None
@@ -130,7 +103,7 @@ class ZarrImageSink(ImageSetSink):
         axes = spec.axes
         group = root.require_group(self._paths[number])
         lead = [axes.sizes[name] for name in axes.leading]
-        shard = [1 if name == "t" else size for name, size in zip(axes.leading, lead, strict=True)]
+        shard = self._extents[number]
         array = group.create_array(
             ARRAY_PATH,
             shape=axes.shape(self._frame_shape),
@@ -153,35 +126,19 @@ class ZarrImageSink(ImageSetSink):
 
     def write(self, address: FrameAddress, frame: Frame) -> None:
         """Encode the frame as its inner chunk and append it to its shard."""
-        array = self._arrays[address.image]
-        shard_shape = array.shards[: len(address.coords)]
-        shard_coords = tuple(n // s for n, s in zip(address.coords, shard_shape, strict=True))
-        inner = tuple(n % s for n, s in zip(address.coords, shard_shape, strict=True))
-        key = array.metadata.encode_chunk_key((*shard_coords, 0, 0))
-        path = self.path / self._paths[address.image] / ARRAY_PATH / key
-        shard = self._shards.get(path)
-        if shard is None:
-            chunks = int(np.prod(shard_shape)) if shard_shape else 1
-            shard = self._shards[path] = _Shard(path, chunks)
         data = np.ascontiguousarray(frame, dtype=self._dtype)
         payload = self._encoder.encode(data) if self._encoder is not None else data.data.cast("B")
-        chunk = int(np.ravel_multi_index(inner, shard_shape)) if inner else 0
-        shard.append(chunk, payload)
+        self._shards[address.image].append(address.coords, payload)
 
     def sync(self) -> None:
         """Write the index of every shard that grew: its new frames become readable."""
-        for shard in self._shards.values():
-            if shard.dirty:
-                shard.write_index()
+        for shards in self._shards:
+            shards.sync()
 
     def close(self) -> None:
         """Write the last indices, the display windows and the frames never taken."""
-        try:
-            self.sync()
-        finally:
-            for shard in self._shards.values():
-                shard.close()
-            self._shards.clear()
+        for shards in self._shards:
+            shards.close()
         root = zarr.open_group(self.path, mode="r+", zarr_format=3)
         for number, spec in enumerate(self.images):
             group = root[self._paths[number]]

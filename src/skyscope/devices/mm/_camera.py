@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ...documents import DataKey, StreamAsset
-from ...writers import FrameWriter
+from ...writers import FrameWriter, write_acknowledged
 from .._readable import Kind
 from .._signal import SignalR, SignalRW
 from .._soft_signals import soft_signal_r_and_setter
@@ -144,8 +144,7 @@ class MMCamera(MMDevice):
             return
         if self._stream_keys is None:
             raise RuntimeError(f"{self.name} writes frames to a file: stage() it first")
-        await self._writer.write(frame)
-        await self._writer.flush()
+        await write_acknowledged(self._writer, frame)
 
     async def describe(self) -> dict[str, DataKey]:
         """Describe the mean, and the image: inline, or ``external: "STREAM:"`` in a file."""

@@ -1,11 +1,12 @@
 """``SimCamera``: the simulated sCMOS camera as a bluesky detector.
 
 Software trigger: ``trigger()`` exposes one frame (taking the exposure and readout time), then
-``read()`` gives its mean (hinted) and, without a frame writer, the frame itself inline. With a
-``FrameWriter`` the frames go to a file instead: ``stage()`` opens it, ``describe()`` marks the
-image ``external: "STREAM:"``, and ``collect_asset_docs()``/``get_index()`` hand the engine the
-stream documents. Sequences: ``prepare(n)``, ``kickoff()``, ``complete()`` stream ``n`` frames at
-the camera's frame rate into the writer (a flyer, with progress).
+``read()`` gives its mean (hinted; ``frame_mean``, computed off the loop) and, without a frame
+writer, the frame itself inline. With a ``FrameWriter`` the frames go to a file instead:
+``stage()`` opens it, ``describe()`` marks the image ``external: "STREAM:"``, and
+``collect_asset_docs()``/``get_index()`` hand the engine the stream documents. Sequences:
+``prepare(n)``, ``kickoff()``, ``complete()`` stream ``n`` frames at the camera's frame rate
+into the writer (a flyer, with progress).
 
 Frames are rendered on a worker thread; a sequence renders frame n+1 while frame n goes to the
 writer. Frames bound for a writer are lent from a bounded pool of buffers, each reused only
@@ -21,7 +22,7 @@ from collections.abc import AsyncIterator, Iterator
 import numpy as np
 
 from ...documents import DataKey, StreamAsset
-from ...writers import FrameWriter
+from ...writers import FrameWriter, write_acknowledged
 from .. import (
     Kind,
     StandardReadable,
@@ -31,7 +32,7 @@ from .. import (
     soft_signal_r_and_setter,
     soft_signal_rw,
 )
-from ._frame_maker import FrameMaker, pool_limit
+from ._frame_maker import FrameMaker, frame_mean, pool_limit
 from ._frame_sequence import FrameSequence
 from ._model import MicroscopeModel
 from ._sensor import BIT_DEPTHS, CameraSettings
@@ -149,25 +150,24 @@ class SimCamera(StandardReadable):
         if self._sequence is not None and not self._sequence.done():
             raise RuntimeError(f"{self.name} is busy acquiring a sequence")
         settings = await self.settings()
-        frame = await self._expose(settings)
-        self._set_mean(float(frame.mean()))
+        frame, mean = await self._expose(settings)
+        self._set_mean(mean)
         if self._writer is None:
             self._set_image(frame)
             return
         if self._stream_keys is None:
             raise RuntimeError(f"{self.name} writes frames to a file: stage() it first")
-        await self._writer.write(frame)
-        await self._writer.flush()
+        await write_acknowledged(self._writer, frame)
 
-    async def _expose(self, settings: CameraSettings) -> SensorFrame:
-        """Render one frame off the loop; in real time, take at least exposure + readout."""
+    async def _expose(self, settings: CameraSettings) -> tuple[SensorFrame, float]:
+        """Render one frame and its mean off the loop; in real time, take exposure + readout."""
         async with self._lock:
             start = time.monotonic()
-            frame = await self._maker.render_off_loop(settings, pooled=self._writer is not None)
+            exposed = await self._maker.render_off_loop(settings, pooled=self._writer is not None)
             if self._realtime:
                 duration = settings.exposure_s + settings.readout_time_s(self._model.sensor)
                 await asyncio.sleep(max(0.0, duration - (time.monotonic() - start)))
-            return frame
+            return exposed
 
     async def describe(self) -> dict[str, DataKey]:
         """Describe the mean, and the image: inline, or ``external: "STREAM:"`` in a file."""
@@ -247,7 +247,7 @@ class SimCamera(StandardReadable):
                     self._progress.set()
         finally:
             sequence.stop()
-        self._set_mean(float(frame.mean()))
+        self._set_mean(await asyncio.to_thread(frame_mean, frame))
         await writer.flush()
 
     def complete(self) -> WatchableStatus[int]:
