@@ -1,0 +1,98 @@
+"""The publisher's spool: documents waiting for the bus, on disk, in the catalog journal format.
+
+One append-only file per publisher (records are ``length | crc32 | msgpack``, as in a run's
+journal, holding the subject, the message id and the encoded document). It is read back in
+order from an offset as the bus acknowledges, and emptied once everything in it is published.
+The publisher calls it from one worker thread only, never from the event loop. A spool left by
+a publisher that died (its lock is free) is published first by the next one that opens it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._journal import JournalFile, _payload_at, decode_payload, encode
+
+# How much of the spool one read takes (whole records only; a longer record is read alone).
+READ_CHUNK_BYTES = 4 * 2**20
+_HEADER_BYTES = 8
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One document on its way to the bus: where it goes, its dedup id, its bytes."""
+
+    seq: int
+    subject: str
+    msg_id: str
+    payload: bytes
+    spool_end: int = -1
+    """Offset just past its record in the spool; -1 when it is held in memory."""
+
+    @property
+    def nbytes(self) -> int:
+        """What it costs to hold in memory (roughly)."""
+        return len(self.payload) + len(self.subject) + len(self.msg_id) + 64
+
+
+class Spool:
+    """An append-only file of :class:`Outgoing` records, read back in order."""
+
+    def __init__(self, path: Path) -> None:
+        """Open (creating) ``path`` and lock it; what a dead publisher left is kept."""
+        self.path = path
+        self._file = JournalFile(path)
+
+    @property
+    def size(self) -> int:
+        """Bytes written so far."""
+        return self._file.size
+
+    def append(self, item: Outgoing) -> int:
+        """Write one record; return the offset just past it."""
+        return self._file.append(_record(item))
+
+    def read(self, offset: int, limit: int) -> list[Outgoing]:
+        """Up to ``limit`` whole records from ``offset`` (seq numbers are left 0)."""
+        with self.path.open("rb") as file:
+            file.seek(offset)
+            data = file.read(min(READ_CHUNK_BYTES, self.size - offset))
+            if len(data) >= _HEADER_BYTES and _payload_at(data, 0) is None:
+                length = int.from_bytes(data[:4], "little")
+                data += file.read(length + _HEADER_BYTES - len(data))
+        items: list[Outgoing] = []
+        position = 0
+        while len(items) < limit and (payload := _payload_at(data, position)) is not None:
+            position += _HEADER_BYTES + len(payload)
+            subject, body = decode_payload(payload)
+            items.append(Outgoing(0, subject, str(body["i"]), bytes(body["p"]), offset + position))
+        return items
+
+    def keep(self, front: list[Outgoing], offset: int) -> None:
+        """Rewrite the spool as ``front`` then its records from ``offset`` (what is unsent)."""
+        rest = b""
+        if offset < self.size:
+            with self.path.open("rb") as file:
+                file.seek(offset)
+                rest = file.read()
+        records = [_record(item) for item in front]
+        draft = self.path.with_name(self.path.name + ".new")
+        draft.write_bytes(b"".join(records) + rest)
+        os.replace(draft, self.path)
+        self._file.size = len(rest) + sum(map(len, records))
+
+    def clear(self) -> None:
+        """Empty the file: everything in it is published."""
+        os.truncate(self.path, 0)
+        self._file.size = 0
+
+    def close(self) -> None:
+        """Release the file; an empty spool is deleted, one holding documents is kept."""
+        self._file.close(delete=self.size == 0)
+
+
+def _record(item: Outgoing) -> bytes:
+    """The spool record of one document: the journal format, holding subject, id and bytes."""
+    return encode(item.subject, {"i": item.msg_id, "p": item.payload})
