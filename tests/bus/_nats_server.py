@@ -75,11 +75,16 @@ class NatsServer:
             self.kill(signal.SIGTERM)
 
 
-async def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Poll ``predicate`` until it holds (the state it watches has no event to wait on)."""
+async def wait_until(
+    predicate: Callable[[], bool], timeout: float = 30.0, *, thread: bool = False
+) -> None:
+    """Poll ``predicate`` until it holds (the state it watches has no event to wait on).
+
+    ``thread``: call it on a worker thread (it reads a catalog: keep that off the loop).
+    """
     async with asyncio.timeout(timeout):
-        while not predicate():  # noqa: ASYNC110 - a client's state, a catalog's rows: no event
-            await asyncio.sleep(0.005)
+        while not (await asyncio.to_thread(predicate) if thread else predicate()):  # noqa: ASYNC110
+            await asyncio.sleep(0.005 if not thread else 0.05)
 
 
 async def delete_stream(url: str) -> None:
@@ -89,3 +94,41 @@ async def delete_stream(url: str) -> None:
             await client.jetstream().delete_stream(STREAM)
     finally:
         await client.close()
+
+
+def stored_documents(catalog_url: str) -> dict[str, list[tuple[str, str]]]:
+    """Every run of a catalog as ``[(name, uid)]``, read through a read-only catalog."""
+    from skyscope.broker import Catalog
+
+    with Catalog(catalog_url, readonly=True) as catalog:
+        return {
+            run.uid: [(name, str(doc["uid"])) for name, doc in run.documents()] for run in catalog
+        }
+
+
+def complete_runs(catalog_url: str) -> set[str]:
+    """The runs of a catalog that have their stop document."""
+    from pathlib import Path
+
+    from skyscope.broker import Catalog, CatalogError
+
+    if not Path(catalog_url).exists():
+        return set()
+    try:
+        with Catalog(catalog_url, readonly=True) as catalog:
+            return {run.uid for run in catalog if run.stop is not None}
+    except CatalogError:  # the ingest process is still creating it
+        return set()
+
+
+async def start_ingest(
+    url: str, catalog_url: str, log: Path, *extra: str
+) -> asyncio.subprocess.Process:
+    """``skyscope ingest`` in a child process, its messages appended to ``log``."""
+    import sys
+
+    with log.open("ab") as stderr:
+        return await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "skyscope", "ingest", url, "--catalog", catalog_url, *extra),
+            stderr=stderr,
+        )
