@@ -96,10 +96,17 @@ class BusIngest:
             return self.counts
         try:
             subscription = await self._subscribe(client.jetstream(), stop)
+            committing: asyncio.Task[None] | None = None
             while subscription is not None and not stop.is_set():
+                # the next batch is fetched while the last one commits; commits stay in order
                 messages = await self._fetch(subscription)
+                if committing is not None:
+                    await committing
+                    committing = None
                 if messages:
-                    await self._ingest(messages)
+                    committing = asyncio.create_task(self._ingest(messages))
+            if committing is not None:
+                await committing
         finally:
             with contextlib.suppress(Exception):
                 await client.close()
