@@ -112,7 +112,7 @@ def complete_runs(catalog_url: str) -> set[str]:
 
     from skyscope.broker import Catalog, CatalogError
 
-    if not Path(catalog_url).exists():
+    if "://" not in catalog_url and not Path(catalog_url).exists():
         return set()
     try:
         with Catalog(catalog_url, readonly=True) as catalog:

@@ -41,6 +41,7 @@ class Outbox:
         self._changed = asyncio.Event()
         self.spooled_documents = 0
         self._unacked: dict[str, int] = {}
+        self._stopped: set[str] = set()
         self._acked = asyncio.Event()
 
     async def open(self) -> None:
@@ -75,8 +76,10 @@ class Outbox:
             await self._acked.wait()
 
     def forget_run(self, run_uid: str) -> None:
-        """Stop counting ``run_uid`` (its stop has been handled)."""
-        if not self._unacked.get(run_uid):
+        """Stop counting ``run_uid`` once the bus has all of it (its stop has been handled)."""
+        if self._unacked.get(run_uid):
+            self._stopped.add(run_uid)
+        else:
             self._unacked.pop(run_uid, None)
 
     async def put(self, item: Outgoing, online: bool) -> None:
@@ -117,6 +120,9 @@ class Outbox:
             run_uid = run_of_subject(item.subject)
             if run_uid in self._unacked:
                 self._unacked[run_uid] -= 1
+                if not self._unacked[run_uid] and run_uid in self._stopped:
+                    self._stopped.discard(run_uid)
+                    del self._unacked[run_uid]
             if item.spool_end < 0:
                 self.memory_bytes -= self._memory.popleft().nbytes
             else:

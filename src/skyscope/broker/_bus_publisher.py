@@ -145,6 +145,7 @@ class BusPublisher:
                 await self._outbox.wait_acknowledged(run_uid)
         except TimeoutError:
             left = self._outbox.unacknowledged(run_uid)
+            self._outbox.forget_run(run_uid)
             raise BusPublishError(
                 f"run {run_uid}: {left} documents not acknowledged by {self.url} "
                 f"{self.stop_timeout:g} s after the stop; they wait in "
@@ -197,7 +198,12 @@ class BusPublisher:
         """Publish the outbox's head in order, for ever, reconnecting as needed."""
         js = await self._jetstream()
         while True:
-            batch = await self._outbox.head(WINDOW)
+            try:
+                batch = await self._outbox.head(WINDOW)
+            except OSError as error:  # the spool cannot be read: say so, try again
+                logger.error("%s: cannot read the spool %s: %s", self, self.spool_path, error)
+                await asyncio.sleep(RETRY_S)
+                continue
             try:
                 acks = await _publish_window(js, batch)
             except Exception as error:  # nats raises many kinds; each means: send it again
