@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from skyscope import _paths
 from skyscope.documents import to_msgpack
 
-from ._bus_errors import BusPublishError
+from ._bus_errors import BusError, BusPublishError
 from ._bus_outbox import Outbox
 from ._bus_spool import Outgoing
 from ._bus_stream import DEFAULT_STREAM, check_url, connect, ensure_stream
@@ -87,7 +87,8 @@ class BusPublisher:
         self._router = RunRouter()
         self._client: Client | None = None
         self._sender: asyncio.Task[None] | None = None
-        self._started = False
+        self._starting: asyncio.Future[None] | None = None
+        self._closed = False
         self._unreachable = True
         self._reached = asyncio.Event()
         self.published = 0
@@ -116,10 +117,13 @@ class BusPublisher:
 
     async def start(self) -> None:
         """Open the spool and start publishing (the first document does it if not called)."""
-        if self._started:
-            return
-        self._started = True
-        self.spool_path.parent.mkdir(parents=True, exist_ok=True)
+        if self._closed:
+            raise BusError(f"{self!r} is closed; make a new publisher")
+        if self._starting is None:
+            self._starting = asyncio.ensure_future(self._start())
+        await asyncio.shield(self._starting)
+
+    async def _start(self) -> None:
         await self._outbox.open()
         self._sender = asyncio.create_task(self._send_forever(), name=f"bus sender {self}")
         # give the first connection a moment, so a healthy bus is not mistaken for a lost one
@@ -148,9 +152,8 @@ class BusPublisher:
             self._outbox.forget_run(run_uid)
             raise BusPublishError(
                 f"run {run_uid}: {left} documents not acknowledged by {self.url} "
-                f"{self.stop_timeout:g} s after the stop; they wait in "
-                f"{'the spool ' + str(self.spool_path) if self.spooled else 'memory'} "
-                "and are published when the server answers"
+                f"{self.stop_timeout:g} s after the stop; they wait (in memory or the spool "
+                f"{self.spool_path}) and are published when the server answers"
             ) from None
         self._outbox.forget_run(run_uid)
 
@@ -165,8 +168,10 @@ class BusPublisher:
 
     async def close(self, timeout: float | None = 30.0) -> None:
         """Publish what waits (up to ``timeout``), then stop; the rest stays in the spool."""
-        if not self._started:
+        if self._starting is None or self._closed:
             return
+        self._closed = True
+        await asyncio.shield(self._starting)
         await self.flush(timeout)
         if self._sender is not None:
             self._sender.cancel()
@@ -176,7 +181,6 @@ class BusPublisher:
             with contextlib.suppress(Exception):
                 await self._client.close()
         await self._outbox.close()
-        self._started = False
 
     async def __aenter__(self) -> BusPublisher:
         """Start publishing."""
