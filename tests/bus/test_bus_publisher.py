@@ -127,7 +127,7 @@ async def test_memory_is_bounded_in_bytes(
 
 
 async def test_a_dead_publishers_spool_is_published_first(
-    bus: NatsServer, det: SoftDetector, tmp_path: Path
+    bus: NatsServer, det: SoftDetector, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     record = Record()
     spool = tmp_path / "spool"
@@ -136,11 +136,15 @@ async def test_a_dead_publishers_spool_is_published_first(
     await engine_with(first, record)(count([det], num=3))
     await first.close(timeout=0)  # gives up: the documents stay in the spool
     assert spool.stat().st_size > 0
+    with spool.open("ab") as file:  # and a record cut short, as by a kill mid-write
+        file.write(b"\x40\x00\x00\x00\x00\x00\x00\x00half a rec")
     bus.start()
     async with BusPublisher(bus.url, instrument="scope-1", spool=spool) as second:
         await engine_with(second, record)(count([det], num=2))
     messages = await stream_contents(bus.url)
     assert [doc["uid"] for _, _, doc in messages] == [doc["uid"] for _, doc in record.docs]
+    assert "a record a publisher was writing as it died" in caplog.text
+    assert not spool.exists()
 
 
 @pytest.mark.parametrize(

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
+from ._bus_errors import BusPublishError
 from ._bus_spool import Outgoing, Spool
 from ._bus_subjects import run_of_subject
 
-T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 class Outbox:
@@ -47,6 +49,12 @@ class Outbox:
     async def open(self) -> None:
         """Open the spool; one left by a dead publisher is published before anything new."""
         self._spool = await self._run(Spool, self._spool_path)
+        if self._spool.torn_bytes:
+            logger.warning(
+                "%s: cut off %d bytes at its end, a record a publisher was writing as it died",
+                self._spool_path,
+                self._spool.torn_bytes,
+            )
         self._written = self._spool.size
         self._spooling = self._written > 0
 
@@ -94,8 +102,13 @@ class Outbox:
             self._spooling = True
             self._writing += 1
             try:
-                spool = self._opened()
-                self._written = await self._run(spool.append, item)
+                self._written = await self._run(self._opened().append, item)
+            except OSError as error:
+                self._unacked[run_uid] -= 1
+                raise BusPublishError(
+                    f"cannot spool {item.msg_id} to {self._spool_path} while the bus is away or "
+                    f"the buffer full: {error.strerror or error}; it will not be published"
+                ) from None
             finally:
                 self._writing -= 1
             self.spooled_documents += 1
@@ -110,7 +123,10 @@ class Outbox:
                 items: list[Outgoing] = await self._run(
                     self._opened().read, self._read_offset, limit
                 )
-                return items
+                if items:
+                    return items
+                self._skip_damaged()
+                continue
             self._changed.clear()
             await self._changed.wait()
 
@@ -132,6 +148,17 @@ class Outbox:
             self._read_offset = self._written = 0
             self._io.submit(self._opened().clear)  # runs before any later append
         self._acked.set()
+
+    def _skip_damaged(self) -> None:
+        """Give up on a spool whose next record fails its checksum (the disk damaged it)."""
+        logger.error(
+            "%s: the record at byte %d is damaged; the %d bytes from there are not published",
+            self._spool_path,
+            self._read_offset,
+            self._written - self._read_offset,
+        )
+        self._read_offset = self._written
+        self.done([])
 
     async def close(self) -> None:
         """Keep what is unsent in the spool (memory first, in order), close it and its thread."""

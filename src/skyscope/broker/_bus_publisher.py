@@ -136,7 +136,7 @@ class BusPublisher:
         await self.start()
         run_uid = self._router.run_of(name, doc)
         item = Outgoing(
-            0, subject(self.instrument, run_uid, name), message_id(name, doc), to_msgpack(doc)
+            subject(self.instrument, run_uid, name), message_id(name, doc), to_msgpack(doc)
         )
         await self._outbox.put(item, self.online)
         if name == "stop":

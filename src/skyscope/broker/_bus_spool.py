@@ -24,7 +24,6 @@ _HEADER_BYTES = 8
 class Outgoing:
     """One document on its way to the bus: where it goes, its dedup id, its bytes."""
 
-    seq: int
     subject: str
     msg_id: str
     payload: bytes
@@ -41,9 +40,18 @@ class Spool:
     """An append-only file of :class:`Outgoing` records, read back in order."""
 
     def __init__(self, path: Path) -> None:
-        """Open (creating) ``path`` and lock it; what a dead publisher left is kept."""
+        """Open (creating) ``path`` and lock it; what a dead publisher left is kept.
+
+        A record a dead publisher was writing when it died is cut off (``torn_bytes`` says how
+        much), so that new records follow the last whole one.
+        """
         self.path = path
         self._file = JournalFile(path)
+        end = _whole_records_end(path, self._file.size)
+        self.torn_bytes = self._file.size - end
+        if self.torn_bytes:
+            os.truncate(path, end)
+            self._file.size = end
 
     @property
     def size(self) -> int:
@@ -55,7 +63,7 @@ class Spool:
         return self._file.append(_record(item))
 
     def read(self, offset: int, limit: int) -> list[Outgoing]:
-        """Up to ``limit`` whole records from ``offset`` (seq numbers are left 0)."""
+        """Up to ``limit`` whole records from ``offset`` (none: the rest is torn or damaged)."""
         with self.path.open("rb") as file:
             file.seek(offset)
             data = file.read(min(READ_CHUNK_BYTES, self.size - offset))
@@ -67,7 +75,7 @@ class Spool:
         while len(items) < limit and (payload := _payload_at(data, position)) is not None:
             position += _HEADER_BYTES + len(payload)
             subject, body = decode_payload(payload)
-            items.append(Outgoing(0, subject, str(body["i"]), bytes(body["p"]), offset + position))
+            items.append(Outgoing(subject, str(body["i"]), bytes(body["p"]), offset + position))
         return items
 
     def keep(self, front: list[Outgoing], offset: int) -> None:
@@ -96,3 +104,18 @@ class Spool:
 def _record(item: Outgoing) -> bytes:
     """The spool record of one document: the journal format, holding subject, id and bytes."""
     return encode(item.subject, {"i": item.msg_id, "p": item.payload})
+
+
+def _whole_records_end(path: Path, size: int) -> int:
+    """Where the last whole record of a spool ends (a record at a time, never all of it)."""
+    offset = 0
+    with path.open("rb") as file:
+        while offset + _HEADER_BYTES <= size:
+            header = file.read(_HEADER_BYTES)
+            length = int.from_bytes(header[:4], "little")
+            if offset + _HEADER_BYTES + length > size:
+                break
+            if _payload_at(header + file.read(length), 0) is None:
+                break
+            offset += _HEADER_BYTES + length
+    return offset
