@@ -83,6 +83,23 @@ async def test_every_run_is_stored_once_and_replaying_changes_nothing(
     assert stored_documents(catalog_url) == record.runs
 
 
+async def test_nothing_is_acknowledged_that_the_catalog_did_not_commit(
+    bus: NatsServer, det: SoftDetector, catalog_url: str, tmp_path: Path
+) -> None:
+    record = await acquire(bus.url, det, tmp_path / "spool", runs=1, events=5)
+    Catalog(catalog_url).close()
+    with Catalog(catalog_url, readonly=True) as refusing:  # every commit fails
+        failing = BusIngest(bus.url, refusing, durable="d", ack_wait=1)
+        await ingest_until(failing, lambda: failing.counts.failed_commits >= 1)
+    assert failing.counts.committed == 0
+    # the same durable consumer, now with a catalog that commits: everything comes again
+    with Catalog(catalog_url) as catalog:
+        ingest = BusIngest(bus.url, catalog, durable="d", ack_wait=1)
+        await ingest_until(ingest, lambda: ingest.counts.committed == len(record.docs))
+    assert ingest.counts.redelivered == len(record.docs)
+    assert stored_documents(catalog_url) == record.runs
+
+
 async def test_a_document_before_its_parent_waits_for_it(
     bus: NatsServer, det: SoftDetector, catalog_url: str, tmp_path: Path
 ) -> None:

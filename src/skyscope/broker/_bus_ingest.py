@@ -58,6 +58,8 @@ class IngestCounts:
     """Deliveries handed back because their parent had not arrived yet."""
     refused: int = 0
     """Documents the catalog refused, dropped from the stream (and logged)."""
+    failed_commits: int = 0
+    """Batches the catalog could not commit (left unacknowledged: the server sends them again)."""
 
 
 class BusIngest:
@@ -155,6 +157,7 @@ class BusIngest:
             await self._ingest_each(messages, documents)
             return
         except CatalogError as error:  # nothing acknowledged: the server delivers them again
+            self.counts.failed_commits += 1
             logger.warning("ingest: the catalog could not commit a batch: %s", error)
             await asyncio.sleep(RETRY_S)
             return
@@ -170,6 +173,7 @@ class BusIngest:
                 await self._refuse(message, error)
                 continue
             except CatalogError as error:
+                self.counts.failed_commits += 1
                 logger.warning("ingest: the catalog could not commit: %s", error)
                 return
             await self._acknowledge(message)

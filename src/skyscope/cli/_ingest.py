@@ -67,7 +67,8 @@ def _ingest(args: argparse.Namespace) -> int:
         return 1
     print(
         f"ingested {counts.committed} documents ({counts.redelivered} redelivered, "
-        f"{counts.deferred} deferred for a missing parent, {counts.refused} refused)",
+        f"{counts.deferred} deferred for a missing parent, {counts.refused} refused, "
+        f"{counts.failed_commits} batches the catalog could not commit yet)",
         file=sys.stderr,
     )
     return 0
