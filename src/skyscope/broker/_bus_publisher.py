@@ -72,7 +72,8 @@ class BusPublisher:
         ``spool`` is the file documents wait in while the bus is away (default:
         ``bus-<instrument>.spool`` in the skyscope data directory); a spool a dead publisher
         left is published first. ``stop_timeout``: how long a stop document waits for its run
-        to be acknowledged before the run's result says some documents are still on their way.
+        to be acknowledged before the run's result says some documents are still on their way
+        (it does not wait while the server is known to be away).
         """
         self.url = check_url(url)
         self.instrument = check_token(instrument, "instrument")
@@ -143,16 +144,18 @@ class BusPublisher:
             await self._wait_run(run_uid)
 
     async def _wait_run(self, run_uid: str) -> None:
-        """Wait (up to ``stop_timeout``) for the bus to have every document of the run."""
+        """Wait (up to ``stop_timeout``, not at all while the server is away) for the run's acks."""
+        # with the server known to be away there is nothing to wait for: say so at once
+        patience = self.stop_timeout if self.online else 0.0
         try:
-            async with asyncio.timeout(self.stop_timeout):
+            async with asyncio.timeout(patience):
                 await self._outbox.wait_acknowledged(run_uid)
         except TimeoutError:
             left = self._outbox.unacknowledged(run_uid)
             self._outbox.forget_run(run_uid)
             raise BusPublishError(
                 f"run {run_uid}: {left} documents not acknowledged by {self.url} "
-                f"{self.stop_timeout:g} s after the stop; they wait (in memory or the spool "
+                f"{patience:g} s after the stop; they wait (in memory or the spool "
                 f"{self.spool_path}) and are published when the server answers"
             ) from None
         self._outbox.forget_run(run_uid)
