@@ -10,7 +10,8 @@ A page states what its reader has done before its first block in hidden comments
 ``<!-- docs-test ioc -->`` serves the test IOC (as ``skyscope ioc`` does, on free loopback
 ports) with the client's ``EPICS_CA_*`` variables exported, and
 ``<!-- docs-test server: http://127.0.0.1:PORT KEY -->`` runs ``skyscope serve`` on that port
-with ``SKYSCOPE_SINGLE_USER_API_KEY=KEY`` for the page's blocks.
+with ``SKYSCOPE_SINGLE_USER_API_KEY=KEY`` for the page's blocks, and
+``<!-- docs-test nats: nats://127.0.0.1:PORT -->`` runs ``nats-server`` with JetStream there.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ BEFORE = re.compile(r"<!-- docs-test before: (.*?) -->")
 SHELL_NAMESPACE = "<!-- docs-test namespace: shell -->"
 IOC = "<!-- docs-test ioc -->"
 SERVER = re.compile(r"<!-- docs-test server: http://127\.0\.0\.1:(\d+) (\S+) -->")
+NATS = re.compile(r"<!-- docs-test nats: nats://127\.0\.0\.1:(\d+) -->")
 
 
 def blocks(page: Path) -> list[str]:
@@ -46,6 +48,11 @@ def blocks(page: Path) -> list[str]:
 def run_page(page: Path) -> None:
     """Execute every block of ``page`` in one namespace (with the servers it asks for)."""
     text = page.read_text(encoding="utf-8")
+    nats = NATS.search(text)
+    if nats is not None:
+        with _nats_serving(int(nats.group(1))):
+            _run_blocks(page)
+        return
     server = SERVER.search(text)
     if server is not None:
         with _serving(int(server.group(1)), server.group(2)):
@@ -99,15 +106,32 @@ def _serving(port: int, key: str) -> Iterator[None]:
             server.wait(timeout=30)
 
 
+@contextlib.contextmanager
+def _nats_serving(port: int) -> Iterator[None]:
+    """``nats-server`` with JetStream on 127.0.0.1:``port``, its store in the working folder."""
+    command = ["nats-server", "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", "nats-store"]
+    with subprocess.Popen(command, stderr=subprocess.DEVNULL) as server:
+        try:
+            _wait_for_port(port, server)
+            yield
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
 def _wait_for_port(port: int, server: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"skyscope serve exited with {server.returncode}")
+            raise RuntimeError(
+                f"{shlex.join(map(str, server.args))} exited with {server.returncode}"
+            )
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
             return
         time.sleep(0.1)
-    raise TimeoutError(f"skyscope serve did not listen on port {port} within {timeout} s")
+    raise TimeoutError(
+        f"{shlex.join(map(str, server.args))}: no listener on port {port} in {timeout} s"
+    )
 
 
 async def _purge_channels() -> None:

@@ -1,5 +1,8 @@
 """skyscope.broker: an indexed catalog of runs; the user never sees files, just data."""
 
+from ._bus_errors import BusError, BusPublishError
+from ._bus_ingest import BusIngest, IngestCounts
+from ._bus_publisher import BusPublisher
 from ._catalog import Catalog
 from ._errors import (
     AmbiguousUID,
@@ -49,6 +52,10 @@ __all__ = [
     "And",
     "Or",
     "Not",
+    # the document bus (NATS JetStream; needs skyscope[bus])
+    "BusPublisher",
+    "BusIngest",
+    "IngestCounts",
     # reading external data
     "FrameSource",
     "Reader",
@@ -66,4 +73,6 @@ __all__ = [
     "AmbiguousUID",
     "ReaderError",
     "DocumentError",
+    "BusError",
+    "BusPublishError",
 ]
