@@ -15,10 +15,12 @@ from ._errors import (
     SubscriberFailed,
     WaitTimeout,
 )
+from ._handle import RunHandle
 from ._metadata import MetadataValidator, PersistentDict
 from ._msg import Msg, Parallel, Plan, Return
 from ._progress import ProgressCallback, ProgressUpdate, RichProgress
 from ._registry import COMMANDS, Command
+from ._run_progress import RunProgress
 from ._simulation import (
     DEFAULT_MAX_MESSAGES,
     AxisMoves,
@@ -44,6 +46,8 @@ __all__ = [
     "Engine",
     "EngineState",
     "RunResult",
+    "RunHandle",
+    "RunProgress",
     "Msg",
     "Return",
     "Parallel",

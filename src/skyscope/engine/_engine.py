@@ -31,6 +31,7 @@ from ._errors import (
     EngineStateError,
     InvalidCommand,
 )
+from ._handle import RunHandle, start_plan
 from ._loop import PlanLoop
 from ._metadata import MetadataValidator, PersistentDict, check_keys
 from ._msg import Msg, Plan
@@ -85,6 +86,7 @@ class Engine:
         self._sigint = SigintHandler(self.request_pause) if handle_sigint else None
         self._streams: set[asyncio.Queue[tuple[str, Any] | None]] = set()
         self._runner: asyncio.Runner | None = None
+        self._handle: RunHandle | None = None
 
     # --- what the engine is doing ----------------------------------------------------------
 
@@ -216,6 +218,15 @@ class Engine:
     async def __call__(self, plan: Plan, **md: Any) -> RunResult:
         """Run ``plan`` to its end, or until paused; ``md`` goes into every start document."""
         return await self._start(plan, md, None)
+
+    def start(self, plan: Plan, **md: Any) -> RunHandle:
+        """Start ``plan`` in the background on the loop and return at once with its handle.
+
+        ``await handle`` gives the RunResult; ``handle.stop()``, ``abort()``, ``pause()``,
+        ``resume()`` control it; ``handle.progress`` counts its frames. Refused (with the
+        name of the plan under way) while another plan runs on this engine.
+        """
+        return start_plan(self, plan, md)
 
     async def dry_run(
         self,
