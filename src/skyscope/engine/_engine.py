@@ -96,6 +96,11 @@ class Engine:
         return self._control.state
 
     @property
+    def handle(self) -> RunHandle | None:
+        """The handle of the last plan ``start`` began (done once it has ended), if any."""
+        return self._handle
+
+    @property
     def session(self) -> Session:
         """The plan execution under way (for command handlers)."""
         if self._session is None:

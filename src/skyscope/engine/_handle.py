@@ -108,8 +108,24 @@ class RunHandle:
         """End the plan without its cleanup (movers are still stopped)."""
         return self._end("halt", self.engine.halt)
 
+    def summary(self) -> str:
+        """One line: the plan, how it is doing or how it ended, and its progress."""
+        task = self._task
+        if not task.done():
+            how = self.state.value
+        elif task.cancelled():
+            how = "cancelled before it started"
+        elif (error := task.exception()) is not None:
+            how = f"failed: {type(error).__name__}: {error}"
+        else:
+            result = task.result()
+            how = str(result.exit_status) + (f" ({result.reason})" if result.reason else "")
+        progress = self.progress
+        detail = f", {progress.summary()}" if progress.started_at is not None else ""
+        return f"{self.plan_name}: {how}{detail}"
+
     def __repr__(self) -> str:
-        return f"<RunHandle {self.plan_name}: {self.state.value}, {self.progress.summary()}>"
+        return f"<RunHandle {self.summary()}>"
 
     # --- inside ----------------------------------------------------------------------------
 
