@@ -1,5 +1,6 @@
 """skyscope.engine: run async-generator plans on the caller's loop and emit their documents."""
 
+from ._claims import CLAIMS, Claim, Claims, DeviceInUse
 from ._context import Context, Handler
 from ._driver import Finished, PlanDriver
 from ._engine import CustomHandler, Engine
@@ -55,6 +56,10 @@ __all__ = [
     "Finished",
     "PlanDriver",
     "CustomHandler",
+    # one device, one driver
+    "CLAIMS",
+    "Claim",
+    "Claims",
     # commands and dry runs
     "Command",
     "COMMANDS",
@@ -84,6 +89,7 @@ __all__ = [
     # errors
     "EngineError",
     "EngineStateError",
+    "DeviceInUse",
     "FailedPause",
     "FailedStatus",
     "IllegalMessageSequence",

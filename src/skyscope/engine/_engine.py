@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Mutable
 from typing import Any
 
 from .._paths import metadata_path
+from ._claims import claiming
 from ._cleanup import call_on_seen
 from ._context import Handler
 from ._control import Control, Milestone, Request
@@ -79,7 +80,7 @@ class Engine:
         self.dispatcher = Dispatcher(subscriber_buffer, subscriber_buffer_bytes)
         self.subscriber_drain_timeout = subscriber_drain_timeout
         self.last_result: RunResult | None = None
-        self._commands: dict[str, Command] = dict(COMMANDS)
+        self._commands: dict[str, Command] = claiming(COMMANDS)  # one device, one driver
         self._suspenders: list[Suspender] = []
         self._control = Control()
         self._session: Session | None = None

@@ -30,7 +30,7 @@ Action = Callable[[], Awaitable[RunResult]]
 
 def plan_name(plan: object) -> str:
     """The name a plan object was made by (``count``, ``mda``…), for messages."""
-    return str(getattr(plan, "__qualname__", None) or type(plan).__name__)
+    return str(getattr(plan, "__name__", None) or type(plan).__name__)
 
 
 class RunHandle:
