@@ -133,3 +133,21 @@ def test_mda_progress_shows_in_the_toolbar(shell: Terminal) -> None:
     shell.child.sendline("r = await h; print('DONE', r.exit_status, h.progress.frames_done)")
     shell.wait_for(r"DONE success 20")
     shell.wait_for(r"mda: success, 20/20 frames")
+
+
+def test_a_forgotten_await_gets_a_hint(shell: Terminal) -> None:
+    shell.run("engine(count([scope.camera], 1))", 1)
+    shell.wait_for(r"hint: Engine.__call__\(\.\.\.\) is a coroutine and has not run: put `await`")
+    shell.run("_.close(); count([scope.camera], 1)", 2)
+    shell.wait_for(r"hint: count\(\.\.\.\) is a plan and has not run: `await engine\(count")
+
+
+def test_a_plan_traceback_shows_the_plan_not_the_engine(shell: Terminal) -> None:
+    shell.run("from skyscope.engine import Msg", 1)
+    shell.run("async def lost(): yield Msg('null'); raise ValueError('focus lost')", 2)
+    shell.run("await engine(lost())", 3)
+    screen = shell.wait_for(r"(?s)Traceback.*ValueError: focus lost.*hidden: %tb shows them")
+    shown = screen.group(0)
+    assert "raise ValueError('focus lost')" in shown
+    assert "_loop.py" not in shown
+    assert "_engine.py" not in shown

@@ -25,6 +25,8 @@ from skyscope.broker import Catalog
 from skyscope.devices.sim import Microscope, SensorSpec
 from skyscope.engine import Engine, EngineState
 
+from ._shell_hints import install_hints
+
 STATUS_REFRESH_S = 0.5
 """How often the bottom toolbar redraws while the prompt waits."""
 
@@ -118,6 +120,7 @@ def run_shell(args: argparse.Namespace) -> int:
         app.initialize(argv=[])
         app.shell.user_ns.update(namespace)
         install_status_bar(app.shell, namespace["engine"])
+        install_hints(app.shell)
         app.start()
     finally:
         catalog.close()
