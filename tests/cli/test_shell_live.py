@@ -151,3 +151,24 @@ def test_a_plan_traceback_shows_the_plan_not_the_engine(shell: Terminal) -> None
     assert "raise ValueError('focus lost')" in shown
     assert "_loop.py" not in shown
     assert "_engine.py" not in shown
+
+
+def test_ctrl_c_while_awaiting_a_plan_pauses_it_and_gives_the_prompt_back(
+    shell: Terminal,
+) -> None:
+    shell.run("view = LiveView(); h = engine.start(live(scope.camera, view))", 1)
+    shell.child.sendline("print('AWAITING'); r = await h; print('RETURNED', r.paused)")
+    shell.wait_for(r"\nAWAITING")  # the cell runs: Ctrl-C is a signal now, not a key
+    shell.child.sendintr()
+    shell.wait_for(r"skyscope: pausing at the next checkpoint")
+    shell.wait_for(r"RETURNED True")
+    shell.wait_for(r"\n live: paused$")
+    shell.run("h.resume(); n = view.count", 3)
+    shell.wait_for(r"\n live: running$")
+    shell.child.sendline("r = await h.stop(); print('STOPPED', r.exit_status, view.count > n)")
+    shell.wait_for(r"STOPPED success True")
+    # the plan has ended: Ctrl-C in a plain cell interrupts it, as in any IPython
+    shell.child.sendline("import time; print('SLEEPING'); time.sleep(50)")
+    shell.wait_for(r"\nSLEEPING")
+    shell.child.sendintr()
+    shell.wait_for(r"KeyboardInterrupt")

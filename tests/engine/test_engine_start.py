@@ -107,6 +107,24 @@ async def test_pause_and_resume_through_the_handle(engine: Engine, det: SoftDete
     assert not result.paused
 
 
+async def test_await_returns_when_the_plan_pauses_as_await_engine_does(
+    engine: Engine, det: SoftDetector
+) -> None:
+    beats = asyncio.Event()
+    handle = engine.start(ticking(beats, det))
+    await beats_after(beats)
+    engine.request_pause()  # what Ctrl-C does: the awaiting caller gets its prompt back
+    paused = await handle
+    assert paused.paused
+    assert not handle.done()
+    assert (await handle) is paused  # still paused: at once again
+    handle.resume()  # (``await handle.resume()`` would wait for the end: this plan has none)
+    await beats_after(beats)
+    result = await handle.stop()
+    assert result.exit_status == "success"
+    assert handle.done()
+
+
 async def test_a_paused_plan_can_be_aborted_through_the_handle(
     engine: Engine, det: SoftDetector
 ) -> None:

@@ -17,6 +17,7 @@ import asyncio
 import gc
 import importlib
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,8 @@ def run_shell(args: argparse.Namespace) -> int:
         app.shell.user_ns.update(namespace)
         install_status_bar(app.shell, namespace["engine"])
         install_hints(app.shell)
+        engine = namespace["engine"]
+        app.shell.events.register("pre_run_cell", lambda _info: ctrl_c_for_cell(engine))
         app.start()
     finally:
         catalog.close()
@@ -138,6 +141,19 @@ def shell_config(traitlets: Any, mm_config: Path | None) -> Any:
     config.TerminalIPythonApp.display_banner = True
     config.TerminalInteractiveShell.banner2 = banner(mm_config)
     return config
+
+
+def ctrl_c_for_cell(engine: Engine) -> None:
+    """Before a cell: Ctrl-C pauses the plan under way, or else raises KeyboardInterrupt.
+
+    The prompt, running on the loop, takes SIGINT over and leaves it ignored when done; a
+    plan started in the background would otherwise not pause, nor a plain cell stop.
+    """
+    if engine.state is EngineState.IDLE or engine.state is EngineState.PAUSED:
+        if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+    else:
+        engine.take_sigint()
 
 
 def install_status_bar(shell: Any, engine: Engine) -> None:

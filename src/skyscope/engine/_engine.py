@@ -300,6 +300,15 @@ class Engine:
         if not defer:
             self._interrupt()
 
+    def take_sigint(self) -> None:
+        """Take Ctrl-C back for the plan under way (a prompt that ran meanwhile took it over).
+
+        ``skyscope shell`` calls it before each cell, so Ctrl-C pauses a background plan.
+        """
+        if self._sigint is not None and self._session is not None:
+            self._sigint.remove()
+            self._sigint.install(self._session.loop)
+
     def checkpoint_reached(self) -> None:
         """A checkpoint passed: post the pause deferred until now, if any (for handlers)."""
         if self._control.at_checkpoint():

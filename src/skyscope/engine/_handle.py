@@ -1,8 +1,9 @@
 """``engine.start(plan)``: run a plan in the background and get a handle to await or control.
 
 The handle's task runs the plan on the engine's loop through pauses: a paused plan waits for
-``handle.resume()`` (or ``stop``/``abort``/``halt``), so ``await handle`` gives the result of
-the whole plan. A plan that fails raises on ``await handle``; if nobody is awaiting when it
+``handle.resume()`` (or ``stop``/``abort``/``halt``). ``await handle`` returns when the plan
+ends, or pauses (as ``await engine(plan)`` does: a Ctrl-C in a shell gives the prompt back),
+with its RunResult. A plan that fails raises on ``await handle``; if nobody is awaiting when it
 fails, the failure is logged once (a shell user sees it at the prompt).
 """
 
@@ -48,6 +49,7 @@ class RunHandle:
         self._next: asyncio.Future[Action] | None = None
         self._ending: asyncio.Task[None] | None = None
         self._pause_waiters: list[asyncio.Future[RunResult]] = []
+        self._paused_result: RunResult | None = None
         self._token: int | None = engine.subscribe(self.progress)
         self._task = loop.create_task(self._run(plan, md), name=f"skyscope plan {self.plan_name}")
         self._task.add_done_callback(self._on_done)
@@ -55,9 +57,34 @@ class RunHandle:
     # --- the outcome -----------------------------------------------------------------------
 
     def __await__(self) -> Generator[Any, None, RunResult]:
-        """``await handle``: the plan's RunResult, once it has ended (through any pauses)."""
+        """``await handle``: the RunResult once the plan ends, or the paused one if it pauses.
+
+        Cancelling the ``await`` leaves the plan running.
+        """
         self._awaited = True
-        return asyncio.shield(self._task).__await__()
+        return self._outcome().__await__()
+
+    async def _outcome(self) -> RunResult:
+        while True:
+            if self._task.done():
+                return self._task.result()
+            if self._waiting_in_pause():
+                return self._paused_result  # type: ignore[return-value]
+            reached: asyncio.Future[RunResult] = self._task.get_loop().create_future()
+            self._pause_waiters.append(reached)
+            try:
+                await asyncio.wait([self._task, reached], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                reached.cancel()
+
+    def _waiting_in_pause(self) -> bool:
+        """Paused, and nobody has asked the handle to resume or end the plan yet."""
+        return (
+            self.engine.state is EngineState.PAUSED
+            and self._next is not None
+            and not self._next.done()
+            and self._paused_result is not None
+        )
 
     def done(self) -> bool:
         """True once the plan has ended (successfully or not)."""
@@ -90,7 +117,7 @@ class RunHandle:
         return reached
 
     def resume(self) -> RunHandle:
-        """Continue a paused plan; returns the handle, so ``await handle.resume()`` works."""
+        """Continue a paused plan; returns the handle (``await handle.resume()``: till it ends)."""
         if self.engine.state is not EngineState.PAUSED or self._next is None:
             raise EngineStateError(f"cannot resume {self.plan_name}: it is {self.state.value}")
         self._act(self.engine.resume)
@@ -151,6 +178,8 @@ class RunHandle:
         try:
             result = await self.engine(plan, **md)
             while result.paused:
+                self._paused_result = result
+                self._next = asyncio.get_running_loop().create_future()
                 self._tell_pause_waiters(result)
                 result = await self._while_paused()
             self._tell_pause_waiters(result)
@@ -171,19 +200,19 @@ class RunHandle:
 
     async def _while_paused(self) -> RunResult:
         """Wait for the handle's resume/stop/abort, or for someone else to end the plan."""
-        session = self.engine._session
-        self._next = asyncio.get_running_loop().create_future()
-        waits: list[asyncio.Future[Any]] = [self._next]
+        session, choice = self.engine._session, self._next
+        assert choice is not None
+        waits: list[asyncio.Future[Any]] = [choice]
         if session is not None:
             waits.append(asyncio.shield(session.done))
         try:
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            chosen, self._next = self._next, None
+            self._next = self._paused_result = None
             for wait in waits[1:]:
                 wait.cancel()
-        if chosen.done():
-            return await chosen.result()()
+        if choice.done():
+            return await choice.result()()
         assert session is not None
         return session.done.result()  # type: ignore[no-any-return]
 
