@@ -50,6 +50,7 @@ class RunHandle:
         self._ending: asyncio.Task[None] | None = None
         self._pause_waiters: list[asyncio.Future[RunResult]] = []
         self._paused_result: RunResult | None = None
+        self._started = False
         self._token: int | None = engine.subscribe(self.progress)
         self._task = loop.create_task(self._run(plan, md), name=f"skyscope plan {self.plan_name}")
         self._task.add_done_callback(self._on_done)
@@ -139,7 +140,7 @@ class RunHandle:
         """One line: the plan, how it is doing or how it ended, and its progress."""
         task = self._task
         if not task.done():
-            how = self.state.value
+            how = self.state.value if self._started else "starting"
         elif task.cancelled():
             how = "cancelled before it started"
         elif (error := task.exception()) is not None:
@@ -175,6 +176,7 @@ class RunHandle:
             self._next.set_result(action)
 
     async def _run(self, plan: Any, md: dict[str, Any]) -> RunResult:
+        self._started = True
         try:
             result = await self.engine(plan, **md)
             while result.paused:
