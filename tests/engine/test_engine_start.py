@@ -87,6 +87,12 @@ async def test_a_second_start_names_the_plan_under_way(engine: Engine, det: Soft
         await engine(count([det], 1))
     await handle.abort("enough")
     assert (await handle).exit_status == "abort"
+    running = asyncio.ensure_future(engine(ticking(beats, det)))  # started by `await engine`
+    await beats_after(beats)
+    with pytest.raises(EngineStateError, match="the engine is running with ticking"):
+        engine.start(count([det], 1))
+    await engine.stop()
+    await running
     assert (await handle).reason == "enough"
 
 

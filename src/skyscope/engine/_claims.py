@@ -130,8 +130,7 @@ def _lineage(device: Any) -> Iterator[Any]:
 
 
 def _plan_name(session: Session) -> str:
-    outermost = session.driver.outermost
-    return "a plan" if outermost is None else plan_name(outermost)
+    return plan_name(session.driver.outermost)
 
 
 def _name(device: Any) -> str:

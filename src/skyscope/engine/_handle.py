@@ -31,6 +31,8 @@ Action = Callable[[], Awaitable[RunResult]]
 
 def plan_name(plan: object) -> str:
     """The name a plan object was made by (``count``, ``mda``…), for messages."""
+    if plan is None:
+        return "a plan"
     return str(getattr(plan, "__name__", None) or type(plan).__name__)
 
 
@@ -252,8 +254,10 @@ def start_plan(engine: Engine, plan: Any, md: dict[str, Any]) -> RunHandle:
             "await it, or end it with handle.stop() or handle.abort(), before starting another"
         )
     if engine.state is not EngineState.IDLE:
+        session = engine._session
+        under_way = plan_name(None if session is None else session.driver.outermost)
         raise EngineStateError(
-            f"the engine is {engine.state.value} with another plan: wait for it, resume or "
+            f"the engine is {engine.state.value} with {under_way}: wait for it, resume or "
             "abort it before starting another"
         )
     check_plan(plan)
