@@ -1,10 +1,13 @@
 """``skyscope shell``: IPython with ``await`` at the prompt and a microscope ready.
 
 The namespace holds ``engine`` (subscribed to the ``catalog``), ``scope`` (connected), ``useq``
-and the plans, so ``await engine(count([scope.camera], 5))`` works at once. ``scope`` is the
-simulated microscope, or with ``--mm CONFIG.cfg`` the Micro-Manager microscope that
-configuration file describes (through pymmcore-plus: ``pip install 'skyscope[mm]'``). IPython
-is an optional extra: ``pip install 'skyscope[shell]'``.
+and the plans, so ``await engine(count([scope.camera], 5))`` works at once. The event loop
+keeps running between prompts (IPython's asyncio integration: the prompt itself runs on the
+loop), so ``h = engine.start(live(scope.camera, view))`` goes on while you type, and the
+bottom toolbar shows the plan's state and progress. ``scope`` is the simulated microscope, or
+with ``--mm CONFIG.cfg`` the Micro-Manager microscope that configuration file describes
+(through pymmcore-plus: ``pip install 'skyscope[mm]'``). IPython is an optional extra:
+``pip install 'skyscope[shell]'``.
 """
 
 from __future__ import annotations
@@ -14,17 +17,25 @@ import asyncio
 import gc
 import importlib
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
 from skyscope import _paths, plans
 from skyscope.broker import Catalog
 from skyscope.devices.sim import Microscope, SensorSpec
-from skyscope.engine import Engine
+from skyscope.engine import Engine, EngineState
+
+from ._shell_hints import install_hints
+
+STATUS_REFRESH_S = 0.5
+"""How often the bottom toolbar redraws while the prompt waits."""
 
 BANNER = """skyscope shell: `await` works at the prompt.
   scope    the {microscope} (connected): scope.camera, scope.xy, scope.focus, ...
   engine   runs plans, every run goes to `catalog`:  await engine(count([scope.camera], 5))
+           or in the background, while you type:  h = engine.start(mda(seq, scope))
+           then h.progress, h.pause(), h.resume(), h.stop(), await h
   catalog  the runs: catalog[-1], catalog[-1]["primary"].read()
   useq, mda, autofocus, tile_scan, live, LiveView, count, scan, mv, ...  (skyscope.plans)
 """
@@ -88,12 +99,12 @@ async def build_namespace(seed: int = 0, mm_config: Path | None = None) -> dict[
 
 
 def run_shell(args: argparse.Namespace) -> int:
-    """Start IPython with the namespace, on the event loop IPython awaits on."""
+    """Start IPython with the namespace, its loop running between prompts as in cells."""
     if args.mm is not None and not _has_pymmcore_plus():
         print(MISSING_PYMMCORE)
         return 1
     try:  # imported by name: IPython is optional, and untyped for mypy when absent
-        ipython = importlib.import_module("IPython")
+        ipapp = importlib.import_module("IPython.terminal.ipapp")
         helpers = importlib.import_module("IPython.core.async_helpers")
         traitlets = importlib.import_module("traitlets.config")
     except ImportError:
@@ -102,18 +113,68 @@ def run_shell(args: argparse.Namespace) -> int:
     if args.data_dir is not None:
         os.environ[_paths.DATA_DIR_ENV] = str(args.data_dir.absolute())
     loop = helpers.get_asyncio_loop()
+    asyncio.set_event_loop(loop)  # plain cells: ensure_future and engine.start find it
     namespace = loop.run_until_complete(build_namespace(mm_config=args.mm))
-    config = traitlets.Config()
-    config.InteractiveShell.autoawait = True
-    config.InteractiveShell.loop_runner = "asyncio"
-    config.TerminalInteractiveShell.banner2 = banner(args.mm)
     catalog, scope = namespace["catalog"], namespace["scope"]  # IPython empties the namespace
+    app = ipapp.TerminalIPythonApp.instance(config=shell_config(traitlets, args.mm))
     try:
-        ipython.start_ipython(argv=[], user_ns=namespace, config=config)
+        app.initialize(argv=[])
+        app.shell.user_ns.update(namespace)
+        install_status_bar(app.shell, namespace["engine"])
+        install_hints(app.shell)
+        engine = namespace["engine"]
+        app.shell.events.register("pre_run_cell", lambda _info: ctrl_c_for_cell(engine))
+        app.start()
     finally:
         catalog.close()
         loop.run_until_complete(close_scope(scope))
+        asyncio.set_event_loop(None)
     return 0
+
+
+def shell_config(traitlets: Any, mm_config: Path | None) -> Any:
+    """IPython's configuration: autoawait on the loop, which also runs the prompt."""
+    config = traitlets.Config()
+    config.InteractiveShell.autoawait = True
+    config.InteractiveShell.loop_runner = "asyncio"
+    config.InteractiveShellApp.gui = "asyncio"
+    config.TerminalIPythonApp.display_banner = True
+    config.TerminalInteractiveShell.banner2 = banner(mm_config)
+    return config
+
+
+def ctrl_c_for_cell(engine: Engine) -> None:
+    """Before a cell: Ctrl-C pauses the plan under way, or else raises KeyboardInterrupt.
+
+    The prompt, running on the loop, takes SIGINT over and leaves it ignored when done; a
+    plan started in the background would otherwise not pause, nor a plain cell stop.
+    """
+    if engine.state is EngineState.IDLE or engine.state is EngineState.PAUSED:
+        if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+    else:
+        engine.take_sigint()
+
+
+def install_status_bar(shell: Any, engine: Engine) -> None:
+    """Show the engine's state and the started plan's progress in the prompt's bottom bar.
+
+    prompt_toolkit redraws it every half second while the prompt waits, below the input line,
+    so it never garbles what the user types; a shell without prompt_toolkit gets none.
+    """
+    session = getattr(shell, "pt_app", None)
+    if session is None:
+        return
+    session.bottom_toolbar = lambda: status_line(engine)
+    session.refresh_interval = STATUS_REFRESH_S
+
+
+def status_line(engine: Engine) -> str:
+    """One line for the toolbar: the started plan, its state and progress, or the idle engine."""
+    handle = engine.handle
+    if handle is not None and (not handle.done() or engine.state is EngineState.IDLE):
+        return f" {handle.summary()}"
+    return f" engine {engine.state.value}"
 
 
 def _has_pymmcore_plus() -> bool:

@@ -1,5 +1,6 @@
 """skyscope.engine: run async-generator plans on the caller's loop and emit their documents."""
 
+from ._claims import CLAIMS, Claim, Claims, DeviceInUse
 from ._context import Context, Handler
 from ._driver import Finished, PlanDriver
 from ._engine import CustomHandler, Engine
@@ -15,10 +16,12 @@ from ._errors import (
     SubscriberFailed,
     WaitTimeout,
 )
+from ._handle import RunHandle
 from ._metadata import MetadataValidator, PersistentDict
 from ._msg import Msg, Parallel, Plan, Return
 from ._progress import ProgressCallback, ProgressUpdate, RichProgress
 from ._registry import COMMANDS, Command
+from ._run_progress import RunProgress
 from ._simulation import (
     DEFAULT_MAX_MESSAGES,
     AxisMoves,
@@ -44,6 +47,8 @@ __all__ = [
     "Engine",
     "EngineState",
     "RunResult",
+    "RunHandle",
+    "RunProgress",
     "Msg",
     "Return",
     "Parallel",
@@ -51,6 +56,10 @@ __all__ = [
     "Finished",
     "PlanDriver",
     "CustomHandler",
+    # one device, one driver
+    "CLAIMS",
+    "Claim",
+    "Claims",
     # commands and dry runs
     "Command",
     "COMMANDS",
@@ -80,6 +89,7 @@ __all__ = [
     # errors
     "EngineError",
     "EngineStateError",
+    "DeviceInUse",
     "FailedPause",
     "FailedStatus",
     "IllegalMessageSequence",

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Mutable
 from typing import Any
 
 from .._paths import metadata_path
+from ._claims import claiming
 from ._cleanup import call_on_seen
 from ._context import Handler
 from ._control import Control, Milestone, Request
@@ -31,6 +32,7 @@ from ._errors import (
     EngineStateError,
     InvalidCommand,
 )
+from ._handle import RunHandle, start_plan
 from ._loop import PlanLoop
 from ._metadata import MetadataValidator, PersistentDict, check_keys
 from ._msg import Msg, Plan
@@ -78,13 +80,14 @@ class Engine:
         self.dispatcher = Dispatcher(subscriber_buffer, subscriber_buffer_bytes)
         self.subscriber_drain_timeout = subscriber_drain_timeout
         self.last_result: RunResult | None = None
-        self._commands: dict[str, Command] = dict(COMMANDS)
+        self._commands: dict[str, Command] = claiming(COMMANDS)  # one device, one driver
         self._suspenders: list[Suspender] = []
         self._control = Control()
         self._session: Session | None = None
         self._sigint = SigintHandler(self.request_pause) if handle_sigint else None
         self._streams: set[asyncio.Queue[tuple[str, Any] | None]] = set()
         self._runner: asyncio.Runner | None = None
+        self._handle: RunHandle | None = None
 
     # --- what the engine is doing ----------------------------------------------------------
 
@@ -92,6 +95,11 @@ class Engine:
     def state(self) -> EngineState:
         """idle, running, pausing, paused, suspended, stopping, aborting or halting."""
         return self._control.state
+
+    @property
+    def handle(self) -> RunHandle | None:
+        """The handle of the last plan ``start`` began (done once it has ended), if any."""
+        return self._handle
 
     @property
     def session(self) -> Session:
@@ -217,6 +225,15 @@ class Engine:
         """Run ``plan`` to its end, or until paused; ``md`` goes into every start document."""
         return await self._start(plan, md, None)
 
+    def start(self, plan: Plan, **md: Any) -> RunHandle:
+        """Start ``plan`` in the background on the loop and return at once with its handle.
+
+        ``await handle`` gives the RunResult; ``handle.stop()``, ``abort()``, ``pause()``,
+        ``resume()`` control it; ``handle.progress`` counts its frames. Refused (with the
+        name of the plan under way) while another plan runs on this engine.
+        """
+        return start_plan(self, plan, md)
+
     async def dry_run(
         self,
         plan: Plan,
@@ -282,6 +299,15 @@ class Engine:
         self._control.ask_pause(defer)
         if not defer:
             self._interrupt()
+
+    def take_sigint(self) -> None:
+        """Take Ctrl-C back for the plan under way (a prompt that ran meanwhile took it over).
+
+        ``skyscope shell`` calls it before each cell, so Ctrl-C pauses a background plan.
+        """
+        if self._sigint is not None and self._session is not None:
+            self._sigint.remove()
+            self._sigint.install(self._session.loop)
 
     def checkpoint_reached(self) -> None:
         """A checkpoint passed: post the pause deferred until now, if any (for handlers)."""
