@@ -37,6 +37,7 @@ def _scalar(key: str, value: object) -> Scalar:
 
 def _match_scalar(value: Scalar, dialect: Dialect, operator: str = "==") -> Sql:
     """The run_keys condition comparing a scalar key's value with ``value``."""
+    operator = "=" if operator == "==" else operator  # standard SQL equality
     if value is None:
         return "value_text IS NULL AND kind = 'null'", ()
     if isinstance(value, bool):
