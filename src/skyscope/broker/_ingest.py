@@ -98,7 +98,8 @@ class Ingester:
             connection.execute("COMMIT")
         except self._backend.errors as error:
             self._roll_back()
-            raise CatalogError(f"could not write documents to the catalog: {error}") from error
+            first_line = (str(error).strip() or type(error).__name__).splitlines()[0]
+            raise CatalogError(f"could not write documents to the catalog: {first_line}") from error
         self._clear()
 
     def _roll_back(self) -> None:

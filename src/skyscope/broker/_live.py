@@ -298,7 +298,8 @@ class LiveIngest:
         with self._lock:
             if incident is None:
                 logger.warning("%s; retrying until it succeeds", error)
-                incident = Incident(str(error.__cause__ or error), now, now)
+                cause = str(error.__cause__ or error).strip() or type(error).__name__
+                incident = Incident(cause.splitlines()[0], now, now)
                 self.incidents.append(incident)
             else:
                 incident.last, incident.attempts = now, incident.attempts + 1

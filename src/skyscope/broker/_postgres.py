@@ -55,8 +55,19 @@ class PgConnection:
         return self._connection
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> psycopg.Cursor[Any]:
-        """Run one statement; the cursor gives ``rowcount``, ``fetchone`` and ``fetchall``."""
-        return self._live().execute(pg_sql(sql), tuple(params) or None)
+        """Run one statement; the cursor gives ``rowcount``, ``fetchone`` and ``fetchall``.
+
+        A connection found dead by a statement outside a transaction (the server restarted
+        since the last one) is opened again and the statement run once more on it.
+        """
+        statement, values = pg_sql(sql), tuple(params) or None
+        was_in_transaction = self.in_transaction
+        try:
+            return self._live().execute(statement, values)
+        except psycopg.OperationalError:
+            if was_in_transaction or not self._connection.broken:
+                raise
+        return self._live().execute(statement, values)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
         """Run one statement per row (pipelined by psycopg)."""
