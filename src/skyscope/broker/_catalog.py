@@ -104,6 +104,11 @@ class Catalog:
         return self._store.location
 
     @property
+    def journal_folder(self) -> Path:
+        """Where live runs are journaled before being committed (always on this machine)."""
+        return self._store.backend.journal_folder
+
+    @property
     def backend(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
         return self._store.dialect.name
