@@ -68,6 +68,8 @@ class Backend(ABC):
     """Where the live writer journals runs before committing them."""
     path: Path | None = None
     """The SQLite file (None for a server database)."""
+    fulltext_insert: str
+    """Adds a run's words to the full-text index."""
 
     @property
     @abstractmethod
@@ -89,9 +91,6 @@ class Backend(ABC):
     @abstractmethod
     def fulltext_row(self, run_id: int, text: str) -> tuple[object, ...]:
         """The parameters of :attr:`fulltext_insert` for one run's words."""
-
-    fulltext_insert: str
-    """Adds a run's words to the full-text index."""
 
 
 class SqliteBackend(Backend):

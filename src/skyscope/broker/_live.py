@@ -327,13 +327,12 @@ def _release_and_close(ingester: Ingester, backend: Backend, committed_all: bool
     When documents were left uncommitted their runs stay as they are: the journals hold them and
     the next open replays them and marks the runs interrupted.
     """
+    failures: tuple[type[Exception], ...] = (CatalogError, *backend.errors)
     try:
         if committed_all:
             ingester.release_live_runs()
-    except CatalogError:
-        logger.warning("could not mark the unfinished runs of %s", ingester, exc_info=True)
-    except backend.errors:
-        logger.warning("could not mark the unfinished runs of %s", ingester, exc_info=True)
+    except failures:
+        logger.warning("could not mark the unfinished runs of %s", backend.location, exc_info=True)
     finally:
         ingester.close()
 
