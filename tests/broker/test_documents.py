@@ -11,7 +11,7 @@ from _broker_docs import SCALAR_KEYS, RunDocs
 from skyscope.broker import Catalog
 
 
-def test_event_pages_are_read_as_events(tmp_path: Path) -> None:
+def test_event_pages_are_read_as_events(tmp_path: Path, catalog_location: str) -> None:
     run = RunDocs({"sample": "pages"})
     run.descriptor("primary", dict(SCALAR_KEYS))
     events = [
@@ -25,7 +25,7 @@ def test_event_pages_are_read_as_events(tmp_path: Path) -> None:
     ]
     page = event_model.pack_event_page(*events)
     docs = [*run.docs, ("event_page", page), ("stop", dict(run.bundle.compose_stop()))]
-    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+    with Catalog(catalog_location) as catalog:
         catalog.ingest(docs)
         data = catalog[-1]["primary"].read(as_xarray=False)
         np.testing.assert_array_equal(data["x"], np.arange(5.0))
@@ -37,7 +37,9 @@ def test_event_pages_are_read_as_events(tmp_path: Path) -> None:
         assert stored[2]["data"] == {"x": 2.0, "label": "l2"}
 
 
-def test_legacy_resource_and_datum_documents_are_kept_in_order(tmp_path: Path) -> None:
+def test_legacy_resource_and_datum_documents_are_kept_in_order(
+    tmp_path: Path, catalog_location: str
+) -> None:
     run = RunDocs({"sample": "legacy"})
     resource_bundle = run.bundle.compose_resource(
         spec="AD_HDF5", root="/", resource_path="data/f.h5", resource_kwargs={"frame_per_point": 1}
@@ -52,7 +54,7 @@ def test_legacy_resource_and_datum_documents_are_kept_in_order(tmp_path: Path) -
     docs = [*run.docs, ("resource", resource), *(("datum", d) for d in datums)]
     docs.append(("datum_page", page))
     docs.append(("stop", dict(run.bundle.compose_stop())))
-    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+    with Catalog(catalog_location) as catalog:
         catalog.ingest(docs)
         names = [name for name, _ in catalog[-1].documents()]
         assert names == ["start", "resource", "datum", "datum", "datum", "datum", "stop"]

@@ -54,8 +54,8 @@ def test_bad_queries_name_the_problem(build: object, message: str) -> None:
 
 
 @pytest.fixture
-def catalog(tmp_path: Path) -> Catalog:
-    with Catalog(tmp_path / "catalog.sqlite") as cat:
+def catalog(catalog_location: str) -> Catalog:
+    with Catalog(catalog_location) as cat:
         cat.ingest(small_run({"uid": "abc-1", "scan_id": 1, "time": 1e9}).docs)
         cat.ingest(small_run({"uid": "abc-2", "scan_id": 2, "time": 1e9 + 1}).docs)
         cat.ingest(small_run({"uid": "def-3", "scan_id": 3, "time": 1e9 + 2}).docs)
@@ -117,14 +117,15 @@ def test_bad_documents_are_refused_clearly(catalog: Catalog, tmp_path: Path) -> 
         catalog.ingest_jsonl(tmp_path / "missing.jsonl")
 
 
-def test_closed_catalog_says_so(tmp_path: Path) -> None:
-    catalog = Catalog(tmp_path / "c.sqlite")
+def test_closed_catalog_says_so(catalog_location: str) -> None:
+    catalog = Catalog(catalog_location)
     catalog.close()
     with pytest.raises(CatalogError, match="is closed"):
         len(catalog)
 
 
 def test_not_a_catalog_file(tmp_path: Path) -> None:
+    """SQLite only: a file that is not a database (a server database is checked by the server)."""
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"this is not a database" * 100)
     with pytest.raises(CatalogError, match=r"junk\.sqlite is damaged or not a catalog"):

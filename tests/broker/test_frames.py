@@ -35,8 +35,8 @@ def hdf5_params(data: np.ndarray) -> dict[str, Any]:
 
 
 @pytest.fixture
-def catalog(tmp_path: Path) -> Catalog:
-    with Catalog(tmp_path / "catalog.sqlite") as cat:
+def catalog(catalog_location: str) -> Catalog:
+    with Catalog(catalog_location) as cat:
         yield cat
 
 
@@ -172,7 +172,9 @@ def test_unknown_mimetype_and_missing_file_are_named(tmp_path: Path, catalog: Ca
         catalog[-1]["baseline"]
 
 
-async def test_inline_frames_read_back_in_their_own_dtype(tmp_path: Path) -> None:
+async def test_inline_frames_read_back_in_their_own_dtype(
+    tmp_path: Path, catalog_location: str
+) -> None:
     from skyscope.devices import SoftDetector
     from skyscope.engine import Engine
     from skyscope.plans import count
@@ -184,7 +186,7 @@ async def test_inline_frames_read_back_in_their_own_dtype(tmp_path: Path) -> Non
 
     camera = SoftDetector("cam", compute=frame, datatype=np.ndarray)
     await camera.connect()
-    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+    with Catalog(catalog_location) as catalog:
         engine = Engine(md={}, handle_sigint=False)
         engine.subscribe(catalog)
         await engine(count([camera], 3))

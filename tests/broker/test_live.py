@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import h5py
 import numpy as np
 from _broker_docs import HDF5, SCALAR_KEYS, RunDocs, file_uri, frame_key, small_run
 
+from _catalog_backends import row_counts
 from skyscope.broker import Catalog, Key
 
 TABLES = (
@@ -31,13 +32,8 @@ TABLES = (
 )
 
 
-def row_counts(path: Path) -> dict[str, int]:
-    with sqlite3.connect(path) as db:
-        return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
-
-
-async def test_reader_sees_a_live_run_grow(tmp_path: Path) -> None:
-    path, h5 = tmp_path / "catalog.sqlite", tmp_path / "cam.h5"
+async def test_reader_sees_a_live_run_grow(tmp_path: Path, catalog_location: str) -> None:
+    path, h5 = catalog_location, tmp_path / "cam.h5"
     writer, reader = Catalog(path), Catalog(path)
     run = RunDocs({"sample": "beads", "plan_name": "count"})
     # an HDF5 writer in SWMR mode, as a detector writing while the run goes on
@@ -74,24 +70,24 @@ async def test_reader_sees_a_live_run_grow(tmp_path: Path) -> None:
     reader.close()
 
 
-def writer_script(path: Path, run: RunDocs, then: str = "") -> str:
+def writer_script(location: str, folder: Path, run: RunDocs, then: str = "") -> str:
     """A Python program that feeds ``run``'s documents live to a catalog, then runs ``then``."""
-    docs = path.with_suffix(".docs.json")
+    docs = folder / "docs.json"
     docs.write_text(json.dumps(run.docs))
     return textwrap.dedent(f"""
         import json, time
         from skyscope.broker import Catalog
-        catalog = Catalog({str(path)!r})
+        catalog = Catalog({location!r})
         for name, doc in json.load(open({str(docs)!r})):
             catalog(name, doc)
     """) + textwrap.dedent(then)
 
 
-def test_a_killed_writer_leaves_an_interrupted_run(tmp_path: Path) -> None:
-    path = tmp_path / "catalog.sqlite"
+def test_a_killed_writer_leaves_an_interrupted_run(tmp_path: Path, catalog_location: str) -> None:
+    path = catalog_location
     run = small_run({"sample": "cells"}, n_events=3, stop=False)
     script = writer_script(
-        path, run, "catalog.flush()\nprint('written', flush=True)\ntime.sleep(60)"
+        path, tmp_path, run, "catalog.flush()\nprint('written', flush=True)\ntime.sleep(60)"
     )
     with subprocess.Popen(
         [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
@@ -114,11 +110,11 @@ def test_a_killed_writer_leaves_an_interrupted_run(tmp_path: Path) -> None:
         np.testing.assert_array_equal(dead["primary"].read()["x"].values, [0.0, 1.0, 2.0])
 
 
-def test_buffered_documents_are_committed_at_exit(tmp_path: Path) -> None:
-    path = tmp_path / "catalog.sqlite"
+def test_buffered_documents_are_committed_at_exit(tmp_path: Path, catalog_location: str) -> None:
+    path = catalog_location
     run = small_run({"sample": "exit"}, n_events=3, stop=False)
     # no event loop, no flush, no close: the last events are still only buffered at exit
-    script = writer_script(path, run)
+    script = writer_script(path, tmp_path, run)
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
     with Catalog(path) as catalog:
         assert catalog[-1].uid == run.uid
@@ -126,22 +122,24 @@ def test_buffered_documents_are_committed_at_exit(tmp_path: Path) -> None:
         assert catalog[-1].status == "incomplete"
 
 
-def test_runs_without_stop_are_incomplete_not_lost(tmp_path: Path) -> None:
-    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+def test_runs_without_stop_are_incomplete_not_lost(catalog_location: str) -> None:
+    with Catalog(catalog_location) as catalog:
         catalog.ingest(small_run({"sample": "a"}, stop=False).docs)  # after the fact, no stop
         assert catalog[-1].status == "incomplete"
         live = small_run({"sample": "b", "time": time.time() + 10}, stop=False)
         for name, doc in live.docs:
             catalog(name, doc)
         assert catalog[-1].status == "acquiring"
-    with Catalog(tmp_path / "catalog.sqlite") as catalog:  # the writer closed without a stop
+    with Catalog(catalog_location) as catalog:  # the writer closed without a stop
         assert catalog[-1].uid == live.uid
         assert catalog[-1].status == "incomplete"
         assert len(catalog.search(Key("sample") == "b")) == 1
 
 
-def test_replay_is_idempotent(tmp_path: Path) -> None:
-    path = tmp_path / "catalog.sqlite"
+def test_replay_is_idempotent(
+    tmp_path: Path, catalog_location: str, new_catalog: Callable[[], str]
+) -> None:
+    path, copy_location = catalog_location, new_catalog()
     h5 = tmp_path / "cam.h5"
     with h5py.File(h5, "w") as f:
         f["data"] = np.zeros((2, 3, 3), "<u2")
@@ -154,7 +152,7 @@ def test_replay_is_idempotent(tmp_path: Path) -> None:
     docs = [doc for run in [*runs, camera] for doc in run.docs]
     with Catalog(path) as catalog:
         catalog.ingest(docs)
-        before = row_counts(path)
+        before = row_counts(path, TABLES)
         first = [(r.uid, r.start, r.stop, list(r.documents())) for r in catalog]
         catalog.ingest(docs)
         for name, doc in docs:
@@ -162,12 +160,12 @@ def test_replay_is_idempotent(tmp_path: Path) -> None:
         jsonl = tmp_path / "docs.jsonl"
         jsonl.write_text("".join(json.dumps([n, d]) + "\n" for n, d in docs))
         catalog.ingest_jsonl(jsonl)
-        assert row_counts(path) == before
+        assert row_counts(path, TABLES) == before
         assert [(r.uid, r.start, r.stop, list(r.documents())) for r in catalog] == first
     assert (before["events"], before["runs"], before["runs_fts"]) == (6, 4, 4)
     # copying a catalog twice into another gives the same documents, once
-    with Catalog(path) as source, Catalog(tmp_path / "copy.sqlite") as copy:
+    with Catalog(path) as source, Catalog(copy_location) as copy:
         assert copy.ingest_catalog(source) == len(docs)
         copy.ingest_catalog(source)
-        assert row_counts(tmp_path / "copy.sqlite") == before
+        assert row_counts(copy_location, TABLES) == before
         assert [list(r.documents()) for r in copy] == [list(r.documents()) for r in source]

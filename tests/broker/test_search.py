@@ -7,7 +7,6 @@ import random
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,10 +36,10 @@ Md = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Catalog, list[Md]]]:
+def generated(new_catalog: Callable[[], str]) -> Iterator[tuple[Catalog, list[Md]]]:
     rng = random.Random(7)
     starts = [varied_metadata(rng, i, T0) for i in range(N_RUNS)]
-    catalog = Catalog(Path(tmp_path_factory.mktemp("search")) / "catalog.sqlite")
+    catalog = Catalog(new_catalog())
     statuses = ["success"] * 8 + ["abort", "fail"]
     EXIT_STATUS.update({md["uid"]: rng.choice(statuses) for md in starts})
     docs = (

@@ -38,7 +38,7 @@ WRITERS: dict[str, Callable[[Path], FrameWriter]] = {
 
 
 @pytest.mark.parametrize("kind", list(WRITERS))
-async def test_written_frames_read_back(tmp_path: Path, kind: str) -> None:
+async def test_written_frames_read_back(tmp_path: Path, kind: str, catalog_location: str) -> None:
     writer = WRITERS[kind](tmp_path)
     data_keys = await writer.open("cam", FRAME, np.dtype("<u2"), source="sim://cam")
     run = RunDocs({"sample": "beads"})
@@ -66,7 +66,7 @@ async def test_written_frames_read_back(tmp_path: Path, kind: str) -> None:
     for i in range(N_FRAMES):
         docs.append(run.event("primary", {"x": float(i), "label": f"p{i}"}))
     docs.append(run.stop())
-    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+    with Catalog(catalog_location) as catalog:
         catalog.ingest(docs)
         ds = catalog[-1]["primary"].read()
         np.testing.assert_array_equal(

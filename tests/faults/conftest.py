@@ -3,13 +3,13 @@ catalog shared by the fuzzed examples."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import numpy.typing as npt
 import pytest
 
+from _catalog_backends import backend, catalog_location, new_catalog, postgres
 from skyscope.broker import Catalog
 from skyscope.devices import SoftDetector, SoftMotor, gaussian
 
@@ -46,8 +46,11 @@ async def camera() -> SoftDetector:
     return device
 
 
+__all__ = ["backend", "catalog_location", "new_catalog", "postgres"]
+
+
 @pytest.fixture(scope="module")
-def fuzz_catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Catalog]:
+def fuzz_catalog(new_catalog: Callable[[], str]) -> Iterator[Catalog]:
     """One catalog for every fuzzed example (ingest is idempotent; state carries over)."""
-    with Catalog(Path(tmp_path_factory.mktemp("fuzz")) / "catalog.sqlite") as catalog:
+    with Catalog(new_catalog()) as catalog:
         yield catalog

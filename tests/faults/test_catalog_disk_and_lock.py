@@ -4,6 +4,9 @@ Each test runs a real acquisition of the simulated microscope with the catalog s
 its worker thread), makes the fault happen for real (a tmpfs filled to the last byte, another
 process holding SQLite's write lock), and counts the documents the catalog kept against the
 documents the engine emitted.
+
+SQLite-only: both faults are an SQLite file's (the disk under the file, its write lock); the
+PostgreSQL counterpart, a server that goes away mid-run, is test_catalog_postgres_restart.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""Catalog files that are missing, damaged, busy or shared by several writers at once."""
+"""Catalog files that are missing, damaged, busy or shared by several writers at once.
+
+A healthy check and several writers at once run on both backends; the rest is about SQLite
+files themselves (missing paths, corruption, the file lock, the version-1 file format), which a
+PostgreSQL server handles on its own side, and stays SQLite-only.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +32,7 @@ def skyscope_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def filled_catalog(path: Path, runs: int = 30) -> None:
+def filled_catalog(path: Path | str, runs: int = 30) -> None:
     with Catalog(path) as catalog:
         for i in range(runs):
             meta = {"sample": f"s{i}", "time": 1e9 + i, "note": "x" * 2000}
@@ -76,8 +81,8 @@ def test_interior_corruption_is_reported_by_check(tmp_path: Path) -> None:
     assert "Traceback" not in runs.stderr  # one line, or a table of what can still be read
 
 
-def test_a_healthy_catalog_checks_ok(tmp_path: Path) -> None:
-    path = tmp_path / "catalog.sqlite"
+def test_a_healthy_catalog_checks_ok(catalog_location: str) -> None:
+    path = catalog_location
     filled_catalog(path, runs=3)
     done = skyscope_cli("catalog", "check", "--catalog", str(path))
     assert done.returncode == 0, done.stderr
@@ -135,8 +140,8 @@ TWO_WRITERS = textwrap.dedent("""
 """)
 
 
-def test_two_live_writers_and_a_bulk_ingest_share_one_catalog(tmp_path: Path) -> None:
-    path = tmp_path / "catalog.sqlite"
+def test_two_live_writers_and_a_bulk_ingest_share_one_catalog(catalog_location: str) -> None:
+    path = catalog_location
     Catalog(path).close()
     plans = str(Path(__file__).parents[1] / "plans")
     runs, events = 5, 200

@@ -1,4 +1,7 @@
-"""skyscope.broker: an indexed catalog of runs; the user never sees files, just data."""
+"""skyscope.broker: an indexed catalog of runs; the user never sees files, just data.
+
+The catalog lives in an SQLite file (the default) or a PostgreSQL database, with one API.
+"""
 
 from ._bus_errors import BusError, BusPublishError
 from ._bus_ingest import BusIngest, IngestCounts

@@ -14,9 +14,9 @@ from typing import Any
 
 from skyscope import _paths
 
+from ._backend import open_backend
 from ._errors import AmbiguousUID, CatalogError, DocumentError, RunNotFound
 from ._health import Health, check_health
-from ._journal import journal_folder
 from ._live import LiveIngest
 from ._query import And, Query
 from ._recovery import Recovery, pending_journals, recover
@@ -47,8 +47,10 @@ def _close_open_catalogs() -> None:
 
 
 class Catalog:
-    """An indexed catalog of runs in one SQLite file (default: the user data dir's).
+    """An indexed catalog of runs in an SQLite file or a PostgreSQL database, one API.
 
+    ``Catalog()`` is the user data dir's file; ``Catalog("postgresql://user@host:port/db")``
+    a database server.
     Call it with ``(name, doc)`` to ingest live (``engine.subscribe(catalog)``); ``search``
     narrows it; ``catalog[-1]``, ``catalog[uid]``, ``catalog[scan_id]`` open runs; iteration
     gives runs newest first.
@@ -60,19 +62,20 @@ class Catalog:
     def __init__(
         self, path: str | Path | None = None, *, readonly: bool = False, recover: bool = True
     ) -> None:
-        """Open the catalog file at ``path`` (default: the user data dir's).
+        """Open the catalog file at ``path`` (default: the user data dir's) or database URL.
 
-        A writable catalog is created if missing, and first replays the journals of writers
-        that died (``recover=False`` leaves them for ``skyscope catalog recover``). A
-        ``readonly`` catalog never creates or changes anything: a missing file is an error.
+        A writable catalog is created if missing (a PostgreSQL database must exist; its
+        tables are created), and first replays the journals of writers that died
+        (``recover=False`` leaves them for ``skyscope catalog recover``). A ``readonly``
+        catalog never creates or changes anything: a missing file is an error.
         """
-        file = Path(path) if path is not None else _paths.catalog_path()
-        self._store = Store(file, readonly)
+        backend = open_backend(path if path is not None else _paths.catalog_path())
+        self._store = Store(backend, readonly)
         self._queries: tuple[Query, ...] = ()
         self._live: LiveIngest | None = None
         self.recovery = Recovery()
         if not readonly:
-            self._live = LiveIngest(file, self._stored_run)
+            self._live = LiveIngest(backend, self._stored_run)
             self._store.before_read = lambda: (
                 self._live and self._live.wait_committed(timeout=READ_WAIT_S)
             )
@@ -92,8 +95,23 @@ class Catalog:
 
     @property
     def path(self) -> Path:
-        """The catalog's SQLite file."""
+        """The catalog's SQLite file (a PostgreSQL catalog has none: see :attr:`location`)."""
         return self._store.path
+
+    @property
+    def location(self) -> str:
+        """Where the catalog is: its file, or its database URL (without a password)."""
+        return self._store.location
+
+    @property
+    def journal_folder(self) -> Path:
+        """Where live runs are journaled before being committed (always on this machine)."""
+        return self._store.backend.journal_folder
+
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._store.dialect.name
 
     @property
     def queries(self) -> tuple[Query, ...]:
@@ -103,7 +121,7 @@ class Catalog:
     def __repr__(self) -> str:
         """The file and how the view is narrowed."""
         narrowed = f" where {' & '.join(map(repr, self._queries))}" if self._queries else ""
-        return f"<Catalog {self.path}{narrowed}>"
+        return f"<Catalog {self.location}{narrowed}>"
 
     # --- writing -------------------------------------------------------------------------
 
@@ -157,14 +175,14 @@ class Catalog:
 
     def recover(self) -> Recovery:
         """Replay the journals of writers that died; say what was recovered."""
-        report = recover(self._store, journal_folder(self.path))
+        report = recover(self._store, self._store.backend.journal_folder)
         if report.runs:
-            logger.warning("%s: %s", self.path, report.describe())
+            logger.warning("%s: %s", self.location, report.describe())
         return report
 
     def check_journals(self) -> list[Path]:
         """Journals of writers that died, waiting to be replayed into this catalog."""
-        return pending_journals(journal_folder(self.path))
+        return pending_journals(self._store.backend.journal_folder)
 
     def check(self) -> Health:
         """Check the file's integrity and say what waits: journals, unfinished runs."""
@@ -182,9 +200,9 @@ class Catalog:
 
     def _writable(self) -> LiveIngest:
         if self._live is None:
-            raise CatalogError(f"the catalog {self.path} was opened read-only")
+            raise CatalogError(f"the catalog {self.location} was opened read-only")
         if self._store.closed:
-            raise CatalogError(f"the catalog {self.path} is closed")
+            raise CatalogError(f"the catalog {self.location} is closed")
         return self._live
 
     def _stored_run(self, table: str, uid: str) -> str | None:
@@ -228,8 +246,9 @@ class Catalog:
         """How many runs match."""
         if not self._queries:
             return int(self._store.query("SELECT count(*) FROM runs")[0][0])
-        ids, params = And(self._queries).ids_sql()
-        return int(self._store.query(f"SELECT count(*) FROM ({ids})", params)[0][0])
+        ids, params = And(self._queries).ids_sql(self._store.dialect)
+        sql = f"SELECT count(*) FROM ({ids}) AS matching"
+        return int(self._store.query(sql, params)[0][0])
 
     def __iter__(self) -> Iterator[Run]:
         """Runs, newest first (fetched a page at a time)."""
@@ -309,7 +328,8 @@ class Catalog:
 
     def _described(self) -> str:
         """'the catalog <path>' or 'this search of …', for error messages."""
-        return f"this search of {self.path}" if self._queries else f"the catalog {self.path}"
+        where = self.location
+        return f"this search of {where}" if self._queries else f"the catalog {where}"
 
 
 def _read_jsonl(path: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -14,7 +14,8 @@ from ._store import Store
 class Health:
     """A catalog's state: problems found (none when healthy) and counts worth knowing."""
 
-    path: Path
+    path: Path | str
+    """The catalog's file (or server database URL)."""
     problems: list[str] = field(default_factory=list)
     runs: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
@@ -45,14 +46,14 @@ class Health:
 
 
 def check_health(store: Store, pending: list[Path]) -> Health:
-    """Run SQLite's integrity check and count the runs by status."""
-    health = Health(store.path, pending_journals=pending)
+    """Run the database's integrity check and count the runs by status."""
+    where = store.backend.path or store.location
+    health = Health(where, pending_journals=pending)
     try:
-        found = [row[0] for row in store.query("PRAGMA integrity_check", wait=False)]
+        health.problems.extend(store.integrity_problems())
     except CatalogDamaged as error:
-        found = [str(error)]
-    if found != ["ok"]:
-        health.problems.extend(str(text) for text in found[:20])
+        health.problems.append(str(error))
+    if health.problems:
         return health
     rows = store.query(
         "SELECT exit_status, stop_uid IS NOT NULL, writer_host, writer_pid, interrupted FROM runs",

@@ -8,14 +8,17 @@ one transaction per :meth:`Ingester.flush`. The caller decides when to flush.
 from __future__ import annotations
 
 import itertools
-import sqlite3
 import time
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from . import _json, _rows
 from ._errors import CatalogError, DocumentError
 from ._lineage import Lineage
 from ._rows import Document, KeyRow, Row
+
+if TYPE_CHECKING:
+    from ._backend import Backend, Connection
 
 # Documents after which a live catalog commits at once: a finished run is on disk at once.
 COMMIT_AT_ONCE = frozenset({"stop"})
@@ -24,9 +27,11 @@ COMMIT_AT_ONCE = frozenset({"stop"})
 class Ingester:
     """Rows waiting to be committed, and which run each document belongs to."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        """Write through ``connection`` (the caller serialises calls)."""
+    def __init__(self, connection: Connection, backend: Backend) -> None:
+        """Write through ``connection`` to ``backend`` (the caller serialises calls)."""
         self._connection = connection
+        self._backend = backend
+        self._dialect = backend.dialect
         self._clear()
         self.lineage = Lineage(self._stored_run)
         # Monotonic across sessions, so a run's documents keep their arrival order on export.
@@ -84,31 +89,44 @@ class Ingester:
             return
         connection = self._connection
         try:
-            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(self._dialect.begin)
             self._write_starts(self._starts)
             for table, rows in self._tables.items():
                 if rows:
                     connection.executemany(_rows.INSERTS[table], rows)
             self._write_stops(self._stops)
             connection.execute("COMMIT")
-        except sqlite3.Error as error:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            raise CatalogError(f"could not write documents to the catalog: {error}") from error
+        except self._backend.errors as error:
+            self._roll_back()
+            first_line = (str(error).strip() or type(error).__name__).splitlines()[0]
+            raise CatalogError(f"could not write documents to the catalog: {first_line}") from error
         self._clear()
+
+    def _roll_back(self) -> None:
+        """End a failed transaction (a lost server connection has none left to end)."""
+        try:
+            if self._connection.in_transaction:
+                self._connection.execute("ROLLBACK")
+        except self._backend.errors:
+            pass  # the connection is gone; the next flush opens another
 
     def _write_starts(self, starts: list[tuple[Row, list[KeyRow], str]]) -> None:
         """Insert new runs with their key rows and full-text entries (replays insert nothing)."""
         keys: list[Row] = []
         texts: list[Row] = []
         for row, key_rows, text in starts:
-            cursor = self._connection.execute(_rows.START_INSERT, row)
-            if cursor.rowcount == 1:
-                run_id = cursor.lastrowid
-                keys.extend((run_id, *key) for key in key_rows)
-                texts.append((run_id, text))
+            new = self._connection.execute(_rows.START_INSERT, row).fetchall()
+            if new:
+                run_id = new[0][0]
+                keys.extend((run_id, *self._exact(key)) for key in key_rows)
+                texts.append(self._backend.fulltext_row(run_id, text))
         self._connection.executemany(_rows.KEY_INSERT, keys)
-        self._connection.executemany(_rows.FULLTEXT_INSERT, texts)
+        self._connection.executemany(self._backend.fulltext_insert, texts)
+
+    def _exact(self, key: KeyRow) -> Row:
+        """A key row whose number the database stores exactly (see ``Dialect.number``)."""
+        number = key[-1]
+        return key if number is None else (*key[:-1], self._dialect.number(number))
 
     def _write_stops(self, stops: list[tuple[Row, list[KeyRow]]]) -> None:
         """Fill runs' stop columns and add the stop's key rows, once per run."""
@@ -119,7 +137,7 @@ class Ingester:
                 (run_id,) = self._connection.execute(
                     "SELECT id FROM runs WHERE uid = ?", (run_uid,)
                 ).fetchone()
-                keys.extend((run_id, *key) for key in key_rows)
+                keys.extend((run_id, *self._exact(key)) for key in key_rows)
         self._connection.executemany(_rows.KEY_INSERT, keys)
 
     def close(self) -> None:

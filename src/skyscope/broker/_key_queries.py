@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ._errors import QueryError
-from ._query import Query, Scalar, Sql
+from ._query import SQLITE, Dialect, Query, Scalar, Sql
 from ._rows import exact_number
 
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=")
@@ -35,14 +35,15 @@ def _scalar(key: str, value: object) -> Scalar:
     )
 
 
-def _match_scalar(value: Scalar, operator: str = "==") -> Sql:
+def _match_scalar(value: Scalar, dialect: Dialect, operator: str = "==") -> Sql:
     """The run_keys condition comparing a scalar key's value with ``value``."""
+    operator = "=" if operator == "==" else operator  # standard SQL equality
     if value is None:
         return "value_text IS NULL AND kind = 'null'", ()
     if isinstance(value, bool):
         return "value_text IS NULL AND value_num = ? AND kind = 'bool'", (int(value),)
     if isinstance(value, int | float):
-        number = exact_number(value) if isinstance(value, int) else value
+        number = dialect.number(exact_number(value) if isinstance(value, int) else value)
         return f"value_text IS NULL AND value_num {operator} ? AND kind = 'num'", (number,)
     return f"value_text {operator} ?", (value,)
 
@@ -61,12 +62,12 @@ class _KeyQuery(Query):
     """A query answered by the key table: ``sql()`` is ``r.id IN (ids_sql())``."""
 
     @abstractmethod
-    def ids_sql(self) -> Sql:
+    def ids_sql(self, dialect: Dialect = SQLITE) -> Sql:
         """The SELECT of matching run ids from ``run_keys``."""
 
-    def sql(self) -> Sql:
+    def sql(self, dialect: Dialect = SQLITE) -> Sql:
         """Membership in the key table's answer."""
-        text, params = self.ids_sql()
+        text, params = self.ids_sql(dialect)
         return f"r.id IN ({text})", params
 
 
@@ -93,17 +94,18 @@ class Comparison(Query):
         if self.operator in _ORDERING and (self.value is None or isinstance(self.value, bool)):
             raise QueryError(f"{self.key!r} {self.operator} {self.value!r}: cannot order by that")
 
-    def sql(self) -> Sql:
+    def sql(self, dialect: Dialect = SQLITE) -> Sql:
         """Compare through the key table's indexed (key, value) columns."""
-        text, params = _key_ids(self.key, _match_scalar(self.value, _EQUALITY[self.operator]))
+        condition = _match_scalar(self.value, dialect, _EQUALITY[self.operator])
+        text, params = _key_ids(self.key, condition)
         negate = "NOT " if self.operator == "!=" else ""
         return f"r.id {negate}IN ({text})", params
 
-    def ids_sql(self) -> Sql:
+    def ids_sql(self, dialect: Dialect = SQLITE) -> Sql:
         """The key table's answer; ``!=`` takes all runs but those."""
         if self.operator == "!=":
-            return super().ids_sql()
-        return _key_ids(self.key, _match_scalar(self.value, self.operator))
+            return super().ids_sql(dialect)
+        return _key_ids(self.key, _match_scalar(self.value, dialect, self.operator))
 
 
 @dataclass(frozen=True)
@@ -153,11 +155,11 @@ class In(_KeyQuery):
         object.__setattr__(self, "key", key)
         object.__setattr__(self, "values", tuple(_scalar(key, v) for v in values))
 
-    def ids_sql(self) -> Sql:
+    def ids_sql(self, dialect: Dialect = SQLITE) -> Sql:
         """One IN-list per kind of value."""
         if not self.values:
-            return "0 = 1", ()
-        parts = [_match_scalar(v) for v in self.values]
+            return "SELECT run_id FROM run_keys WHERE 0 = 1", ()
+        parts = [_match_scalar(v, dialect) for v in self.values]
         text = " OR ".join(f"({p[0]})" for p in parts)
         return _key_ids(self.key, (text, tuple(x for p in parts for x in p[1])))
 
@@ -178,12 +180,12 @@ class Contains(_KeyQuery):
         ):
             raise QueryError(f"Contains({self.key!r}, ...) needs text or a number: {self.value!r}")
 
-    def ids_sql(self) -> Sql:
+    def ids_sql(self, dialect: Dialect = SQLITE) -> Sql:
         """Substring of a text scalar, or membership in a list."""
-        item_text, item_params = _match_scalar(self.value)
+        item_text, item_params = _match_scalar(self.value, dialect)
         if not isinstance(self.value, str):
             return _key_ids(self.key, (item_text, item_params), "position >= 0", distinct=True)
-        substring = "position = -1 AND instr(value_text, ?) > 0"
+        substring = f"position = -1 AND {dialect.substring}(value_text, ?) > 0"
         text = f"({substring}) OR (position >= 0 AND {item_text})"
         return _key_ids(self.key, (text, (self.value, *item_params)), "1 = 1", distinct=True)
 
@@ -204,6 +206,6 @@ class Regex(_KeyQuery):
                 f"Regex({self.key!r}, {self.pattern!r}) does not compile: {error}"
             ) from None
 
-    def ids_sql(self) -> Sql:
-        """Uses the catalog's REGEXP function (PostgreSQL: the ``~`` operator)."""
-        return _key_ids(self.key, ("value_text REGEXP ?", (self.pattern,)))
+    def ids_sql(self, dialect: Dialect = SQLITE) -> Sql:
+        """SQLite: the catalog's REGEXP function (Python's ``re``); PostgreSQL: ``~``."""
+        return _key_ids(self.key, (f"value_text {dialect.regexp} ?", (self.pattern,)))

@@ -1,6 +1,6 @@
 """The catalog's live write path: check, journal, and commit on a writer thread of its own.
 
-``accept(name, doc)`` runs on the caller's thread and never waits for SQLite: it checks the
+``accept(name, doc)`` runs on the caller's thread and never waits for the database: it checks the
 document at the door, appends it to its run's journal (acknowledged from then on: a killed
 process loses nothing) and queues it for the writer thread, which commits in batches, retries
 every failed commit (a locked database, a full disk) and never drops a document. The queue is
@@ -15,19 +15,17 @@ import asyncio
 import logging
 import os
 import socket
-import sqlite3
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from ._connection import open_connection
+from ._backend import Backend, Connection
 from ._door import check_document
 from ._errors import CatalogError, CatalogWriteError, DocumentError
 from ._ingest import Ingester
-from ._journal import encode, journal_folder, read_record
+from ._journal import encode, read_record
 from ._lineage import Lineage, Lookup
 from ._run_journal import Pending, RunJournal, journal_path
 
@@ -64,10 +62,11 @@ class Incident:
 class LiveIngest:
     """Door, journals and the writer thread of one live catalog."""
 
-    def __init__(self, path: Path, lookup: Lookup, queue_bytes: int = QUEUE_BYTES) -> None:
-        """Journal into the folder beside ``path``; ``lookup`` finds stored parents."""
-        self.path = path
-        self.folder = journal_folder(path)
+    def __init__(self, backend: Backend, lookup: Lookup, queue_bytes: int = QUEUE_BYTES) -> None:
+        """Journal into ``backend``'s journal folder; ``lookup`` finds stored parents."""
+        self.backend = backend
+        self.path = backend.location
+        self.folder = backend.journal_folder
         self.queue_bytes = queue_bytes
         self._lineage = Lineage(lookup)
         self._writer_id = (socket.gethostname(), os.getpid())
@@ -209,14 +208,14 @@ class LiveIngest:
     def _start_writer(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._write_forever, name=f"skyscope-catalog-{self.path.name}", daemon=True
+                target=self._write_forever, name=f"skyscope-catalog-{self.folder.name}", daemon=True
             )
             self._thread.start()
 
     def _write_forever(self) -> None:
         ingester = None
         try:
-            ingester = Ingester(open_connection(self.path))
+            ingester = Ingester(self._connect(), self.backend)
             while (batch := self._next_batch()) is not None:
                 self._commit(ingester, batch)
         except BaseException as error:  # the thread must say why it ended
@@ -225,10 +224,24 @@ class LiveIngest:
                 self.incidents.append(Incident(f"writer stopped: {error}", *_now_twice()))
         finally:
             if ingester is not None:
-                _release_and_close(ingester, committed_all=not self._give_up)
+                _release_and_close(ingester, self.backend, committed_all=not self._give_up)
             with self._lock:
                 self._thread = None
                 self._changed.notify_all()
+
+    def _connect(self) -> Connection:
+        """The writer's own connection, retried with backoff while the database is away."""
+        delay = RETRY_FIRST_S
+        incident: Incident | None = None
+        while True:
+            try:
+                return self.backend.connect()
+            except CatalogError as error:
+                if self.backend.path is not None or self._closing:
+                    raise  # a file that cannot be opened will not open by waiting
+                incident = self._note_failure(incident, error)
+                self._retry_now.wait(delay)
+                delay = min(delay * 2, RETRY_LAST_S)
 
     def _next_batch(self) -> list[Pending] | None:
         with self._lock:
@@ -285,7 +298,8 @@ class LiveIngest:
         with self._lock:
             if incident is None:
                 logger.warning("%s; retrying until it succeeds", error)
-                incident = Incident(str(error.__cause__ or error), now, now)
+                cause = str(error.__cause__ or error).strip() or type(error).__name__
+                incident = Incident(cause.splitlines()[0], now, now)
                 self.incidents.append(incident)
             else:
                 incident.last, incident.attempts = now, incident.attempts + 1
@@ -307,17 +321,18 @@ class LiveIngest:
             self._changed.notify_all()
 
 
-def _release_and_close(ingester: Ingester, committed_all: bool) -> None:
+def _release_and_close(ingester: Ingester, backend: Backend, committed_all: bool) -> None:
     """Mark runs left without a stop as no longer written, then close the connection.
 
     When documents were left uncommitted their runs stay as they are: the journals hold them and
     the next open replays them and marks the runs interrupted.
     """
+    failures: tuple[type[Exception], ...] = (CatalogError, *backend.errors)
     try:
         if committed_all:
             ingester.release_live_runs()
-    except (CatalogError, sqlite3.Error):
-        logger.warning("could not mark the unfinished runs of %s", ingester, exc_info=True)
+    except failures:
+        logger.warning("could not mark the unfinished runs of %s", backend.location, exc_info=True)
     finally:
         ingester.close()
 

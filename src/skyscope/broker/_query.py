@@ -11,23 +11,25 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ._dialect import SQLITE, Dialect, SqlValue
 from ._errors import QueryError
 
 Scalar = str | int | float | bool | None
-SqlValue = str | int | float | None
 Sql = tuple[str, tuple[SqlValue, ...]]
+
+__all__ = ["SQLITE", "And", "Dialect", "Not", "Or", "Query", "Scalar", "Sql", "SqlValue"]
 
 
 class Query(ABC):
     """A condition on runs; combine with ``&`` (and), ``|`` (or) and ``~`` (not)."""
 
     @abstractmethod
-    def sql(self) -> Sql:
-        """The SQL condition over ``runs r`` and its parameters."""
+    def sql(self, dialect: Dialect = SQLITE) -> Sql:
+        """The SQL condition over ``runs r`` and its parameters, in ``dialect``."""
 
-    def ids_sql(self) -> Sql:
+    def ids_sql(self, dialect: Dialect = SQLITE) -> Sql:
         """A SELECT of the ids of the matching runs, each once (counting needs no run rows)."""
-        text, params = self.sql()
+        text, params = self.sql(dialect)
         return f"SELECT r.id FROM runs r WHERE {text}", params
 
     def __and__(self, other: Query) -> Query:
@@ -62,13 +64,13 @@ class And(Query):
 
     queries: tuple[Query, ...]
 
-    def sql(self) -> Sql:
+    def sql(self, dialect: Dialect = SQLITE) -> Sql:
         """Parenthesised conditions joined by AND."""
-        return _join(" AND ", self.queries)
+        return _join(" AND ", self.queries, dialect)
 
-    def ids_sql(self) -> Sql:
+    def ids_sql(self, dialect: Dialect = SQLITE) -> Sql:
         """The intersection of the queries' id sets."""
-        return _compound(" INTERSECT ", self.queries)
+        return _compound(" INTERSECT ", self.queries, dialect)
 
 
 @dataclass(frozen=True)
@@ -77,13 +79,13 @@ class Or(Query):
 
     queries: tuple[Query, ...]
 
-    def sql(self) -> Sql:
+    def sql(self, dialect: Dialect = SQLITE) -> Sql:
         """Parenthesised conditions joined by OR."""
-        return _join(" OR ", self.queries)
+        return _join(" OR ", self.queries, dialect)
 
-    def ids_sql(self) -> Sql:
+    def ids_sql(self, dialect: Dialect = SQLITE) -> Sql:
         """The union of the queries' id sets."""
-        return _compound(" UNION ", self.queries)
+        return _compound(" UNION ", self.queries, dialect)
 
 
 @dataclass(frozen=True)
@@ -92,24 +94,24 @@ class Not(Query):
 
     query: Query
 
-    def sql(self) -> Sql:
+    def sql(self, dialect: Dialect = SQLITE) -> Sql:
         """The negated condition."""
-        text, params = self.query.sql()
+        text, params = self.query.sql(dialect)
         return f"NOT ({text})", params
 
 
-def _join(operator: str, queries: Iterable[Query]) -> Sql:
+def _join(operator: str, queries: Iterable[Query], dialect: Dialect) -> Sql:
     """Join the SQL of several queries."""
-    parts = [q.sql() for q in queries]
+    parts = [q.sql(dialect) for q in queries]
     if not parts:
         return "1 = 1", ()
     return operator.join(f"({p[0]})" for p in parts), tuple(x for p in parts for x in p[1])
 
 
-def _compound(operator: str, queries: Iterable[Query]) -> Sql:
+def _compound(operator: str, queries: Iterable[Query], dialect: Dialect) -> Sql:
     """Combine the id sets of several queries with INTERSECT or UNION."""
-    parts = [q.ids_sql() for q in queries]
+    parts = [q.ids_sql(dialect) for q in queries]
     if not parts:
         return "SELECT r.id FROM runs r", ()
-    text = operator.join(f"SELECT * FROM ({p[0]})" for p in parts)
+    text = operator.join(f"SELECT * FROM ({p[0]}) AS q{i}" for i, p in enumerate(parts))
     return text, tuple(x for p in parts for x in p[1])

@@ -23,16 +23,15 @@ Document = Mapping[str, Any]
 MAX_KEY_DEPTH = 4
 _UID_KEYS = frozenset({"uid", "stop.uid", "stop.run_start"})
 
-# A start's row; the cursor's rowcount says whether it was new, lastrowid gives its id.
+# A start's row; it returns the new run's id, or no row when the run was stored already.
 START_INSERT = (
     "INSERT INTO runs (uid, scan_id, time, plan_name, sample, start_doc, writer_host, "
-    "writer_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uid) DO NOTHING"
+    "writer_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uid) DO NOTHING RETURNING id"
 )
 KEY_INSERT = (
     "INSERT INTO run_keys (run_id, key, position, kind, value_text, value_num) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
-FULLTEXT_INSERT = "INSERT INTO runs_fts (rowid, text) VALUES (?, ?)"
 
 INSERTS: dict[str, str] = {
     "descriptors": "INSERT INTO descriptors (uid, run_uid, name, time, doc, ingest_order) "

@@ -6,13 +6,16 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from ._errors import QueryError
-from ._query import Query, Sql
+from ._query import SQLITE, Dialect, Query, Sql
 from ._times import TimeLike, to_epoch
 
 
 @dataclass(frozen=True)
 class FullText(Query):
-    """Runs whose start-document values match an FTS5 query (``beads``, ``bead*``, ``a OR b``)."""
+    """Runs whose start-document values match an FTS5 query (``beads``, ``bead*``, ``a OR b``).
+
+    On PostgreSQL the same query is translated to a tsquery over the same words.
+    """
 
     text: str
 
@@ -31,14 +34,14 @@ class FullText(Query):
         finally:
             probe.close()
 
-    def sql(self) -> Sql:
-        """Look the words up in the FTS5 index beside the runs table."""
-        text, params = self.ids_sql()
+    def sql(self, dialect: Dialect = SQLITE) -> Sql:
+        """Look the words up in the full-text index beside the runs table."""
+        text, params = self.ids_sql(dialect)
         return f"r.id IN ({text})", params
 
-    def ids_sql(self) -> Sql:
-        """The ids (FTS rowids) of the matching runs."""
-        return "SELECT rowid FROM runs_fts WHERE runs_fts MATCH ?", (self.text,)
+    def ids_sql(self, dialect: Dialect = SQLITE) -> Sql:
+        """The ids (index rowids) of the matching runs."""
+        return dialect.fulltext_ids(self.text)
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ class TimeRange(Query):
             )
         object.__setattr__(self, "bounds", (low, high))
 
-    def sql(self) -> Sql:
+    def sql(self, dialect: Dialect = SQLITE) -> Sql:
         """A range on the indexed start time."""
         low, high = self.bounds
         if low is None:
@@ -84,7 +87,7 @@ class ScanID(Query):
             raise QueryError(f"ScanID takes one or more integers, not {bad or 'nothing'!r}")
         object.__setattr__(self, "scan_ids", tuple(scan_ids))
 
-    def sql(self) -> Sql:
+    def sql(self, dialect: Dialect = SQLITE) -> Sql:
         """An IN-list on the indexed scan_id column."""
         marks = ", ".join("?" * len(self.scan_ids))
         return f"r.scan_id IN ({marks})", self.scan_ids
@@ -101,7 +104,7 @@ class PartialUID(Query):
         if not isinstance(self.prefix, str) or not self.prefix:
             raise QueryError(f"PartialUID needs a non-empty uid prefix, not {self.prefix!r}")
 
-    def sql(self) -> Sql:
+    def sql(self, dialect: Dialect = SQLITE) -> Sql:
         """A range scan on the uid index (portable, unlike LIKE's case rules)."""
         upper = self.prefix[:-1] + chr(ord(self.prefix[-1]) + 1)
         return "r.uid >= ? AND r.uid < ?", (self.prefix, upper)

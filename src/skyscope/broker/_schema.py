@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from ._dialect import SQLITE, Dialect
+
+if TYPE_CHECKING:
+    from ._backend import Connection
 
 SCHEMA_VERSION = 2
 
@@ -136,12 +142,52 @@ SQLITE_FULLTEXT: tuple[str, ...] = (
 )
 
 
-def create_schema(connection: sqlite3.Connection) -> None:
+# PostgreSQL: the full-text index is a table of literal tsvectors (words cut in Python, see
+# ``_fulltext``) with a GIN index; rowid is the run's id, as in FTS5.
+POSTGRES_FULLTEXT: tuple[str, ...] = (
+    "CREATE TABLE IF NOT EXISTS runs_fts (rowid BIGINT PRIMARY KEY, text TSVECTOR NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS runs_fts_text ON runs_fts USING GIN (text)",
+)
+# The core DDL's few words PostgreSQL spells differently: an identity key for the run ids, and
+# byte-order ("C") collation for run uids so a uid prefix is a range scan, as on SQLite.
+POSTGRES_SPELLING = {
+    "id INTEGER PRIMARY KEY": "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+    "uid TEXT NOT NULL UNIQUE": 'uid TEXT COLLATE "C" NOT NULL UNIQUE',
+}
+EXPECTED_TABLES = (
+    "catalog_info",
+    "runs",
+    "run_keys",
+    "descriptors",
+    "data_keys",
+    "events",
+    "stream_resources",
+    "stream_datums",
+    "other_documents",
+    "runs_fts",
+)
+# Serialises schema creation by several writers starting at once (PostgreSQL).
+_SCHEMA_LOCK_KEY = 0x5C05C09E
+
+
+def statements(dialect: Dialect) -> tuple[str, ...]:
+    """The DDL of the catalog's tables and indexes in ``dialect``."""
+    if dialect.name == "sqlite":
+        return (*CORE_TABLES, *SQLITE_FULLTEXT)
+    core = []
+    for statement in CORE_TABLES:
+        for sqlite_words, postgres_words in POSTGRES_SPELLING.items():
+            statement = statement.replace(sqlite_words, postgres_words)
+        core.append(statement)
+    return (*core, *POSTGRES_FULLTEXT)
+
+
+def create_schema(connection: Connection, dialect: Dialect = SQLITE) -> None:
     """Create what is missing, or bring an older catalog up to :data:`SCHEMA_VERSION`.
 
     A current catalog is only read, so opening it never waits for another writer's lock.
     """
-    version = stored_version(connection)
+    version = stored_version(connection, dialect)
     if version == SCHEMA_VERSION:
         return
     if version is not None and version > SCHEMA_VERSION:
@@ -149,11 +195,13 @@ def create_schema(connection: sqlite3.Connection) -> None:
             f"the catalog has schema version {version}; this skyscope reads up to "
             f"{SCHEMA_VERSION}: upgrade skyscope"
         )
-    connection.execute("BEGIN IMMEDIATE")
+    connection.execute(dialect.begin)
     try:
+        if dialect.name != "sqlite":
+            connection.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK_KEY,))
         if version == 1:
             _upgrade_from_1(connection)
-        for statement in (*CORE_TABLES, *SQLITE_FULLTEXT):
+        for statement in statements(dialect):
             connection.execute(statement)
         connection.execute(
             "INSERT INTO catalog_info (name, value) VALUES ('schema_version', ?) "
@@ -166,10 +214,12 @@ def create_schema(connection: sqlite3.Connection) -> None:
     connection.execute("COMMIT")
 
 
-def stored_version(connection: sqlite3.Connection) -> int | None:
+def stored_version(connection: Connection, dialect: Dialect = SQLITE) -> int | None:
     """The catalog's schema version, or None for a new (empty) file."""
-    exists = connection.execute(
+    exists: Any = connection.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'catalog_info'"
+        if dialect.name == "sqlite"
+        else "SELECT 1 WHERE to_regclass('catalog_info') IS NOT NULL"
     ).fetchone()
     if exists is None:
         return None
@@ -179,7 +229,7 @@ def stored_version(connection: sqlite3.Connection) -> int | None:
     return int(row[0]) if row is not None else None
 
 
-def _upgrade_from_1(connection: sqlite3.Connection) -> None:
+def _upgrade_from_1(connection: Connection) -> None:
     """Version 1 stored key numbers as doubles and had no ``interrupted`` column.
 
     The key table is rebuilt from the stored start and stop documents, so integers beyond 2**53

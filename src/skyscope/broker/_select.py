@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ._query import Query, Sql, SqlValue
+from ._query import SQLITE, Dialect, Query, Sql, SqlValue
 from ._run import RUN_COLUMNS
 from ._store import Store
 
@@ -27,7 +27,7 @@ class Condition(Query):
     text: str
     params: tuple[SqlValue, ...] = ()
 
-    def sql(self) -> Sql:
+    def sql(self, dialect: Dialect = SQLITE) -> Sql:
         """The condition as given."""
         return self.text, self.params
 
@@ -46,21 +46,25 @@ def select_runs(
 
     ``many=True`` skips the probe when the caller knows many runs match (a later page).
     """
-    page = (limit, offset)
+    dialect = store.dialect
+    page = (dialect.unlimited if limit < 0 else limit, offset)
     if query is None:
         sql = f"SELECT {RUN_COLUMNS} FROM runs r {NEWEST_FIRST} LIMIT ? OFFSET ?"
         return store.query(sql, page)
     if not many:
-        ids, id_params = query.ids_sql()
-        probe = store.query(f"SELECT * FROM ({ids}) LIMIT {PROBE_ROWS}", id_params)
+        ids, id_params = query.ids_sql(dialect)
+        probe = store.query(f"SELECT * FROM ({ids}) AS matching LIMIT {PROBE_ROWS}", id_params)
         if len(probe) < PROBE_ROWS:
             return _sorted_by_time(store, [run_id for (run_id,) in probe], page)
-    where, params = query.sql()
-    sql = f"SELECT {RUN_COLUMNS} FROM runs r INDEXED BY runs_time WHERE {where} {NEWEST_FIRST}"
+    where, params = query.sql(dialect)
+    hint = dialect.time_index_hint
+    sql = f"SELECT {RUN_COLUMNS} FROM runs r {hint} WHERE {where} {NEWEST_FIRST}"
     return store.query(f"{sql} LIMIT ? OFFSET ?", (*params, *page))
 
 
-def _sorted_by_time(store: Store, ids: list[int], page: tuple[int, int]) -> list[tuple[Any, ...]]:
+def _sorted_by_time(
+    store: Store, ids: list[int], page: tuple[int | None, int]
+) -> list[tuple[Any, ...]]:
     """The rows of these few runs, newest first."""
     if not ids:
         return []

@@ -1,4 +1,4 @@
-"""One open catalog file shared by a catalog, its search views and its runs: the read side.
+"""One open catalog shared by a catalog, its search views and its runs: the read side.
 
 Reads and after-the-fact (bulk) ingest go through :class:`Store`'s connection under one lock.
 Live documents take another way (the live ingest's journal and writer thread); before each read
@@ -7,13 +7,13 @@ the store waits briefly for them to be committed, so a catalog sees its own docu
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._connection import damaged, open_connection
+from ._backend import Backend
+from ._dialect import Dialect
 from ._door import check_document
 from ._errors import CatalogError
 from ._ingest import Ingester
@@ -26,11 +26,13 @@ BULK_BATCH_ROWS = 100_000
 class Store:
     """The read connection, its lock, and the hook that waits for live documents."""
 
-    def __init__(self, path: Path, readonly: bool = False) -> None:
-        """Open the catalog file at ``path`` (creating it unless ``readonly``)."""
-        self.path = path
+    def __init__(self, backend: Backend, readonly: bool = False) -> None:
+        """Open the catalog in ``backend`` (creating it unless ``readonly``)."""
+        self.backend = backend
+        self.dialect: Dialect = backend.dialect
+        self.location = backend.location
         self.readonly = readonly
-        self._connection = open_connection(path, readonly)
+        self._connection = backend.connect(readonly)
         self._lock = threading.RLock()
         self.before_read: Callable[[], object] = lambda: None
         self.closed = False
@@ -40,7 +42,7 @@ class Store:
         count = 0
         with self._lock:
             self._check_writable()
-            ingester = Ingester(self._connection)
+            ingester = Ingester(self._connection, self.backend)
             try:
                 for name, doc in docs:
                     ingester.add(name, check_document(name, doc))
@@ -64,10 +66,11 @@ class Store:
             self._check_open()
             try:
                 return self._connection.execute(sql, params).fetchall()
-            except sqlite3.DatabaseError as error:
-                if isinstance(error, sqlite3.OperationalError) and "locked" not in str(error):
+            except self.backend.errors as error:
+                problem = self.backend.read_error(error)
+                if problem is None:
                     raise
-                raise damaged(self.path, error) from None
+                raise problem from None
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> int:
         """Run one writing statement in its own transaction; return the rows it changed."""
@@ -75,11 +78,28 @@ class Store:
             self._check_writable()
             try:
                 return self._connection.execute(sql, params).rowcount
-            except sqlite3.Error as error:
-                raise CatalogError(f"could not write to the catalog {self.path}: {error}") from None
+            except self.backend.errors as error:
+                raise CatalogError(
+                    f"could not write to the catalog {self.location}: {error}"
+                ) from None
+
+    def integrity_problems(self) -> list[str]:
+        """Damage the database reports about itself (empty when whole)."""
+        with self._lock:
+            self._check_open()
+            return self.backend.integrity_problems(self._connection)
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file; a server database has none."""
+        if self.backend.path is None:
+            raise CatalogError(
+                f"the catalog {self.location} is a database server, not a file: use .location"
+            )
+        return self.backend.path
 
     def close(self) -> None:
-        """Close the file."""
+        """Close the connection."""
         with self._lock:
             if not self.closed:
                 self._connection.close()
@@ -88,9 +108,9 @@ class Store:
     def _check_open(self) -> None:
         """Refuse to work on a closed catalog."""
         if self.closed:
-            raise CatalogError(f"the catalog {self.path} is closed")
+            raise CatalogError(f"the catalog {self.location} is closed")
 
     def _check_writable(self) -> None:
         self._check_open()
         if self.readonly:
-            raise CatalogError(f"the catalog {self.path} was opened read-only")
+            raise CatalogError(f"the catalog {self.location} was opened read-only")

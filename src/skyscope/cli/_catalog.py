@@ -1,6 +1,7 @@
 """``skyscope catalog check|recover``: is the catalog whole, and store what dead writers left.
 
-``check`` runs SQLite's integrity check and counts runs by status and journals waiting to be
+``check`` runs the database's integrity check (SQLite's own; on PostgreSQL, that every table is
+there) and counts runs by status and journals waiting to be
 replayed (exit status 1 when the file is damaged). ``recover`` replays those journals: every
 document a killed acquisition acknowledged is stored and its run marked interrupted.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from skyscope.broker import Catalog, CatalogDamaged
 
@@ -44,7 +46,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _recover(args: argparse.Namespace) -> int:
     """Replay waiting journals and say what was stored."""
-    if args.catalog is not None and not args.catalog.is_file():
+    if isinstance(args.catalog, Path) and not args.catalog.is_file():
         print(f"skyscope catalog recover: error: no catalog at {args.catalog}", file=sys.stderr)
         return 1
     with Catalog(args.catalog, recover=False) as catalog:

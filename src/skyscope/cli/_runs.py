@@ -30,25 +30,31 @@ from skyscope.broker import (
 Handler = Callable[[argparse.Namespace], int]
 
 
+def catalog_location(text: str) -> str | Path:
+    """A ``--catalog`` value: a ``postgresql://`` URL as given, anything else a file path."""
+    return text if text.startswith(("postgresql://", "postgres://")) else Path(text)
+
+
 def add_catalog_option(parser: argparse.ArgumentParser) -> None:
-    """``--catalog PATH``: use this catalog file instead of the default one."""
+    """``--catalog PATH|URL``: use this catalog file (or PostgreSQL database) instead."""
     parser.add_argument(
         "--catalog",
-        type=Path,
+        type=catalog_location,
         default=None,
-        metavar="PATH",
-        help="catalog file (default: catalog.sqlite in the skyscope data directory)",
+        metavar="PATH|URL",
+        help="catalog file or postgresql://user@host:port/db "
+        "(default: catalog.sqlite in the skyscope data directory)",
     )
 
 
-def open_for_reading(path: Path | None) -> Catalog:
+def open_for_reading(path: str | Path | None) -> Catalog:
     """Open a catalog read-only (never creating one), noting journals that wait for recovery."""
     catalog = Catalog(path, readonly=True)
     waiting = catalog.check_journals()
     if waiting:
         print(
             f"note: {len(waiting)} runs of writers that died wait in journals; "
-            f"`skyscope catalog recover --catalog {catalog.path}` stores them",
+            f"`skyscope catalog recover --catalog {catalog.location}` stores them",
             file=sys.stderr,
         )
     return catalog
@@ -150,7 +156,7 @@ def _list_runs(args: argparse.Namespace) -> int:
             view = view.search(query)
         runs = view.head(args.limit) if args.limit > 0 else list(view)
         total = len(view)
-        table = Table(title=f"{len(runs)} of {total} runs in {catalog.path}")
+        table = Table(title=f"{len(runs)} of {total} runs in {catalog.location}")
         for column in ("scan", "uid", "start", "plan", "sample", "status", "events"):
             table.add_column(column, justify="right" if column in ("scan", "events") else "left")
         for run in runs:
