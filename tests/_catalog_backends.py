@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from _system import require_program
 
 BACKENDS = ("sqlite", "postgresql")
