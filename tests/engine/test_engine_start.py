@@ -223,3 +223,14 @@ async def test_mda_progress_counts_frames_and_lateness(tmp_path: Any) -> None:
     assert progress.lateness_s is not None
     assert progress.summary().startswith("4/4 frames, ETA 0:00")
     assert "s late" in progress.summary()
+
+
+async def test_a_stop_right_after_a_resume_wins(engine: Engine, det: SoftDetector) -> None:
+    beats = asyncio.Event()
+    handle = engine.start(ticking(beats, det))
+    await beats_after(beats)
+    await handle.pause()
+    handle.resume()
+    result = await handle.stop()  # asked before the handle's task took the resume
+    assert result.exit_status == "success"
+    assert handle.done()
