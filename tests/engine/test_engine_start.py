@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -216,10 +217,35 @@ async def test_mda_progress_counts_frames_and_lateness(tmp_path: Any) -> None:
     sequence = useq.MDASequence(time_plan={"interval": 0.02, "loops": 4})
     handle = engine.start(mda(sequence, scope))
     assert handle.progress.summary() == "no run yet"
+    gaps: list[float] = []
+
+    async def tick() -> None:  # the caller's loop keeps turning while the plan runs
+        last = time.perf_counter()
+        while not handle.done():
+            await asyncio.sleep(0.002)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    ticker = asyncio.ensure_future(tick())
     result = await handle
+    await ticker
+    assert len(gaps) > 3
+    assert max(gaps) < 1.0  # loose: a noisy shared machine; ~10 ms here
     assert result.exit_status == "success"
     progress = handle.progress
     assert (progress.frames_done, progress.frames_total) == (4, 4)
     assert progress.lateness_s is not None
     assert progress.summary().startswith("4/4 frames, ETA 0:00")
     assert "s late" in progress.summary()
+
+
+async def test_a_stop_right_after_a_resume_wins(engine: Engine, det: SoftDetector) -> None:
+    beats = asyncio.Event()
+    handle = engine.start(ticking(beats, det))
+    await beats_after(beats)
+    await handle.pause()
+    handle.resume()
+    result = await handle.stop()  # asked before the handle's task took the resume
+    assert result.exit_status == "success"
+    assert handle.done()

@@ -48,7 +48,10 @@ class RunHandle:
         self.progress = RunProgress()
         """Frames done of the total, ETA and lateness, updated as the documents go out."""
         self._awaited = False
-        self._next: asyncio.Future[Action] | None = None
+        self._next: asyncio.Future[None] | None = None
+        """Set while paused: done once resume or an ending was asked (``_choice`` says which)."""
+        self._choice: Action | None = None
+        self._choice_ends = False
         self._ending: asyncio.Task[None] | None = None
         self._pause_waiters: list[asyncio.Future[RunResult]] = []
         self._paused_result: RunResult | None = None
@@ -123,7 +126,7 @@ class RunHandle:
         """Continue a paused plan; returns the handle (``await handle.resume()``: till it ends)."""
         if self.engine.state is not EngineState.PAUSED or self._next is None:
             raise EngineStateError(f"cannot resume {self.plan_name}: it is {self.state.value}")
-        self._act(self.engine.resume)
+        self._act(self.engine.resume, ends=False)
         return self
 
     def stop(self) -> RunHandle:
@@ -166,16 +169,19 @@ class RunHandle:
     def _end(self, action: str, end: Action) -> RunHandle:
         self._require_running(action)
         if self._next is not None:  # paused: the handle's task ends it
-            self._act(end)
+            self._act(end, ends=True)
         elif self.engine.state is not EngineState.IDLE:
             self._ending = self._task.get_loop().create_task(_quietly(end()))
         else:  # not started yet: never start it
             self._task.cancel()
         return self
 
-    def _act(self, action: Action) -> None:
+    def _act(self, action: Action, *, ends: bool) -> None:
+        """Choose what the paused plan does next: an ending wins over a resume asked before."""
+        if self._choice is None or ends or not self._choice_ends:
+            self._choice, self._choice_ends = action, ends
         if self._next is not None and not self._next.done():
-            self._next.set_result(action)
+            self._next.set_result(None)
 
     async def _run(self, plan: Any, md: dict[str, Any]) -> RunResult:
         self._started = True
@@ -213,10 +219,11 @@ class RunHandle:
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
             self._next = self._paused_result = None
+            action, self._choice, self._choice_ends = self._choice, None, False
             for wait in waits[1:]:
                 wait.cancel()
-        if choice.done():
-            return await choice.result()()
+        if action is not None:
+            return await action()
         assert session is not None
         return session.done.result()  # type: ignore[no-any-return]
 
