@@ -189,3 +189,30 @@ def test_the_progress_line_without_a_total_and_on_a_terminal() -> None:
     assert out.getvalue().startswith("\r1/? frames")
     assert out.getvalue().endswith("\n")
     assert out.getvalue().count("\n") == 1
+
+
+def test_a_sequence_runs_on_a_micro_manager_configuration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("pymmcore_plus")
+    from skyscope.devices.mm.demo import DEMO_CONFIG
+
+    config = tmp_path / "MMConfig.cfg"
+    config.write_bytes(Path(DEMO_CONFIG).read_bytes())
+    sequence = _write(
+        tmp_path / "stack.yaml", {"channels": ["DAPI", "FITC"], "z_plan": {"range": 2, "step": 1}}
+    )
+    output = tmp_path / "stack.ome.zarr"
+
+    assert _run(tmp_path, sequence, output, "--mm", str(config)) == 0
+
+    assert "success, 6 frames" in capsys.readouterr().out
+    image = zarr.open_group(str(output), mode="r")["0/0"]
+    assert image.shape[:2] == (2, 3)
+    with Catalog(tmp_path / "catalog.sqlite", readonly=True) as catalog:
+        run = catalog[-1]
+        baseline = run["baseline"].read()
+        assert float(baseline["scope-optics-pixel_size_um"].values[0]) > 0
+        assert "scope-objective-position" in baseline
+        primary = np.asarray(run["primary"].frames("scope-camera-image"))
+    np.testing.assert_array_equal(primary, np.asarray(image).reshape(-1, *image.shape[2:]))

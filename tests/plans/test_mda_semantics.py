@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from _sim_scope import CELLS_XY, make_scope, release
 from skyscope.devices.sim import Microscope
 from skyscope.engine import Engine
 from skyscope.plans import FocusSweep, mda
+from skyscope.writers import HDF5FrameWriter
 
 AXES = ("t", "p", "g", "c", "z")
 FAST_FOCUS = FocusSweep(half_range_um=1.0, coarse_step_um=1.0, fine_step_um=1.0)
@@ -284,3 +286,40 @@ async def test_what_the_sequence_asked_and_skyscope_ignores_is_in_the_start(
         ("channels[1].camera", "Cam2"),
     }
     assert all(e["why"] for e in docs[0][1]["mda_unhonoured"])
+
+
+async def test_autofocus_frames_are_taken_with_the_shutter_open(scope: Microscope) -> None:
+    await scope.shutter.close()
+    sequence = useq.MDASequence(
+        stage_positions=[(*CELLS_XY, Z0), (CELLS_XY[0] + 30, CELLS_XY[1], Z0)],
+        z_plan={"range": 2, "step": 1},
+        autofocus_plan={"axes": ("p",)},
+        keep_shutter_open_across=("z",),
+    )
+    exposures = _spy_on_exposures(scope)
+    moves = _count_switches(scope)
+
+    docs = await _run(sequence, scope)
+
+    focus_frames = sum(d["frames"] for s, d in _events(docs) if s == "autofocus")
+    assert len(exposures) == focus_frames + 6
+    assert all(exposures)
+    assert moves == ["open", "closed"] * 2  # open from each autofocus to its stack's end
+
+
+async def test_a_hardware_burst_is_taken_with_the_shutter_open(tmp_path: Path) -> None:
+    scope = await make_scope(writer=HDF5FrameWriter(tmp_path / "burst.h5"), realtime=True)
+    await scope.shutter.close()
+    exposures = _spy_on_exposures(scope)
+    moves = _count_switches(scope)
+    sequence = useq.MDASequence(
+        time_plan={"interval": 0, "loops": 5}, channels=["FITC"], keep_shutter_open_across=("t",)
+    )
+    try:
+        await _run(sequence, scope)
+        sequenced = len(scope.camera.sequence_timestamps)
+    finally:
+        await release(scope)
+    assert sequenced == 5  # all five frames in one camera sequence
+    assert moves == ["open", "closed"]
+    assert exposures == [True] * 5
