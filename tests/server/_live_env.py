@@ -30,7 +30,11 @@ PLANS = [plans.count, plans.scan, plans.mv, plans.mvr, plans.sleep, live_view]
 
 
 async def tapped_scope(
-    folder: Path, live: LiveFrames, shape: tuple[int, int] = (32, 32), realtime: bool = False
+    folder: Path,
+    live: LiveFrames,
+    shape: tuple[int, int] = (32, 32),
+    realtime: bool = False,
+    mode: Any = "pattern",
 ) -> Microscope:
     """A fast simulated microscope whose frames go to ``live`` and to HDF5 files in ``folder``."""
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
@@ -39,7 +43,7 @@ async def tapped_scope(
         seed=3,
         sensor=SensorSpec(shape=shape),
         camera=CameraSettings(exposure_s=0.001),
-        mode="pattern",
+        mode=mode,
         realtime=realtime,
         writer=tap,
     )

@@ -1,8 +1,8 @@
 """skyscope's additions to bluesky-httpserver's API, gathered for the app to register.
 
 The catalog (search, runs, streams, frames), live documents and live frames over websockets,
-and the web page. Each keyed route carries its scope, so the app's route table (and the test
-generated from it) covers them like the queue routes.
+click-to-move, and the web page. Each keyed route carries its scope, so the app's route table
+(and the test generated from it) covers them like the queue routes.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ._gate import Authorize, Gate, ScopedRoute
 from ._live_docs import DocumentRing
 from ._live_frames import LiveFrames
 from ._manager import QueueServer
+from ._stage_move import move_route
 from ._web import web_routes
 
 
@@ -38,5 +39,6 @@ def skyscope_routes(
         *catalog_routes(gate, catalog),
         documents_route(gate, ring, server),
         frames_route(gate, live_frames if live_frames is not None else LiveFrames()),
+        move_route(gate, server),
         *web_routes(),
     ]
