@@ -275,3 +275,37 @@ async def test_the_page_needs_no_key(server: Served) -> None:
         script = await client.get("/static/app.js")
         assert script.status_code == 200
         assert (await client.get("/static/nothing.js")).status_code == 404
+
+
+# --- click to move -------------------------------------------------------------------------
+
+
+async def test_move_by_moves_the_stage_and_refuses_bad_offsets(server: Served) -> None:
+    devices = server.server.environment.devices  # type: ignore[union-attr]
+    x0 = (await devices["x"].locate())["setpoint"]
+    y0 = (await devices["y"].locate())["setpoint"]
+    async with httpx.AsyncClient(base_url=server.url, headers=server.headers("user")) as client:
+        moved = (await client.post("/api/live/move_by", json={"dx_um": 5, "dy_um": -2.5})).json()
+        assert moved["success"] is True, moved
+        assert moved["position"] == {"x": x0 + 5, "y": y0 - 2.5}
+        assert (await devices["x"].locate())["readback"] == pytest.approx(x0 + 5)
+        assert (await devices["y"].locate())["readback"] == pytest.approx(y0 - 2.5)
+        bad = await client.post("/api/live/move_by", json={"dx_um": "far", "dy_um": 0})
+        assert bad.status_code == 400
+        assert "'dx_um' must be a finite number" in bad.json()["detail"]
+        extra = await client.post("/api/live/move_by", json={"dx_um": 1, "dy_um": 1, "z": 3})
+        assert "unknown parameters: z" in extra.json()["detail"]
+    async with httpx.AsyncClient(base_url=server.url, headers=server.headers("observer")) as c:
+        refused = await c.post("/api/live/move_by", json={"dx_um": 1, "dy_um": 1})
+        assert refused.status_code == 403
+
+
+async def test_move_by_is_refused_while_the_running_plan_drives_the_stage(server: Served) -> None:
+    item = {"item_type": "plan", "name": "scan", "args": [["camera"], "x", 0, 1000]}
+    item["kwargs"] = {"num": 200}
+    async with httpx.AsyncClient(base_url=server.url, headers=server.headers("user")) as client:
+        assert (await client.post("/api/queue/item/execute", json={"item": item})).json()["success"]
+        answer = (await client.post("/api/live/move_by", json={"dx_um": 1, "dy_um": 1})).json()
+        await server.server.wait_idle()
+    assert answer["success"] is False
+    assert "the running plan drives the stage" in answer["msg"]
