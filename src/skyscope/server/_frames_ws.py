@@ -58,7 +58,9 @@ async def _send_frames(live: LiveFrames, websocket: WebSocket, fmt: str, credits
     while True:
         await credits.take()
         frame = await live.next_after(seq)
-        await websocket.send_bytes(await live.message(frame, fmt))
+        message = await live.message(frame, fmt)
+        # the ASGI message itself: send_bytes() is typed for bytes, a bytearray spares a copy
+        await websocket.send({"type": "websocket.send", "bytes": message})
         seq = frame.seq
 
 

@@ -36,7 +36,9 @@ class LiveFrame:
     channel: str
     timestamp: float
     pixel_size_um: float | None
-    _messages: dict[str, asyncio.Future[bytes]] = field(default_factory=dict, repr=False)
+    _messages: dict[str, asyncio.Future[bytes | bytearray]] = field(
+        default_factory=dict, repr=False
+    )
 
     def header(self, encoding: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         """The frame's description sent before its pixels."""
@@ -52,11 +54,26 @@ class LiveFrame:
         }
 
 
+def _header_bytes(header: dict[str, Any]) -> bytes:
+    text = json.dumps(header).encode()
+    text += b" " * (-(len(text) + 4) % 8)  # pixels start 8-byte aligned, for typed-array views
+    return struct.pack("<I", len(text)) + text
+
+
 def pack_frame(header: dict[str, Any], payload: bytes) -> bytes:
     """``uint32 header length | JSON header (padded to 8 bytes) | payload``."""
-    text = json.dumps(header).encode()
-    text += b" " * (-(len(text) + 4) % 8)
-    return struct.pack("<I", len(text)) + text + payload
+    return _header_bytes(header) + payload
+
+
+def _pack_pixels(header: dict[str, Any], frame: NDArray[Any]) -> bytearray:
+    """``pack_frame`` of a frame's pixels, copied once, straight into the message."""
+    head = _header_bytes(header)
+    message = bytearray(len(head) + frame.nbytes)
+    message[: len(head)] = head
+    np.frombuffer(message, frame.dtype.newbyteorder("<"), offset=len(head)).reshape(frame.shape)[
+        ...
+    ] = frame
+    return message
 
 
 def unpack_frame(message: bytes) -> tuple[dict[str, Any], memoryview]:
@@ -66,10 +83,10 @@ def unpack_frame(message: bytes) -> tuple[dict[str, Any], memoryview]:
     return header, memoryview(message)[4 + length :]
 
 
-def _message(live: LiveFrame, fmt: str) -> bytes:
+def _message(live: LiveFrame, fmt: str) -> bytes | bytearray:
     """A live frame as a websocket message in ``fmt`` (CPU work: off the loop when large)."""
     if fmt == "raw":
-        return pack_frame(live.header("raw"), np.ascontiguousarray(live.frame).tobytes())
+        return _pack_pixels(live.header("raw"), live.frame)
     lo, hi = contrast_limits(live.frame)
     payload = encode(live.frame, fmt, quality=75)
     return pack_frame(live.header(fmt, {"limits": [lo, hi]}), payload)
@@ -106,7 +123,7 @@ class LiveFrames:
             await self._arrived.wait()
         return self.latest
 
-    async def message(self, live: LiveFrame, fmt: str) -> bytes:
+    async def message(self, live: LiveFrame, fmt: str) -> bytes | bytearray:
         """``live`` as a message in ``fmt``, encoded once however many viewers ask."""
         if fmt not in LIVE_FORMATS:
             raise ValueError(f"unknown live format {fmt!r} (formats: {', '.join(LIVE_FORMATS)})")
@@ -118,7 +135,7 @@ class LiveFrames:
         return await asyncio.shield(pending)
 
 
-async def _encoded(live: LiveFrame, fmt: str) -> bytes:
+async def _encoded(live: LiveFrame, fmt: str) -> bytes | bytearray:
     if fmt == "raw" and live.frame.nbytes <= _ON_LOOP_BYTES:
         return _message(live, fmt)
     return await asyncio.to_thread(_message, live, fmt)

@@ -8,7 +8,9 @@ import { socket, unpackFrame } from "./api.js";
 const HISTOGRAM_BINS = 256;
 const SAMPLE_TARGET = 65536; // pixels looked at for auto-contrast and the histogram
 
-export const stats = { received: 0, painted: 0, fps: 0, latencies: [], lastSeq: 0, header: null };
+export const stats = {
+  received: 0, painted: 0, fps: 0, latencies: [], lastSeq: 0, header: null, paintMs: 0,
+};
 window.skyscopeLive = stats; // read by the browser tests and the benchmark
 
 function rgb(hex) {
@@ -106,6 +108,7 @@ export class LiveView {
     const pending = this.pending;
     this.pending = null;
     if (!pending) return;
+    const began = performance.now();
     const { header, offset } = unpackFrame(pending.data);
     const [height, width] = header.shape.slice(-2);
     if (this.canvas.width !== width || this.canvas.height !== height) {
@@ -117,6 +120,7 @@ export class LiveView {
     if (header.encoding === "raw") this.paintRaw(header, pending.data, offset, width, height);
     else await this.paintLossy(header, pending.data, offset);
     this.ack(pending.ws);
+    stats.paintMs = performance.now() - began;
     this.painted(header);
   }
 
