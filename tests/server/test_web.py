@@ -156,8 +156,10 @@ async def test_pause_and_resume_a_running_plan(page: Page, screenshots: Path) ->
     await page.wait_for("document.getElementById('re-state').textContent === 'paused'")
     await page.page.click("#abort")
     await page.wait_for("document.getElementById('manager-state').textContent === 'idle'")
-    history = await page.page.text_content("#history-items li")
-    assert "num=400" in history
+    await page.wait_for(
+        "document.querySelector('#history-items li')?.textContent.includes('num=400')"
+    )
+    assert "aborted" in await page.page.text_content("#history-items li")
     assert page.errors == []
 
 
