@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -112,16 +113,23 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-async def sim_environment() -> Any:
-    """The simulated microscope's parts and every skyscope plan (the default environment)."""
+async def sim_environment(live: Any = None) -> Any:
+    """The simulated microscope's parts and every skyscope plan (the default environment).
+
+    With ``live`` (a ``LiveFrames``), the camera's frames are shown to the web page's viewers
+    on their way to the file, and the ``live_view`` plan is offered.
+    """
     from skyscope import plans
     from skyscope.devices.sim import Microscope, SensorSpec
-    from skyscope.server import Environment
-    from skyscope.writers import HDF5FrameWriter
+    from skyscope.server import Environment, FrameTap, live_view
+    from skyscope.writers import FrameWriter, HDF5FrameWriter
 
     frames = _paths.runs_dir() / time.strftime("serve-%Y%m%d-%H%M%S")
     frames.mkdir(parents=True, exist_ok=True)
-    scope = Microscope(sensor=SensorSpec(shape=(512, 512)), writer=HDF5FrameWriter(frames))
+    writer: FrameWriter = HDF5FrameWriter(frames)
+    if live is not None:
+        writer = FrameTap(writer, live, pixel_size_um=lambda: scope.pixel_size_um)
+    scope = Microscope(sensor=SensorSpec(shape=(512, 512)), writer=writer)
     await scope.connect()
     devices: dict[str, Any] = {
         "scope": scope,
@@ -137,6 +145,8 @@ async def sim_environment() -> Any:
     }
     found = {name: getattr(plans, name) for name in plans.__all__}
     served = {name: fn for name, fn in found.items() if plans.is_plan_function(fn)}
+    if live is not None:
+        served["live_view"] = live_view
     return Environment(devices=devices, plans=served)
 
 
@@ -146,9 +156,17 @@ async def serve(
     """Open the catalog, the queue server and its API; serve until told to stop."""
     from skyscope.broker import Catalog
     from skyscope.engine import Engine
-    from skyscope.server import ApiKeys, HttpServer, QueueServer, create_app, startup_factory
+    from skyscope.server import (
+        ApiKeys,
+        HttpServer,
+        LiveFrames,
+        QueueServer,
+        create_app,
+        startup_factory,
+    )
 
-    factory = startup_factory(startup) if startup is not None else sim_environment
+    live = LiveFrames()
+    factory = startup_factory(startup) if startup is not None else partial(sim_environment, live)
     catalog = Catalog()
     engine = Engine(handle_sigint=False)
     engine.subscribe(catalog)
@@ -168,7 +186,8 @@ async def serve(
                 flush=True,
             )
         keys = await asyncio.to_thread(ApiKeys.from_environment, _paths.data_dir() / KEYS_FILE)
-        http = HttpServer(create_app(server, keys), host=host, port=port)
+        app = create_app(server, keys, catalog=catalog, live_frames=live)
+        http = HttpServer(app, host=host, port=port)
         await http.start()
         print(f"skyscope queue server listening on {http.url}", flush=True)
         loop = asyncio.get_running_loop()

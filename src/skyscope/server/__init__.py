@@ -15,9 +15,13 @@ from ._environment import (
     load_startup,
     startup_factory,
 )
+from ._frame_tap import FrameTap
 from ._http import DEFAULT_HOST, DEFAULT_PORT, HttpServer
 from ._items import ItemError, new_item, resolve_plan
 from ._keys import ROLES, SINGLE_USER_ENV, ApiKeyError, ApiKeys, Principal
+from ._live_docs import DocumentRing
+from ._live_frames import LIVE_FORMATS, LiveFrame, LiveFrames, pack_frame, unpack_frame
+from ._live_view import live_view
 from ._lock import EMERGENCY_KEY_ENV, LockError, ManagerLock
 from ._manager import EnvironmentFactory, QueueError, QueueServer
 from ._permissions import DEFAULT_PERMISSIONS, PermissionsError, allowed_names, check_permissions
@@ -50,6 +54,15 @@ __all__ = [
     "DEFAULT_PORT",
     "QueueClient",
     "QueueRequestError",
+    # live frames and documents, the page's live view
+    "LiveFrames",
+    "LiveFrame",
+    "FrameTap",
+    "live_view",
+    "DocumentRing",
+    "LIVE_FORMATS",
+    "pack_frame",
+    "unpack_frame",
     # API keys
     "ApiKeys",
     "ApiKeyError",

@@ -22,9 +22,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from skyscope.broker import Catalog
+
+from ._additions import skyscope_routes
 from ._environment import StartupError
+from ._gate import Authorize
 from ._items import ItemError
 from ._keys import ApiKeys, Principal
+from ._live_frames import LiveFrames
 from ._lock import LockError
 from ._manager import QueueError, QueueServer
 from ._openapi import openapi
@@ -147,10 +152,27 @@ async def _until_closed(websocket: WebSocket) -> None:
         pass
 
 
+def _authorizer(keys: ApiKeys, anonymous: frozenset[str]) -> Authorize:
+    """``_authorize`` for skyscope's own routes: the principal, or the refusing response."""
+
+    def authorize(connection: HTTPConnection, scope: str) -> Principal | Response:
+        try:
+            return _authorize(connection, keys, scope, anonymous)
+        except _Denied as denied:
+            return JSONResponse({"detail": denied.detail}, status_code=denied.status)
+
+    return authorize
+
+
 def create_app(
-    server: QueueServer, keys: ApiKeys, *, anonymous_scopes: Iterable[str] = ()
+    server: QueueServer,
+    keys: ApiKeys,
+    *,
+    anonymous_scopes: Iterable[str] = (),
+    catalog: Catalog | None = None,
+    live_frames: LiveFrames | None = None,
 ) -> Starlette:
-    """The ASGI app serving ``server``'s API to holders of ``keys``."""
+    """The ASGI app serving ``server``'s API (and ``catalog``, live frames, the page)."""
     anonymous = frozenset(anonymous_scopes)
     routes: list[BaseRoute] = [
         Route(r.path, _endpoint(r, server, keys, anonymous), methods=[r.method]) for r in ROUTES
@@ -162,7 +184,13 @@ def create_app(
         return JSONResponse(spec)
 
     routes.append(Route("/openapi.json", openapi_json, methods=["GET"]))
-    return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    extra = skyscope_routes(
+        _authorizer(keys, anonymous), server, catalog=catalog, live_frames=live_frames
+    )
+    routes += [r.route for r in extra]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app.state.scopes = {(r.method, r.path): r.scope for r in extra}
+    return app
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
@@ -174,14 +202,17 @@ async def _http_error(request: Request, error: Exception) -> Response:
 
 def route_table(app: Starlette) -> Mapping[tuple[str, str], str]:
     """``(method, path) -> scope`` of every keyed route of the app (for the permission tests)."""
-    scopes = {(r.method, r.path): r.scope for r in ROUTES}
+    scopes: dict[tuple[str, str], str | None] = {(r.method, r.path): r.scope for r in ROUTES}
     scopes.update({("WEBSOCKET", w.path): w.scope for w in STREAMS})
+    scopes.update(app.state.scopes)  # skyscope's additions (None: public, the page's files)
     table: dict[tuple[str, str], str] = {}
     for route in app.routes:
         path = getattr(route, "path", "")
-        if path == "/openapi.json":
-            continue
         methods = getattr(route, "methods", None) or {"WEBSOCKET"}
+        if path == "/openapi.json" or scopes.get(("GET", path), "") is None:
+            continue
         for method in methods - {"HEAD"}:
-            table[(method, path)] = scopes[(method, path)]
+            scope = scopes[(method, path)]
+            assert scope is not None
+            table[(method, path)] = scope
     return table

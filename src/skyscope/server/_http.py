@@ -50,8 +50,14 @@ class HttpServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
+        # no permessage-deflate: zlib on every live frame (8 MB at 2048²) would run on the loop;
+        # slow links ask for JPEG or WebP frames instead
         config = uvicorn.Config(
-            self.app, log_level="warning", lifespan="off", ws="websockets-sansio"
+            self.app,
+            log_level="warning",
+            lifespan="off",
+            ws="websockets-sansio",
+            ws_per_message_deflate=False,
         )
         self._server = _Uvicorn(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="skyscope-http")

@@ -1,0 +1,229 @@
+// The live image: frames from /api/live/frames/ws painted on a canvas, newest first.
+// 16-bit frames go through a lookup table (contrast, channel colour) into RGBA; one frame is
+// painted per animation frame, a frame replaced before its paint is skipped, and every frame
+// received is acknowledged so the server may send the next (its credit-based backpressure).
+
+import { socket, unpackFrame } from "./api.js";
+
+const HISTOGRAM_BINS = 256;
+const SAMPLE_TARGET = 65536; // pixels looked at for auto-contrast and the histogram
+
+export const stats = {
+  received: 0, painted: 0, fps: 0, latencies: [], lastSeq: 0, header: null, paintMs: 0,
+};
+window.skyscopeLive = stats; // read by the browser tests and the benchmark
+
+function rgb(hex) {
+  const n = parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+// Auto-contrast limits (0.1 and 99.9 percentiles) and a histogram, from a subsample.
+function analyse(pixels) {
+  const step = Math.max(1, Math.floor(pixels.length / SAMPLE_TARGET));
+  let min = 65535, max = 0;
+  for (let i = 0; i < pixels.length; i += step) {
+    const v = pixels[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const span = Math.max(1, max - min + 1);
+  const bins = new Uint32Array(HISTOGRAM_BINS);
+  let count = 0;
+  for (let i = 0; i < pixels.length; i += step) {
+    bins[Math.min(HISTOGRAM_BINS - 1, Math.floor(((pixels[i] - min) * HISTOGRAM_BINS) / span))]++;
+    count++;
+  }
+  const edge = (fraction) => {
+    let seen = 0;
+    for (let b = 0; b < HISTOGRAM_BINS; b++) {
+      seen += bins[b];
+      if (seen >= fraction * count) return min + (b * span) / HISTOGRAM_BINS;
+    }
+    return max;
+  };
+  const lo = edge(0.001), hi = Math.max(edge(0.999), lo + 1);
+  return { bins, min, max, lo, hi };
+}
+
+export class LiveView {
+  constructor({ canvas, viewport, histogram, fps, latency, info, controls, onMove }) {
+    Object.assign(this, { canvas, viewport, histogram, fpsText: fps, latencyText: latency, info });
+    this.controls = controls;
+    this.onMove = onMove;
+    this.context = canvas.getContext("2d");
+    this.pending = null;
+    this.scheduled = false;
+    this.paintTimes = [];
+    this.lut = new Uint32Array(65536);
+    this.lutKey = "";
+    this.image = null;
+    this.ws = null;
+    this.wanted = false;
+    canvas.addEventListener("click", (event) => this.click(event));
+    controls.zoom.addEventListener("change", () => this.applyZoom());
+    this.applyZoom();
+  }
+
+  connect(format = "raw") {
+    this.wanted = true;
+    this.format = format;
+    this.disconnect(true);
+    const ws = socket("/api/live/frames/ws", { format, window: 2 });
+    ws.binaryType = "arraybuffer";
+    ws.onmessage = (event) => this.receive(ws, event.data);
+    ws.onclose = () => {
+      if (this.ws === ws && this.wanted) setTimeout(() => this.wanted && this.connect(this.format), 1000);
+    };
+    this.ws = ws;
+  }
+
+  disconnect(keepWanted = false) {
+    if (!keepWanted) this.wanted = false;
+    if (this.ws) {
+      const ws = this.ws;
+      this.ws = null;
+      ws.onclose = null;
+      ws.close();
+    }
+  }
+
+  receive(ws, data) {
+    if (typeof data === "string") return; // hello (or an error, then the server closes)
+    stats.received++;
+    if (this.pending) this.ack(this.pending.ws); // replaced before its paint: skipped
+    this.pending = { ws, data };
+    if (!this.scheduled) {
+      this.scheduled = true;
+      requestAnimationFrame(() => this.paint());
+    }
+  }
+
+  ack(ws) {
+    if (ws.readyState === WebSocket.OPEN) ws.send("ack");
+  }
+
+  async paint() {
+    this.scheduled = false;
+    const pending = this.pending;
+    this.pending = null;
+    if (!pending) return;
+    const began = performance.now();
+    const { header, offset } = unpackFrame(pending.data);
+    const [height, width] = header.shape.slice(-2);
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+      this.image = null;
+      this.applyZoom();
+    }
+    if (header.encoding === "raw") this.paintRaw(header, pending.data, offset, width, height);
+    else await this.paintLossy(header, pending.data, offset);
+    this.ack(pending.ws);
+    stats.paintMs = performance.now() - began;
+    this.painted(header);
+  }
+
+  paintRaw(header, buffer, offset, width, height) {
+    const pixels = header.dtype === "uint8"
+      ? new Uint8Array(buffer, offset, width * height)
+      : new Uint16Array(buffer, offset, width * height);
+    const found = analyse(pixels);
+    let lo = found.lo, hi = found.hi;
+    if (this.controls.mode.value === "manual") {
+      lo = Number(this.controls.min.value);
+      hi = Math.max(lo + 1, Number(this.controls.max.value));
+    } else {
+      this.controls.min.value = Math.round(lo);
+      this.controls.max.value = Math.round(hi);
+    }
+    this.updateLut(lo, hi, this.colourOf(header.channel));
+    if (!this.image) this.image = this.context.createImageData(width, height);
+    const out = new Uint32Array(this.image.data.buffer);
+    const lut = this.lut;
+    for (let i = 0; i < pixels.length; i++) out[i] = lut[pixels[i]];
+    this.context.putImageData(this.image, 0, 0);
+    this.drawHistogram(found, lo, hi);
+  }
+
+  async paintLossy(header, buffer, offset) {
+    const blob = new Blob([new Uint8Array(buffer, offset)], { type: `image/${header.encoding}` });
+    const bitmap = await createImageBitmap(blob);
+    this.context.drawImage(bitmap, 0, 0);
+    bitmap.close();
+  }
+
+  colourOf(channel) {
+    this.colours = this.colours || {};
+    if (this.controls.colour.dataset.channel !== channel) {
+      this.controls.colour.value = this.colours[channel] || "#ffffff";
+      this.controls.colour.dataset.channel = channel;
+    }
+    this.colours[channel] = this.controls.colour.value;
+    return this.controls.colour.value;
+  }
+
+  updateLut(lo, hi, colour) {
+    const key = `${lo}:${hi}:${colour}`;
+    if (key === this.lutKey) return;
+    this.lutKey = key;
+    const [r, g, b] = rgb(colour);
+    const scale = 1 / (hi - lo);
+    for (let v = 0; v < 65536; v++) {
+      const t = Math.min(1, Math.max(0, (v - lo) * scale));
+      // little-endian RGBA in one uint32: alpha in the high byte
+      this.lut[v] = (255 << 24) | (Math.round(b * t) << 16) | (Math.round(g * t) << 8) | Math.round(r * t);
+    }
+  }
+
+  drawHistogram({ bins, min, max }, lo, hi) {
+    const ctx = this.histogram.getContext("2d");
+    const { width, height } = this.histogram;
+    ctx.clearRect(0, 0, width, height);
+    let peak = 1;
+    for (const n of bins) peak = Math.max(peak, n);
+    ctx.fillStyle = "#8ac";
+    for (let b = 0; b < bins.length; b++) {
+      const h = (Math.log1p(bins[b]) / Math.log1p(peak)) * height;
+      ctx.fillRect((b * width) / bins.length, height - h, width / bins.length, h);
+    }
+    const span = Math.max(1, max - min);
+    ctx.fillStyle = "#fc6";
+    for (const edge of [lo, hi]) ctx.fillRect(((edge - min) / span) * width, 0, 1, height);
+  }
+
+  painted(header) {
+    const now = performance.now();
+    stats.painted++;
+    stats.lastSeq = header.seq;
+    stats.header = header;
+    const latency = Date.now() / 1000 - header.timestamp;
+    stats.latencies.push(latency);
+    if (stats.latencies.length > 2000) stats.latencies.shift();
+    this.paintTimes.push(now);
+    while (this.paintTimes.length && this.paintTimes[0] < now - 1000) this.paintTimes.shift();
+    stats.fps = this.paintTimes.length;
+    this.fpsText.textContent = `${stats.fps} fps`;
+    this.latencyText.textContent = `${Math.round(latency * 1000)} ms`;
+    this.info.textContent = `#${header.seq} ${header.shape.join("×")} ${header.channel || ""}`;
+    this.header = header;
+  }
+
+  applyZoom() {
+    const zoom = this.controls.zoom.value;
+    this.viewport.classList.toggle("fit", zoom === "fit");
+    this.canvas.style.width = zoom === "fit" ? "" : `${this.canvas.width * Number(zoom)}px`;
+  }
+
+  // A click moves the stage by the click's offset from the image centre (pixel size from the frame).
+  click(event) {
+    const header = this.header;
+    if (!header || !header.pixel_size_um) return;
+    const rect = this.canvas.getBoundingClientRect();
+    const x = ((event.clientX - rect.left) * this.canvas.width) / rect.width;
+    const y = ((event.clientY - rect.top) * this.canvas.height) / rect.height;
+    const dx = (x - this.canvas.width / 2) * header.pixel_size_um;
+    const dy = (y - this.canvas.height / 2) * header.pixel_size_um;
+    this.onMove(Math.round(dx * 100) / 100, Math.round(dy * 100) / 100);
+  }
+}
