@@ -69,8 +69,14 @@ async def test_every_document_exactly_once_through_server_and_consumer_kills(
 ) -> None:
     log = tmp_path / "ingest.log"
     consumer_args = ("--durable", "faults", "--ack-wait", "2", "--batch", "64")
-    consumer = await start_ingest(bus.url, catalog_url, log, *consumer_args)
-    await wait_until(lambda: log.exists() and "ingesting" in log.read_text(), WAIT_S)
+
+    async def start_consumer(starts: int) -> asyncio.subprocess.Process:
+        """Start ``skyscope ingest`` and wait until it is consuming (its signals handled)."""
+        child = await start_ingest(bus.url, catalog_url, log, *consumer_args)
+        await wait_until(lambda: log.read_text().count("ingesting ") == starts, WAIT_S)
+        return child
+
+    consumer = await start_consumer(1)
     records = [Record() for _ in range(INSTRUMENTS)]
     publishers = [
         BusPublisher(bus.url, instrument=f"scope-{i}", spool=tmp_path / f"{i}", stop_timeout=1)
@@ -94,13 +100,13 @@ async def test_every_document_exactly_once_through_server_and_consumer_kills(
         await asyncio.to_thread(bus.start)
         # the consumer dies mid-ingest (twice: early, and once half the documents are stored),
         # each time between a commit and its acknowledgements or in the middle of a batch
-        for stored_at_least in (1, TOTAL // 2):
+        for starts, stored_at_least in enumerate((1, TOTAL // 2), start=2):
             await wait_until(
                 lambda n=stored_at_least: stored_count(catalog_url) >= n, WAIT_S, thread=True
             )
             consumer.send_signal(signal.SIGKILL)
             await consumer.wait()
-            consumer = await start_ingest(bus.url, catalog_url, log, *consumer_args)
+            consumer = await start_consumer(starts)
         results = [result for results in await acquiring for result in results]
         for publisher in publishers:
             await publisher.close(timeout=30)
