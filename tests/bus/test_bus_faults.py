@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from _nats_server import NatsServer, complete_runs, start_ingest, stored_documents, wait_until
 
 from skyscope.broker import BusPublisher
@@ -25,6 +26,10 @@ from skyscope.plans import count
 INSTRUMENTS = 4
 RUNS = 3
 EVENTS = 40
+WAIT_S = 90.0
+"""How long a step may take (a consumer starting, catching up) on a loaded machine."""
+TOTAL = INSTRUMENTS * RUNS * (EVENTS + 3)
+"""Documents in all: each run is a start, a descriptor, its events and a stop."""
 
 
 class Record:
@@ -57,13 +62,21 @@ async def ticker(gaps: list[float]) -> None:
         last = now
 
 
+# Three child processes start here, each importing skyscope: seconds apiece on a loaded machine.
+@pytest.mark.timeout(180)
 async def test_every_document_exactly_once_through_server_and_consumer_kills(
     bus: NatsServer, catalog_url: str, tmp_path: Path
 ) -> None:
     log = tmp_path / "ingest.log"
     consumer_args = ("--durable", "faults", "--ack-wait", "2", "--batch", "64")
-    consumer = await start_ingest(bus.url, catalog_url, log, *consumer_args)
-    await wait_until(lambda: log.exists() and "ingesting" in log.read_text(), timeout=45)
+
+    async def start_consumer(starts: int) -> asyncio.subprocess.Process:
+        """Start ``skyscope ingest`` and wait until it is consuming (its signals handled)."""
+        child = await start_ingest(bus.url, catalog_url, log, *consumer_args)
+        await wait_until(lambda: log.read_text().count("ingesting ") == starts, WAIT_S)
+        return child
+
+    consumer = await start_consumer(1)
     records = [Record() for _ in range(INSTRUMENTS)]
     publishers = [
         BusPublisher(bus.url, instrument=f"scope-{i}", spool=tmp_path / f"{i}", stop_timeout=1)
@@ -85,17 +98,21 @@ async def test_every_document_exactly_once_through_server_and_consumer_kills(
         await asyncio.to_thread(bus.kill)
         await wait_until(lambda: all(p.spooled > 0 for p in publishers))
         await asyncio.to_thread(bus.start)
-        # the consumer dies mid-ingest, after committing some and before acknowledging others
-        await wait_until(lambda: bool(stored_documents_safe(catalog_url)), thread=True)
-        consumer.send_signal(signal.SIGKILL)
-        await consumer.wait()
-        consumer = await start_ingest(bus.url, catalog_url, log, *consumer_args)
+        # the consumer dies mid-ingest (twice: early, and once half the documents are stored),
+        # each time between a commit and its acknowledgements or in the middle of a batch
+        for starts, stored_at_least in enumerate((1, TOTAL // 2), start=2):
+            await wait_until(
+                lambda n=stored_at_least: stored_count(catalog_url) >= n, WAIT_S, thread=True
+            )
+            consumer.send_signal(signal.SIGKILL)
+            await consumer.wait()
+            consumer = await start_consumer(starts)
         results = [result for results in await acquiring for result in results]
         for publisher in publishers:
             await publisher.close(timeout=30)
         assert not any(p.pending for p in publishers)
         expected = {run: docs for record in records for run, docs in record.runs.items()}
-        await wait_until(lambda: complete_runs(catalog_url) == set(expected), thread=True)
+        await wait_until(lambda: complete_runs(catalog_url) == set(expected), WAIT_S, thread=True)
     finally:
         watch.cancel()
         await asyncio.gather(watch, return_exceptions=True)
@@ -126,13 +143,13 @@ async def test_every_document_exactly_once_through_server_and_consumer_kills(
     assert max(gaps) < 1.0  # generous: a blocking network or disk wait would show as seconds
 
 
-def stored_documents_safe(catalog_url: str) -> dict[str, list[tuple[str, str]]]:
-    """The stored documents, or nothing while the consumer is still creating the catalog."""
+def stored_count(catalog_url: str) -> int:
+    """How many documents the catalog holds (0 while the consumer is still creating it)."""
     from skyscope.broker import CatalogError
 
     if "://" not in catalog_url and not Path(catalog_url).exists():
-        return {}
+        return 0
     try:
-        return stored_documents(catalog_url)
+        return sum(map(len, stored_documents(catalog_url).values()))
     except CatalogError:
-        return {}
+        return 0

@@ -190,3 +190,11 @@ async def test_order_holds_across_memory_and_spool(
     assert 0 < publisher.spooled < len(record.docs)
     messages = await stream_contents(bus.url)
     assert [doc["uid"] for _, _, doc in messages] == [doc["uid"] for _, doc in record.docs]
+
+
+async def test_two_publishers_cannot_share_a_spool(bus: NatsServer, tmp_path: Path) -> None:
+    async with BusPublisher(bus.url, instrument="scope-1", spool=tmp_path / "spool"):
+        second = BusPublisher(bus.url, instrument="scope-2", spool=tmp_path / "spool")
+        with pytest.raises(BusError, match="in use by another publisher"):
+            await second.start()
+        await second.close()

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ._bus_errors import BusPublishError
+from ._bus_errors import BusError, BusPublishError
 from ._bus_spool import Outgoing, Spool
 from ._bus_subjects import run_of_subject
 
@@ -48,7 +48,13 @@ class Outbox:
 
     async def open(self) -> None:
         """Open the spool; one left by a dead publisher is published before anything new."""
-        self._spool = await self._run(Spool, self._spool_path)
+        try:
+            self._spool = await self._run(Spool, self._spool_path)
+        except BlockingIOError:
+            raise BusError(
+                f"the spool {self._spool_path} is in use by another publisher; "
+                "give each publisher its own (spool=...)"
+            ) from None
         if self._spool.torn_bytes:
             logger.warning(
                 "%s: cut off %d bytes at its end, a record a publisher was writing as it died",

@@ -174,7 +174,11 @@ class BusPublisher:
         if self._starting is None or self._closed:
             return
         self._closed = True
-        await asyncio.shield(self._starting)
+        try:
+            await asyncio.shield(self._starting)
+        except BusError:  # it never started (its error was raised then): nothing to publish
+            await self._outbox.close()
+            return
         await self.flush(timeout)
         if self._sender is not None:
             self._sender.cancel()
