@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 from _nats_server import NatsServer, delete_stream
 
+from _catalog_backends import backend, catalog_location, new_catalog, postgres
 from _system import require_program
 from skyscope.devices import SoftDetector
 
@@ -34,12 +34,13 @@ async def bus(nats_server: NatsServer) -> AsyncIterator[NatsServer]:
     await delete_stream(nats_server.url)
 
 
-@pytest.fixture(params=["sqlite"])
-def catalog_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Where the catalog lives: a SQLite file now; a PostgreSQL URL joins once that lands."""
-    if request.param == "sqlite":
-        return str(tmp_path / "catalog.sqlite")
-    raise NotImplementedError(request.param)
+@pytest.fixture
+def catalog_url(new_catalog: Callable[[], str]) -> str:
+    """Where the catalog lives: an SQLite file, then a PostgreSQL database (each test twice)."""
+    return new_catalog()
+
+
+__all__ = ["backend", "catalog_location", "new_catalog", "postgres"]  # the backends' fixtures
 
 
 @pytest.fixture
