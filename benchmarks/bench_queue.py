@@ -2,7 +2,9 @@
 
 Both servers run as their own processes on loopback, serve the same trivial plan
 (``count([det], num=1)``: a soft detector here, ophyd's ``det`` there) and are driven by the
-same client, bluesky-queueserver-api's HTTP ``REManagerAPI``. Reported (medians):
+same client, bluesky-queueserver-api's HTTP ``REManagerAPI``. Both servers run at once and
+every repetition alternates between them, so both see the same load on a shared machine.
+Reported (medians):
 
 - add -> start: from sending ``item add`` (autostart on) to the plan's start document's time;
 - throughput: items per second through the queue (a batch queued, then ``queue start``, to
@@ -261,7 +263,8 @@ async def _add(client: httpx.AsyncClient) -> None:
     assert reply["success"], reply
 
 
-async def measure(server: Skyscope, quick: bool) -> dict[str, float]:
+async def open_api(server: Skyscope) -> Any:
+    """Start ``server`` and return the client, its environment open and warmed up."""
     try:
         url = await server.start()
     except BaseException:
@@ -269,33 +272,64 @@ async def measure(server: Skyscope, quick: bool) -> dict[str, float]:
         raise
     api = REManagerAPI(http_server_uri=url, status_polling_period=0.01, timeout=30)
     api.set_authorization_key(api_key=KEY)
+    if not (await api.status(reload=True))["worker_environment_exists"]:
+        await api.environment_open()
+        await api.wait_for_condition(lambda s: s["worker_environment_exists"], timeout=60)
+    await add_to_start(server, api, 2)  # warm up
+    return api
+
+
+async def interleaved(servers: list[Skyscope], quick: bool) -> dict[str, dict[str, float]]:
+    """Every measurement taken on each server in turn, so both see the same machine load.
+
+    The machine is shared and noisy: measuring one server and then the other would compare
+    two different loads, so both run at once and each repetition alternates between them.
+    """
+    apis = [await open_api(server) for server in servers]
+    reps = 8 if quick else 30
+    latency: dict[str, list[float]] = {s.name: [] for s in servers}
+    rate: dict[str, list[float]] = {s.name: [] for s in servers}
+    status: dict[str, list[float]] = {s.name: [] for s in servers}
     try:
-        if not (await api.status(reload=True))["worker_environment_exists"]:
-            await api.environment_open()
-            await api.wait_for_condition(lambda s: s["worker_environment_exists"], timeout=60)
-        await add_to_start(server, api, 2)  # warm up
-        reps = 10 if quick else 30
-        latency = statistics.median(await add_to_start(server, api, reps))
-        rate = statistics.median([await throughput(api, 20 if quick else 100) for _ in range(3)])
-        status = statistics.median(await status_latency(server, reps))
+        for _ in range(reps):
+            for server, api in zip(servers, apis, strict=True):
+                latency[server.name] += await add_to_start(server, api, 1)
+                status[server.name] += await status_latency(server, 1)
+        for _ in range(2 if quick else 3):
+            for server, api in zip(servers, apis, strict=True):
+                rate[server.name].append(await throughput(api, 8 if quick else 100))
     except BaseException:
-        for log in server.folder.glob("*.log"):
-            print(f"--- {log.name}:", *log.read_text().splitlines()[-25:], sep="\n")
+        for server in servers:
+            for log in server.folder.glob("*.log"):
+                print(f"--- {log.name}:", *log.read_text().splitlines()[-25:], sep="\n")
         raise
     finally:
-        await api.close()
-        await server.stop()
-    return {"add_to_start_s": latency, "items_per_s": rate, "status_s": status}
+        for api in apis:
+            await api.close()
+    return {
+        s.name: {
+            "add_to_start_s": statistics.median(latency[s.name]),
+            "items_per_s": statistics.median(rate[s.name]),
+            "status_s": statistics.median(status[s.name]),
+        }
+        for s in servers
+    }
 
 
 async def main_async(quick: bool) -> dict[str, Any]:
-    figures: dict[str, Any] = {}
-    for kind in (Skyscope, BlueskyQueueServer):
-        with tempfile.TemporaryDirectory(prefix="bench-queue-") as folder:
-            result = await measure(kind(Path(folder)), quick)
-        figures[kind.name] = result
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-queue-") as sky_dir,
+        tempfile.TemporaryDirectory(prefix="bench-queue-") as anchor_dir,
+    ):
+        servers = [Skyscope(Path(sky_dir)), BlueskyQueueServer(Path(anchor_dir))]
+        try:
+            figures: dict[str, Any] = await interleaved(servers, quick)
+        finally:
+            for server in servers:
+                await server.stop()
+    for name, result in list(figures.items()):
         print(
-            f"{kind.name:>20}: add->start {result['add_to_start_s'] * 1e3:8.2f} ms  "
+            f"{name:>20}: add->start {result['add_to_start_s'] * 1e3:8.2f} ms  "
             f"{result['items_per_s']:8.1f} items/s  status {result['status_s'] * 1e3:8.2f} ms",
             flush=True,
         )

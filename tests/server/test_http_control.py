@@ -332,3 +332,26 @@ async def test_keys_are_made_described_and_revoked_by_their_owner(
             assert reply.status_code == 401
     finally:
         await narrow.close()
+
+
+async def test_a_lock_survives_a_restart_and_only_its_hash_is_saved(tmp_path: Path) -> None:
+    def server() -> QueueServer:
+        engine = Engine({}, handle_sigint=False)
+        return QueueServer(_environment, engine=engine, store_path=tmp_path / "queue.json")
+
+    first = server()
+    await first.start(open_environment=False)
+    first.manager_lock("my-lock-key", user="ada", queue=True, note="overnight")
+    await first.close()
+    assert "my-lock-key" not in (tmp_path / "queue.json").read_text()
+    again = server()
+    await again.start(open_environment=False)
+    try:
+        assert again.lock_info()["lock_info"]["queue"] is True
+        assert again.status()["lock"] == {"environment": False, "queue": True}
+        with pytest.raises(LockError, match="overnight"):
+            again.lock.check(None, queue=True)
+        again.manager_unlock("my-lock-key")
+        assert not again.lock.is_set
+    finally:
+        await again.close()
