@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import prod
 
-import numpy as np
-
 from ._image_axes import ImageAxes
 
 
@@ -63,10 +61,14 @@ def check_address(images: tuple[ImageSpec, ...], address: FrameAddress) -> None:
 
 
 def flat_index(axes: ImageAxes, coords: tuple[int, ...]) -> int:
-    """Return the frame's index when the image's leading axes are flattened in C order."""
-    if not coords:
-        return 0
-    return int(np.ravel_multi_index(coords, tuple(axes.sizes[n] for n in axes.leading)))
+    """Return the frame's index when the image's leading axes are flattened in C order.
+
+    Plain arithmetic: it runs once per frame on the loop, where numpy's call costs more.
+    """
+    index = 0
+    for n, name in zip(coords, axes.leading, strict=True):
+        index = index * axes.sizes[name] + n
+    return index
 
 
 def frame_count(axes: ImageAxes) -> int:

@@ -9,8 +9,9 @@ writer, the frame itself inline. With a ``FrameWriter`` the frames go to a file 
 into the writer (a flyer, with progress).
 
 Frames are rendered on a worker thread; a sequence renders frame n+1 while frame n goes to the
-writer. Frames bound for a writer are lent from a bounded pool of buffers, each reused only
-once the writer (and everyone else) has let go of it; inline frames are always new arrays.
+writer. Frames are lent from a bounded pool of buffers, each reused only once the writer (and
+everyone else: an event, a plan writing it, a viewer) has let go of it, so filling a frame
+does not fault in fresh memory each time.
 """
 
 from __future__ import annotations
@@ -163,7 +164,7 @@ class SimCamera(StandardReadable):
         """Render one frame and its mean off the loop; in real time, take exposure + readout."""
         async with self._lock:
             start = time.monotonic()
-            exposed = await self._maker.render_off_loop(settings, pooled=self._writer is not None)
+            exposed = await self._maker.render_off_loop(settings, pooled=True)
             if self._realtime:
                 duration = settings.exposure_s + settings.readout_time_s(self._model.sensor)
                 await asyncio.sleep(max(0.0, duration - (time.monotonic() - start)))

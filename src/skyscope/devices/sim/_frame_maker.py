@@ -21,7 +21,7 @@ from ._synth import SensorFrame
 EXACT_MEAN_PIXELS = 512 * 512
 """Frames up to this many pixels get an exact mean (``frame_mean``)."""
 _DEFAULT_QUEUE_DEPTH = 8
-"""Frames a writer that does not say its ``queue_depth`` is assumed to hold at once."""
+"""Frames a writer that does not say its ``queue_depth`` (or none) is assumed to hold at once."""
 
 
 class FrameMaker:
@@ -73,7 +73,9 @@ def frame_mean(frame: SensorFrame) -> float:
 
 
 def pool_limit(writer: FrameWriter | None) -> int:
-    """Return how many frame buffers to reuse: enough for the writer's queue and two more."""
-    if writer is None:
-        return 1
+    """Return how many frame buffers to reuse: enough for a writer's queue and two more.
+
+    Without a writer of its own the camera's frames may still go to one (a plan writes them):
+    the pool is sized for a writer of the default depth.
+    """
     return int(getattr(writer, "queue_depth", _DEFAULT_QUEUE_DEPTH)) + 2

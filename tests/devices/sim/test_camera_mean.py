@@ -1,0 +1,33 @@
+"""The camera's mean reading: computed with the frame off the loop, exact for ordinary frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from skyscope.devices.sim import CameraSettings, Microscope, SensorSpec
+from skyscope.devices.sim._frame_maker import EXACT_MEAN_PIXELS, frame_mean
+
+
+def test_the_mean_is_exact_up_to_a_size_and_sampled_beyond() -> None:
+    rng = np.random.default_rng(3)
+    small = rng.integers(0, 4000, (512, 512)).astype(np.uint16)
+    assert small.size <= EXACT_MEAN_PIXELS
+    assert frame_mean(small) == pytest.approx(float(small.mean()), rel=1e-12)
+    big = rng.integers(0, 4000, (1024, 1024)).astype(np.uint16)
+    assert frame_mean(big) == pytest.approx(float(big[::4, ::4].mean()), rel=1e-12)
+    assert frame_mean(big) == pytest.approx(float(big.mean()), rel=0.01)
+
+
+async def test_a_triggered_frame_reads_its_own_mean() -> None:
+    scope = Microscope(
+        sensor=SensorSpec(shape=(64, 80)),
+        camera=CameraSettings(exposure_s=0.001),
+        mode="pattern",
+        realtime=False,
+    )
+    await scope.connect()
+    for _ in range(2):  # the pattern numbers its frames: means differ
+        await scope.camera.trigger()
+        frame = await scope.camera.image.get_value()
+        assert await scope.camera.mean.get_value() == pytest.approx(float(frame.mean()))
