@@ -91,7 +91,9 @@ async def _run(args: argparse.Namespace) -> IngestCounts:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         print(
-            f"ingesting {args.url} {args.stream} into {catalog.location}", file=sys.stderr, flush=True
+            f"ingesting {args.url} {args.stream} into {catalog.location}",
+            file=sys.stderr,
+            flush=True,
         )
         return await ingest.run(stop)
     finally:
