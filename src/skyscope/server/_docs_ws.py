@@ -8,19 +8,18 @@ With ``?status=1`` the queue server's status changes come on the same socket (``
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from starlette.routing import WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket
 
 from ._gate import Gate, ScopedRoute
 from ._live_docs import DocumentRing
 from ._manager import QueueServer
+from ._ws_tasks import until_first_done
 
 DOCS_WS = "/api/live/documents/ws"
 DOCS_SCOPE = "read:monitor"
-_GONE = (WebSocketDisconnect, OSError, RuntimeError)
 """What sending to a client that went away raises."""
 
 
@@ -70,19 +69,9 @@ def documents_route(gate: Gate, ring: DocumentRing, server: QueueServer) -> Scop
             return
         hello = {"type": "hello", "seq": ring.seq, "oldest": ring.oldest, "since": since}
         await websocket.send_text(json.dumps(hello))
-        tasks = [
-            asyncio.ensure_future(_send_documents(ring, websocket, since)),
-            asyncio.ensure_future(_until_closed(websocket)),
-        ]
+        tasks = [_send_documents(ring, websocket, since), _until_closed(websocket)]
         if websocket.query_params.get("status") in ("1", "true"):
-            tasks.append(asyncio.ensure_future(_send_status(server, websocket)))
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        for task in done:
-            error = task.exception()
-            if error is not None and not isinstance(error, _GONE):
-                raise error
+            tasks.append(_send_status(server, websocket))
+        await until_first_done(*tasks)
 
     return ScopedRoute(WebSocketRoute(DOCS_WS, documents_ws), "WEBSOCKET", DOCS_WS, DOCS_SCOPE)

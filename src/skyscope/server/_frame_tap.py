@@ -48,8 +48,8 @@ class FrameTap:
         """Publish ``frame`` to live viewers, then write it (unless live-only)."""
         pixel = self._pixel_size_um() if self._pixel_size_um is not None else None
         self.live.publish(frame, channel=self._channel, pixel_size_um=pixel)
-        if not self.saving:
-            return self.writer.get_indices_written()
+        if not self.saving:  # live only: no new index; the last frame written stands for it
+            return self.writer.get_indices_written() - 1
         return await self.writer.write(frame)
 
     def get_indices_written(self) -> int:

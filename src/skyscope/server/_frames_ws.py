@@ -13,15 +13,15 @@ import asyncio
 import json
 
 from starlette.routing import WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket
 
 from ._gate import Gate, ScopedRoute
 from ._live_frames import LIVE_FORMATS, LiveFrames
+from ._ws_tasks import until_first_done
 
 FRAMES_WS = "/api/live/frames/ws"
 FRAMES_SCOPE = "read:monitor"
 MAX_WINDOW = 8
-_GONE = (WebSocketDisconnect, OSError, RuntimeError)
 
 
 class _Credits:
@@ -87,17 +87,8 @@ def frames_route(gate: Gate, live: LiveFrames) -> ScopedRoute:
         hello = {"type": "hello", "format": fmt, "window": window, "seq": live.seq}
         await websocket.send_text(json.dumps(hello))
         credits = _Credits(window)
-        tasks = [
-            asyncio.ensure_future(_send_frames(live, websocket, fmt, credits)),
-            asyncio.ensure_future(_read_acks(websocket, credits)),
-        ]
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        for task in done:
-            error = task.exception()
-            if error is not None and not isinstance(error, _GONE):
-                raise error
+        await until_first_done(
+            _send_frames(live, websocket, fmt, credits), _read_acks(websocket, credits)
+        )
 
     return ScopedRoute(WebSocketRoute(FRAMES_WS, frames_ws), "WEBSOCKET", FRAMES_WS, FRAMES_SCOPE)
