@@ -1,7 +1,8 @@
 """Four instruments acquire at once through the bus into one catalog, through faults.
 
 The NATS server is killed (SIGKILL) mid-acquisition and restarted; the ingest consumer, a child
-process, is killed -9 mid-ingest and restarted. Afterwards every run is complete in the catalog
+process, is killed -9 mid-ingest and restarted; on PostgreSQL, the database server is stopped
+(``immediate``: a crash) mid-ingest and restarted. Afterwards every run is complete in the catalog
 and every document each instrument recorded is stored exactly once: no loss, no duplicate.
 The event loop the four engines share is watched by a ticker: the outage never stalls it.
 """
@@ -65,7 +66,7 @@ async def ticker(gaps: list[float]) -> None:
 # Three child processes start here, each importing skyscope: seconds apiece on a loaded machine.
 @pytest.mark.timeout(180)
 async def test_every_document_exactly_once_through_server_and_consumer_kills(
-    bus: NatsServer, catalog_url: str, tmp_path: Path
+    bus: NatsServer, catalog_url: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     log = tmp_path / "ingest.log"
     consumer_args = ("--durable", "faults", "--ack-wait", "2", "--batch", "64")
@@ -98,6 +99,12 @@ async def test_every_document_exactly_once_through_server_and_consumer_kills(
         await asyncio.to_thread(bus.kill)
         await wait_until(lambda: all(p.spooled > 0 for p in publishers))
         await asyncio.to_thread(bus.start)
+        if catalog_url.startswith("postgresql://"):  # the database crashes while documents flow
+            database = request.getfixturevalue("postgres")
+            await asyncio.to_thread(database.stop, "immediate")
+            published = sum(p.published for p in publishers)
+            await wait_until(lambda: sum(p.published for p in publishers) >= published + 60)
+            await asyncio.to_thread(database.start)
         # the consumer dies mid-ingest (twice: early, and once half the documents are stored),
         # each time between a commit and its acknowledgements or in the middle of a batch
         for starts, stored_at_least in enumerate((1, TOTAL // 2), start=2):
