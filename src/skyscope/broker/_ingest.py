@@ -126,15 +126,20 @@ class Ingester:
             for row, key_rows, text in chunk:
                 run_id = new.pop(row[0], None)  # a uid twice in one batch: its first start
                 if run_id is not None:
-                    keys.extend((run_id, *self._exact(key)) for key in key_rows)
+                    keys.extend(self._key_params(run_id, key_rows))
                     texts.append(self._backend.fulltext_row(run_id, text))
         self._connection.executemany(_rows.KEY_INSERT, keys)
         self._connection.executemany(self._backend.fulltext_insert, texts)
 
-    def _exact(self, key: KeyRow) -> Row:
-        """A key row whose number the database stores exactly (see ``Dialect.number``)."""
-        number = key[-1]
-        return key if number is None else (*key[:-1], self._dialect.number(number))
+    def _key_params(self, run_id: int, key_rows: list[KeyRow]) -> Iterable[Row]:
+        """The KEY_INSERT parameters of a run's key rows, numbers kept exactly.
+
+        SQLite takes them as they are; PostgreSQL gets floats as decimals (``Dialect.number``).
+        """
+        if self._dialect.name == "sqlite":
+            return ((run_id, *key) for key in key_rows)
+        number = self._dialect.number
+        return ((run_id, *k[:-1], None if k[-1] is None else number(k[-1])) for k in key_rows)
 
     def _write_stops(self, stops: list[tuple[Row, list[KeyRow]]]) -> None:
         """Fill runs' stop columns and add the stop's key rows, once per run."""
@@ -143,7 +148,7 @@ class Ingester:
             filled = self._connection.execute(_rows.STOP_UPDATE, values).fetchall()
             if filled:
                 run_id = filled[0][0]
-                keys.extend((run_id, *self._exact(key)) for key in key_rows)
+                keys.extend(self._key_params(run_id, key_rows))
         self._connection.executemany(_rows.KEY_INSERT, keys)
 
     def close(self) -> None:
