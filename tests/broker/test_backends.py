@@ -121,3 +121,24 @@ def test_a_run_twice_in_one_batch_is_stored_once(
         "runs_fts": 3,
         "events": 6,
     }
+
+
+def test_a_large_bulk_ingest_refreshes_postgresql_statistics(
+    postgres: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    import skyscope.broker._store as store_module
+    from _postgres import PostgresServer
+
+    assert isinstance(postgres, PostgresServer)
+    monkeypatch.setattr(store_module, "REFRESH_STATISTICS_DOCS", 8)
+    location = postgres.fresh_database()
+    analyzed = "SELECT count(last_analyze) FROM pg_stat_user_tables WHERE relname = 'run_keys'"
+    with Catalog(location) as catalog:
+        catalog.ingest(small_run({"sample": "few"}).docs)  # 4 documents: below the mark
+        with psycopg.connect(location) as db:
+            assert db.execute(analyzed).fetchone() == (0,)
+        catalog.ingest(small_run({"sample": "more"}, n_events=6).docs)
+        with psycopg.connect(location) as db:
+            assert db.execute(analyzed).fetchone() == (1,)
