@@ -66,8 +66,9 @@ def row_counts(location: str | Path, tables: tuple[str, ...]) -> dict[str, int]:
         import psycopg
 
         with psycopg.connect(str(location)) as db:
-            return {
-                t: db.execute(f"SELECT count(*) FROM {t}".encode()).fetchone()[0] for t in tables
-            }  # type: ignore[index]
+            counts = {
+                t: db.execute(f"SELECT count(*) FROM {t}".encode()).fetchone() for t in tables
+            }
+            return {t: int(row[0]) for t, row in counts.items() if row is not None}
     with sqlite3.connect(location) as db:
         return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}

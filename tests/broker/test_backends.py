@@ -3,6 +3,8 @@ clear errors for a server database, and ``skyscope catalog check`` on a URL."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from _broker_docs import small_run
 
@@ -97,3 +99,46 @@ def test_catalog_check_and_runs_on_a_url(
     assert "2 runs (1 incomplete, 1 success)" in out
     assert main(["runs", "--catalog", catalog_location]) == 0
     assert f"2 of 2 runs in {catalog_location}" in capsys.readouterr().out.replace("\n", "")
+
+
+def test_a_run_twice_in_one_batch_is_stored_once(
+    catalog_location: str, new_catalog: Callable[[], str]
+) -> None:
+    from _catalog_backends import row_counts
+
+    runs = [small_run({"sample": f"s{i}", "time": 1e9 + i}, n_events=2) for i in range(3)]
+    docs = [doc for run in runs for doc in run.docs]
+    tables = ("runs", "run_keys", "runs_fts", "events", "descriptors")
+    once = new_catalog()
+    with Catalog(once) as catalog:
+        catalog.ingest(docs)
+    with Catalog(catalog_location) as catalog:
+        catalog.ingest(docs + docs)  # one transaction holds every start twice
+        assert samples(catalog.search(Key("sample") == "s1")) == ["s1"]
+    assert row_counts(catalog_location, tables) == row_counts(once, tables)
+    assert row_counts(once, ("runs", "runs_fts", "events")) == {
+        "runs": 3,
+        "runs_fts": 3,
+        "events": 6,
+    }
+
+
+def test_a_large_bulk_ingest_refreshes_postgresql_statistics(
+    postgres: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    import skyscope.broker._store as store_module
+    from _postgres import PostgresServer
+
+    assert isinstance(postgres, PostgresServer)
+    monkeypatch.setattr(store_module, "REFRESH_STATISTICS_DOCS", 8)
+    location = postgres.fresh_database()
+    analyzed = "SELECT count(last_analyze) FROM pg_stat_user_tables WHERE relname = 'run_keys'"
+    with Catalog(location) as catalog:
+        catalog.ingest(small_run({"sample": "few"}).docs)  # 4 documents: below the mark
+        with psycopg.connect(location) as db:
+            assert db.execute(analyzed).fetchone() == (0,)
+        catalog.ingest(small_run({"sample": "more"}, n_events=6).docs)
+        with psycopg.connect(location) as db:
+            assert db.execute(analyzed).fetchone() == (1,)

@@ -32,8 +32,9 @@ from skyscope.plans import close_run, open_run, sleep, trigger_and_read
 FRAMES = 120
 OUTAGE_AT = 30
 OUTAGE_S = 1.5
-# Generous on a machine shared by many workers; a commit on the loop would stall for seconds.
-STALL_LIMIT_S = 0.25
+# A loop that waited on the database would stall for the whole outage (>= 1.5 s). Typical figures
+# are 20-80 ms (printed); the bound leaves room for a 2-core machine shared by many workers.
+STALL_LIMIT_S = 1.0
 
 
 @pytest.fixture
@@ -119,7 +120,7 @@ async def test_server_restart_mid_run_keeps_every_document_once(server: Any, mod
         assert catalog[-1].num_events == FRAMES
     assert result.exit_status == "success"
     assert any("commits failed" in problem for problem in result.problems)
-    assert ticker.longest < STALL_LIMIT_S
+    assert ticker.longest < min(STALL_LIMIT_S, OUTAGE_S)
     await release(scope)
 
 

@@ -30,6 +30,12 @@ class Dialect:
     """Makes SQLite walk the start-time index; PostgreSQL's planner needs no hint."""
     unlimited: int | None
     """The ``LIMIT ?`` value that means no limit."""
+    refresh_statistics: str | None
+    """Refreshes the planner's statistics (and PostgreSQL's visibility map, for index-only
+    scans of the key table) after a bulk ingest; SQLite's plans do not need it."""
+    walks_time_index: bool
+    """Page through many matches by walking the start-time index (SQLite); PostgreSQL's planner
+    does better with the matching id set (hashed) joined to the runs and sorted."""
 
     def fulltext_ids(self, text: str) -> tuple[str, tuple[SqlValue, ...]]:
         """A SELECT of the ids of runs whose metadata matches the full-text query ``text``."""
@@ -57,6 +63,8 @@ SQLITE = Dialect(
     begin="BEGIN IMMEDIATE",
     time_index_hint="INDEXED BY runs_time",
     unlimited=-1,
+    refresh_statistics=None,
+    walks_time_index=True,
 )
 
 POSTGRESQL = Dialect(
@@ -66,4 +74,6 @@ POSTGRESQL = Dialect(
     begin="BEGIN",
     time_index_hint="",
     unlimited=None,
+    refresh_statistics="VACUUM (ANALYZE)",
+    walks_time_index=False,
 )

@@ -111,33 +111,44 @@ class Ingester:
             pass  # the connection is gone; the next flush opens another
 
     def _write_starts(self, starts: list[tuple[Row, list[KeyRow], str]]) -> None:
-        """Insert new runs with their key rows and full-text entries (replays insert nothing)."""
+        """Insert new runs with their key rows and full-text entries (replays insert nothing).
+
+        Starts go many per statement: one round trip per few hundred runs, not one per run.
+        """
         keys: list[Row] = []
         texts: list[Row] = []
-        for row, key_rows, text in starts:
-            new = self._connection.execute(_rows.START_INSERT, row).fetchall()
-            if new:
-                run_id = new[0][0]
-                keys.extend((run_id, *self._exact(key)) for key in key_rows)
-                texts.append(self._backend.fulltext_row(run_id, text))
+        step = _rows.STARTS_PER_INSERT
+        for first in range(0, len(starts), step):
+            chunk = starts[first : first + step]
+            params = [value for row, _, _ in chunk for value in row]
+            inserted = self._connection.execute(_rows.start_insert(len(chunk)), params)
+            new = {uid: run_id for run_id, uid in inserted.fetchall()}
+            for row, key_rows, text in chunk:
+                run_id = new.pop(row[0], None)  # a uid twice in one batch: its first start
+                if run_id is not None:
+                    keys.extend(self._key_params(run_id, key_rows))
+                    texts.append(self._backend.fulltext_row(run_id, text))
         self._connection.executemany(_rows.KEY_INSERT, keys)
         self._connection.executemany(self._backend.fulltext_insert, texts)
 
-    def _exact(self, key: KeyRow) -> Row:
-        """A key row whose number the database stores exactly (see ``Dialect.number``)."""
-        number = key[-1]
-        return key if number is None else (*key[:-1], self._dialect.number(number))
+    def _key_params(self, run_id: int, key_rows: list[KeyRow]) -> Iterable[Row]:
+        """The KEY_INSERT parameters of a run's key rows, numbers kept exactly.
+
+        SQLite takes them as they are; PostgreSQL gets floats as decimals (``Dialect.number``).
+        """
+        if self._dialect.name == "sqlite":
+            return ((run_id, *key) for key in key_rows)
+        number = self._dialect.number
+        return ((run_id, *k[:-1], None if k[-1] is None else number(k[-1])) for k in key_rows)
 
     def _write_stops(self, stops: list[tuple[Row, list[KeyRow]]]) -> None:
         """Fill runs' stop columns and add the stop's key rows, once per run."""
         keys: list[Row] = []
         for values, key_rows in stops:
-            if self._connection.execute(_rows.STOP_UPDATE, values).rowcount == 1:
-                run_uid = values[-1]
-                (run_id,) = self._connection.execute(
-                    "SELECT id FROM runs WHERE uid = ?", (run_uid,)
-                ).fetchone()
-                keys.extend((run_id, *self._exact(key)) for key in key_rows)
+            filled = self._connection.execute(_rows.STOP_UPDATE, values).fetchall()
+            if filled:
+                run_id = filled[0][0]
+                keys.extend(self._key_params(run_id, key_rows))
         self._connection.executemany(_rows.KEY_INSERT, keys)
 
     def close(self) -> None:

@@ -23,11 +23,22 @@ Document = Mapping[str, Any]
 MAX_KEY_DEPTH = 4
 _UID_KEYS = frozenset({"uid", "stop.uid", "stop.run_start"})
 
-# A start's row; it returns the new run's id, or no row when the run was stored already.
-START_INSERT = (
-    "INSERT INTO runs (uid, scan_id, time, plan_name, sample, start_doc, writer_host, "
-    "writer_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uid) DO NOTHING RETURNING id"
-)
+# Starts' rows, many per statement; it returns (id, uid) of the runs that were new.
+START_COLUMNS = "uid, scan_id, time, plan_name, sample, start_doc, writer_host, writer_pid"
+START_ROW_MARKS = "(?, ?, ?, ?, ?, ?, ?, ?)"
+# Rows per INSERT of starts (8 parameters each, well below every database's parameter limit).
+STARTS_PER_INSERT = 500
+
+
+def start_insert(rows: int) -> str:
+    """The INSERT of ``rows`` starts (ON CONFLICT: replays insert nothing, return nothing)."""
+    marks = ", ".join([START_ROW_MARKS] * rows)
+    return (
+        f"INSERT INTO runs ({START_COLUMNS}) VALUES {marks} "
+        "ON CONFLICT (uid) DO NOTHING RETURNING id, uid"
+    )
+
+
 KEY_INSERT = (
     "INSERT INTO run_keys (run_id, key, position, kind, value_text, value_num) "
     "VALUES (?, ?, ?, ?, ?, ?)"
@@ -51,9 +62,10 @@ INSERTS: dict[str, str] = {
 }
 
 # A stop fills the run's stop columns once; a replayed stop finds them filled and changes nothing.
+# It returns the run's id when it did fill them.
 STOP_UPDATE = (
     "UPDATE runs SET stop_uid = ?, stop_time = ?, exit_status = ?, num_events = ?, stop_doc = ? "
-    "WHERE uid = ? AND stop_uid IS NULL"
+    "WHERE uid = ? AND stop_uid IS NULL RETURNING id"
 )
 
 

@@ -51,6 +51,10 @@ def select_runs(
     if query is None:
         sql = f"SELECT {RUN_COLUMNS} FROM runs r {NEWEST_FIRST} LIMIT ? OFFSET ?"
         return store.query(sql, page)
+    if not dialect.walks_time_index:
+        ids, id_params = query.ids_sql(dialect)
+        sql = f"SELECT {RUN_COLUMNS} FROM runs r WHERE r.id IN ({ids}) {NEWEST_FIRST}"
+        return store.query(f"{sql} LIMIT ? OFFSET ?", (*id_params, *page))
     if not many:
         ids, id_params = query.ids_sql(dialect)
         probe = store.query(f"SELECT * FROM ({ids}) AS matching LIMIT {PROBE_ROWS}", id_params)

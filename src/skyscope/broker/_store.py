@@ -21,6 +21,9 @@ from ._rows import Document
 
 # Ingesting after the fact commits in large transactions.
 BULK_BATCH_ROWS = 100_000
+# After a bulk ingest this large, the planner's statistics are refreshed (PostgreSQL plans key
+# queries by them; autovacuum would only catch up a minute or more later).
+REFRESH_STATISTICS_DOCS = 10_000
 
 
 class Store:
@@ -51,6 +54,8 @@ class Store:
                         ingester.flush()
             finally:
                 ingester.flush()
+            if count >= REFRESH_STATISTICS_DOCS and self.dialect.refresh_statistics:
+                self.execute(self.dialect.refresh_statistics)
         return count
 
     def query(
