@@ -1,15 +1,17 @@
 """A RunEngine-shaped face on skyscope's Engine, so bluesky's own tests can drive it.
 
-It only translates bluesky's call convention — ``RE(plan, subs, **md)`` blocking on a private
-loop, ``RunEngineInterrupted`` for a paused or interrupted call, results as uids or
-``RunEngineResult``, subscriptions by document name, requests from other threads marshalled
-onto the loop — and leaves every behaviour to the engine.
+It only translates bluesky's call convention — the engine's loop running on its own thread
+(``RE.loop``, as bluesky's), ``RE(plan, subs, **md)`` blocking the caller until the plan ends
+or pauses, Ctrl-C in the caller forwarded to the engine's own Ctrl-C handling,
+``RunEngineInterrupted`` for a paused or interrupted call, results as uids or
+``RunEngineResult``, subscriptions by document name — and leaves every behaviour to the engine.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -30,8 +32,9 @@ class RunEngineAdapter:
 
     def __init__(self, md: dict[str, Any] | None = None, *, call_returns_result: bool = False):
         self.loop = asyncio.new_event_loop()
-        self._thread_id = threading.get_ident()
-        self.engine = Engine({} if md is None else md)
+        self._th = threading.Thread(target=self.loop.run_forever, name="RE-loop", daemon=True)
+        self._th.start()
+        self.engine = Engine({} if md is None else md, handle_sigint=True)
         self.call_returns_result = call_returns_result
         self.preprocessors: list[Callable[[Any], Any]] = []
         self.ignore_callback_exceptions = False
@@ -133,34 +136,49 @@ class RunEngineAdapter:
         self.engine.unregister_command(name)
 
     def close(self) -> None:
-        """Halt what still runs, check nothing was left on the loop, close it."""
+        """Halt what still runs, cancel what was left on the loop, stop and close it."""
         if self.engine.state.value not in ("idle",):
             with contextlib.suppress(Exception):
                 self.halt()
-        leftover = [t for t in asyncio.all_tasks(self.loop) if not t.done()]
-        for task in leftover:
-            task.cancel()
-        if leftover:
-            self.loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
-        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+        self._wait(_cancel_all())
+        self._wait(self.loop.shutdown_asyncgens())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._th.join()
         self.loop.close()
 
     # --- translation -------------------------------------------------------------------
 
     def _blocking(self, coro: Coroutine[Any, Any, RunResult]) -> Any:
-        """Run ``coro`` on the adapter's loop; return or raise as bluesky's RE would."""
-        if self.loop.is_running():
+        """Run ``coro`` on the engine's loop; return or raise as bluesky's RE would."""
+        if self._on_loop_thread():
             coro.close()
             raise RuntimeError("the RunEngine adapter was called from inside its own loop")
         try:
-            result = self.loop.run_until_complete(coro)
+            result = self._wait(coro, forward_sigint=True)
         finally:
             if self.engine.state.value == "idle":
                 self._drop_temp_subscriptions()
         return self._answer(result)
 
+    def _wait(self, coro: Coroutine[Any, Any, Any], forward_sigint: bool = False) -> Any:
+        """Block until ``coro`` has run on the loop; Ctrl-C meanwhile goes to the engine."""
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        if not forward_sigint or threading.current_thread() is not threading.main_thread():
+            return future.result()
+        previous = signal.signal(signal.SIGINT, self._forward_sigint)
+        try:
+            return future.result()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def _forward_sigint(self, signum: int, frame: Any) -> None:
+        # the engine's own Ctrl-C rule (first: pause at a checkpoint; again: pause now)
+        handler = self.engine._sigint
+        if handler is not None:
+            self.loop.call_soon_threadsafe(handler._on_sigint)
+
     def _answer(self, result: RunResult) -> Any:
-        if result.paused:
+        if result.paused or result.exit_status == "abort":
             raise RunEngineInterrupted(_PAUSE_MSG) from None
         if self._interrupted:
             self._interrupted = False
@@ -184,9 +202,9 @@ class RunEngineAdapter:
         state = self.engine.state.value
         if state == "idle":
             raise TransitionError("RunEngine is already idle.")
-        if state == "paused" and not self.loop.is_running():
+        if state == "paused" and not self._on_loop_thread():
             try:
-                result = self.loop.run_until_complete(start())
+                result = self._wait(start())
             finally:
                 self._drop_temp_subscriptions()
             return self._shape(result)
@@ -198,15 +216,22 @@ class RunEngineAdapter:
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
+    def _on_loop_thread(self) -> bool:
+        return threading.current_thread() is self._th
+
     def _on_loop(self, action: Callable[[], Any]) -> None:
-        """Act now on the loop's own thread, else hand the action to the loop."""
-        if threading.get_ident() == self._thread_id or not self.loop.is_running():
+        """Act on the loop's thread (now, if called there; else waiting until it has)."""
+        if self._on_loop_thread():
             try:
                 action()
             except EngineStateError as error:
                 raise TransitionError(str(error)) from error
-        else:
-            self.loop.call_soon_threadsafe(action)
+            return
+
+        async def act() -> None:
+            self._on_loop(action)
+
+        self._wait(act())
 
     def _drop_temp_subscriptions(self) -> None:
         for token in self._temp_tokens:
@@ -216,9 +241,17 @@ class RunEngineAdapter:
 
 
 _OWN = frozenset(
-    {"loop", "_thread_id", "engine", "call_returns_result", "preprocessors",
+    {"loop", "_th", "engine", "call_returns_result", "preprocessors",
      "ignore_callback_exceptions", "_temp_tokens", "_interrupted", "_pending"}
 )  # fmt: skip
+
+
+async def _cancel_all() -> None:
+    current = asyncio.current_task()
+    leftover = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+    for task in leftover:
+        task.cancel()
+    await asyncio.gather(*leftover, return_exceptions=True)
 
 
 def _only(name: str, func: Callable[[str, Any], Any]) -> Callable[[str, Any], Any]:

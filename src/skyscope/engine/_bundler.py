@@ -8,6 +8,7 @@ on builds one event per ``save`` through the documents' composer — the engine'
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,8 @@ from ._errors import IllegalMessageSequence
 
 Emit = Callable[[str, Any], Awaitable[None]]
 Push = Callable[[str, Any], None]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -180,7 +183,7 @@ class RunBundler:
     async def _ensure_described(self, obj: Any, collect: bool = False) -> None:
         if obj not in self._describe:
             method = obj.describe_collect if collect else obj.describe
-            self._describe[obj] = dict(await maybe_await(method()))
+            self._describe[obj] = dict(_as_described(await maybe_await(method())))
             if hasattr(obj, "collect_asset_docs"):
                 self._asset_writers.add(obj)
 
@@ -270,6 +273,26 @@ class RunBundler:
                 partial["data"], partial["timestamps"], time=partial.get("time")
             )
             await self._emit("event", event)
+
+
+def _as_described(keys: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Data keys as event-model accepts them: an "integer" given a decimal precision is a number.
+
+    ophyd devices describe a number by its current value's type (a motor at 0 says "integer",
+    with ``precision: 3``, then reads 0.5); bluesky's RunEngine records such runs, so the
+    engine describes these keys as "number" (logged) instead of failing the run.
+    """
+    widened = {
+        key: {**data_key, "dtype": "number"}
+        for key, data_key in keys.items()
+        if data_key.get("dtype") == "integer"
+        and data_key.get("precision")
+        and not data_key.get("shape")
+    }
+    if not widened:
+        return keys
+    logger.info("%s: described as integers with a precision; recorded as numbers", sorted(widened))
+    return {**keys, **widened}
 
 
 def _check_one_row(doc: dict[str, Any], stream: _Stream) -> None:

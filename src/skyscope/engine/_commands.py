@@ -162,7 +162,10 @@ async def configure(ctx: Context, msg: Msg) -> Any:
 
 
 async def _staging(ctx: Context, msg: Msg, method: str) -> Any:
-    result = getattr(msg.obj, method)()
+    call = getattr(msg.obj, method, None)
+    if call is None:
+        return []  # as in bluesky, staging is optional: plans stage whatever they are given
+    result = call()
     if hasattr(result, "add_callback"):
         await _wait_one(ctx, result, msg.obj, method)
         return result
@@ -298,7 +301,9 @@ async def open_run(ctx: Context, msg: Msg) -> Any:
     if msg.run in s.runs:
         raise IllegalMessageSequence(f"a run keyed {msg.run!r} is already open: close it first")
     plan_md = {"plan_type": "generator", "plan_name": _plan_name(s), **msg.kwargs}
-    md = start_metadata(ctx.md, plan_md, s.call_md, ctx.md_validator)
+    if "scan_id" not in s.call_md:
+        ctx.md["scan_id"] = int(await maybe_await(ctx.scan_id_source(ctx.md)))
+    md = start_metadata(ctx.md, plan_md, s.call_md, ctx.md_validator, ctx.md_normalizer)
     bundler = RunBundler(md, ctx.dispatcher.emit, ctx.dispatcher.push)
     s.runs[msg.run] = bundler
     s.run_uids.append(bundler.uid)

@@ -32,7 +32,15 @@ from ._errors import (
     InvalidCommand,
 )
 from ._loop import PlanLoop
-from ._metadata import MetadataValidator, PersistentDict, check_keys
+from ._metadata import (
+    MetadataNormalizer,
+    MetadataValidator,
+    PersistentDict,
+    ScanIdSource,
+    check_keys,
+    next_scan_id,
+    versions,
+)
 from ._msg import Msg, Plan
 from ._progress import ProgressCallback, watcher_for
 from ._registry import COMMANDS, Command
@@ -73,6 +81,13 @@ class Engine:
             md if md is not None else PersistentDict(metadata_path())
         )
         self.md_validator = md_validator
+        self.md_normalizer: MetadataNormalizer | None = None
+        """Gives the start metadata its final form (bluesky's ``md_normalizer``)."""
+        self.scan_id_source: ScanIdSource = next_scan_id
+        """Gives each run's scan id from ``md`` (bluesky's ``scan_id_source``)."""
+        known = {**self.md.get("versions", {}), **versions()}
+        if self.md.get("versions") != known:  # as bluesky's RunEngine: md says what runs it
+            self.md["versions"] = known
         self.progress = progress
         self.raise_on_fail = raise_on_fail
         self.dispatcher = Dispatcher(subscriber_buffer, subscriber_buffer_bytes)
@@ -85,6 +100,8 @@ class Engine:
         self._sigint = SigintHandler(self.request_pause) if handle_sigint else None
         self._streams: set[asyncio.Queue[tuple[str, Any] | None]] = set()
         self._runner: asyncio.Runner | None = None
+        self.msg_hook: Callable[[Msg], Any] | None = None
+        """Called with every message before the engine acts on it (logging, debugging)."""
 
     # --- what the engine is doing ----------------------------------------------------------
 
