@@ -16,10 +16,11 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import bluesky.run_engine
 from bluesky.run_engine import RunEngineInterrupted, RunEngineResult, TransitionError
 from bluesky.utils import ensure_generator, normalize_subs_input
 
-from skyscope.engine import Engine, EngineStateError, RunResult
+from skyscope.engine import Engine, EngineStateError, RunResult, Suspender
 
 # skyscope names the held state by what it is; bluesky by what it is doing.
 _STATE_NAMES = {"suspended": "suspending"}
@@ -41,6 +42,7 @@ class RunEngineAdapter:
         self._temp_tokens: list[int] = []
         self._interrupted = False
         self._pending: set[asyncio.Task[Any]] = set()
+        self._bluesky_suspenders: list[Any] = []
 
     # --- attributes bluesky's RunEngine exposes, read through to the engine --------------
 
@@ -55,7 +57,11 @@ class RunEngineAdapter:
     @property
     def state(self) -> str:
         value = self.engine.state.value
-        return _STATE_NAMES.get(value, value)
+        return _StateName(_STATE_NAMES.get(value, value))
+
+    @property
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        return self.loop  # the name bluesky's suspender objects use
 
     def __getattr__(self, name: str) -> Any:
         # msg_hook, md_validator, suspenders, commands, ...: the engine's own, same name
@@ -120,14 +126,26 @@ class RunEngineAdapter:
         return self._end(self.engine.halt)
 
     def install_suspender(self, suspender: Any) -> None:
-        self.engine.install_suspender(suspender)
+        if isinstance(suspender, Suspender):
+            self.engine.install_suspender(suspender)
+        elif suspender not in self._bluesky_suspenders:  # bluesky's: they call request_suspend
+            self._bluesky_suspenders.append(suspender)
+            suspender.install(self)
 
     def remove_suspender(self, suspender: Any) -> None:
-        self.engine.remove_suspender(suspender)
+        if suspender in self._bluesky_suspenders:
+            self._bluesky_suspenders.remove(suspender)
+            suspender.remove()
+        else:
+            self.engine.remove_suspender(suspender)
 
     def clear_suspenders(self) -> None:
-        for suspender in list(self.engine.suspenders):
-            self.engine.remove_suspender(suspender)
+        for suspender in [*self.engine.suspenders, *self._bluesky_suspenders]:
+            self.remove_suspender(suspender)
+
+    @property
+    def suspenders(self) -> tuple[Any, ...]:
+        return (*self.engine.suspenders, *self._bluesky_suspenders)
 
     def register_command(self, name: str, func: Any) -> None:
         self.engine.register_command(name, func)
@@ -155,6 +173,11 @@ class RunEngineAdapter:
             raise RuntimeError("the RunEngine adapter was called from inside its own loop")
         try:
             result = self._wait(coro, forward_sigint=True)
+        except Exception as error:
+            translated = _as_bluesky(error)
+            if translated is error:
+                raise
+            raise translated from error
         finally:
             if self.engine.state.value == "idle":
                 self._drop_temp_subscriptions()
@@ -241,9 +264,39 @@ class RunEngineAdapter:
 
 
 _OWN = frozenset(
-    {"loop", "_th", "engine", "call_returns_result", "preprocessors",
+    {"loop", "_th", "engine", "call_returns_result", "preprocessors", "_bluesky_suspenders",
      "ignore_callback_exceptions", "_temp_tokens", "_interrupted", "_pending"}
 )  # fmt: skip
+
+
+def _as_bluesky(error: Exception) -> Exception:
+    """skyscope's error as bluesky's of the same name (FailedStatus, IllegalMessageSequence...)."""
+    kind = type(error)
+    twin = getattr(bluesky.run_engine, kind.__name__, None)
+    if (
+        kind.__module__.startswith("skyscope")
+        and isinstance(twin, type)
+        and issubclass(twin, Exception)
+        and not isinstance(error, twin)
+    ):
+        return twin(str(error))
+    return error
+
+
+class _StateName(str):
+    """A state's name with the predicates bluesky's suspenders ask of ``RE.state``."""
+
+    @property
+    def is_running(self) -> bool:
+        return self == "running"
+
+    @property
+    def is_idle(self) -> bool:
+        return self == "idle"
+
+    @property
+    def is_paused(self) -> bool:
+        return self == "paused"
 
 
 async def _cancel_all() -> None:

@@ -48,7 +48,7 @@ from ._session import Session
 from ._sigint import SigintHandler
 from ._simulation import DEFAULT_MAX_MESSAGES, DryRunSummary, Simulation
 from ._state import EngineState, RunResult
-from ._suspenders import Suspender
+from ._suspenders import RequestedSuspension, Suspender
 
 logger = logging.getLogger(__name__)
 
@@ -214,6 +214,30 @@ class Engine:
         if suspender in self._suspenders:
             self._suspenders.remove(suspender)
             suspender.remove()
+
+    def request_suspend(
+        self,
+        until: Any,
+        *,
+        pre_plan: Any = None,
+        post_plan: Any = None,
+        justification: str | None = None,
+    ) -> None:
+        """Hold the running plan until ``until()`` (an awaitable, or what makes one) completes.
+
+        bluesky's call: the devices rest, ``pre_plan`` runs, then on completion ``post_plan``
+        runs and the plan rewinds to its last checkpoint. Call it on the engine's loop.
+        """
+        hold = RequestedSuspension(
+            until,
+            pre_plan=_plan_factory(pre_plan),
+            post_plan=_plan_factory(post_plan),
+            justification=justification or "",
+            on_cleared=self.remove_suspender,
+        )
+        self._suspenders.append(hold)
+        if self._control.state is EngineState.RUNNING:
+            self._post(Request.SUSPEND)
 
     @property
     def suspenders(self) -> tuple[Suspender, ...]:
@@ -431,6 +455,18 @@ def _with_context(name: str, handler: Handler | CustomHandler) -> Handler:
         return await simple(msg)
 
     return call
+
+
+def _plan_factory(plan: Any) -> Callable[[], Any] | None:
+    """A factory of side plans: bluesky passes them as plans, message lists or callables."""
+    if plan is None or (callable(plan) and not hasattr(plan, "send")):
+        return plan  # type: ignore[no-any-return]
+    messages = plan
+
+    def replay() -> Any:
+        return (yield from messages)
+
+    return replay
 
 
 def _axis_name(key: Any) -> str:
