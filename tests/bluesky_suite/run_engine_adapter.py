@@ -20,7 +20,7 @@ import bluesky.run_engine
 from bluesky.run_engine import RunEngineInterrupted, RunEngineResult, TransitionError
 from bluesky.utils import ensure_generator, normalize_subs_input
 
-from skyscope.engine import Engine, EngineStateError, RunResult, Suspender
+from skyscope.engine import Engine, EngineStateError, RunResult
 
 # skyscope names the held state by what it is; bluesky by what it is doing.
 _STATE_NAMES = {"suspended": "suspending"}
@@ -42,7 +42,11 @@ class RunEngineAdapter:
         self._temp_tokens: list[int] = []
         self._interrupted = False
         self._pending: set[asyncio.Task[Any]] = set()
-        self._bluesky_suspenders: list[Any] = []
+        # Ctrl-C in the calling thread goes to the engine while the adapter lives (bluesky's
+        # RE takes it over during calls; its tests also send it just after one returns)
+        self._previous_sigint = signal.getsignal(signal.SIGINT)
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, self._forward_sigint)
 
     # --- attributes bluesky's RunEngine exposes, read through to the engine --------------
 
@@ -126,26 +130,14 @@ class RunEngineAdapter:
         return self._end(self.engine.halt)
 
     def install_suspender(self, suspender: Any) -> None:
-        if isinstance(suspender, Suspender):
-            self.engine.install_suspender(suspender)
-        elif suspender not in self._bluesky_suspenders:  # bluesky's: they call request_suspend
-            self._bluesky_suspenders.append(suspender)
-            suspender.install(self)
+        self._on_loop(lambda: self.engine.install_suspender(suspender))
 
     def remove_suspender(self, suspender: Any) -> None:
-        if suspender in self._bluesky_suspenders:
-            self._bluesky_suspenders.remove(suspender)
-            suspender.remove()
-        else:
-            self.engine.remove_suspender(suspender)
+        self._on_loop(lambda: self.engine.remove_suspender(suspender))
 
     def clear_suspenders(self) -> None:
-        for suspender in [*self.engine.suspenders, *self._bluesky_suspenders]:
+        for suspender in self.engine.suspenders:
             self.remove_suspender(suspender)
-
-    @property
-    def suspenders(self) -> tuple[Any, ...]:
-        return (*self.engine.suspenders, *self._bluesky_suspenders)
 
     def register_command(self, name: str, func: Any) -> None:
         self.engine.register_command(name, func)
@@ -160,6 +152,8 @@ class RunEngineAdapter:
                 self.halt()
         self._wait(_cancel_all())
         self._wait(self.loop.shutdown_asyncgens())
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, self._previous_sigint)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._th.join()
         self.loop.close()
@@ -172,7 +166,7 @@ class RunEngineAdapter:
             coro.close()
             raise RuntimeError("the RunEngine adapter was called from inside its own loop")
         try:
-            result = self._wait(coro, forward_sigint=True)
+            result = self._wait(coro)
         except Exception as error:
             translated = _as_bluesky(error)
             if translated is error:
@@ -183,21 +177,14 @@ class RunEngineAdapter:
                 self._drop_temp_subscriptions()
         return self._answer(result)
 
-    def _wait(self, coro: Coroutine[Any, Any, Any], forward_sigint: bool = False) -> Any:
-        """Block until ``coro`` has run on the loop; Ctrl-C meanwhile goes to the engine."""
-        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        if not forward_sigint or threading.current_thread() is not threading.main_thread():
-            return future.result()
-        previous = signal.signal(signal.SIGINT, self._forward_sigint)
-        try:
-            return future.result()
-        finally:
-            signal.signal(signal.SIGINT, previous)
+    def _wait(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        """Block until ``coro`` has run on the loop."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
 
     def _forward_sigint(self, signum: int, frame: Any) -> None:
         # the engine's own Ctrl-C rule (first: pause at a checkpoint; again: pause now)
         handler = self.engine._sigint
-        if handler is not None:
+        if handler is not None and self.engine.state.value == "running":
             self.loop.call_soon_threadsafe(handler._on_sigint)
 
     def _answer(self, result: RunResult) -> Any:
@@ -264,8 +251,9 @@ class RunEngineAdapter:
 
 
 _OWN = frozenset(
-    {"loop", "_th", "engine", "call_returns_result", "preprocessors", "_bluesky_suspenders",
-     "ignore_callback_exceptions", "_temp_tokens", "_interrupted", "_pending"}
+    {"loop", "_th", "engine", "call_returns_result", "preprocessors",
+     "ignore_callback_exceptions", "_temp_tokens", "_interrupted", "_pending",
+     "_previous_sigint"}
 )  # fmt: skip
 
 

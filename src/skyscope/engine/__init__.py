@@ -4,6 +4,7 @@ from ._context import Context, Handler
 from ._driver import Finished, PlanDriver
 from ._engine import CustomHandler, Engine
 from ._errors import (
+    DataKeyCollision,
     EngineError,
     EngineStateError,
     FailedPause,
@@ -78,6 +79,7 @@ __all__ = [
     "SuspendInBand",
     "SuspendOutOfBand",
     # errors
+    "DataKeyCollision",
     "EngineError",
     "EngineStateError",
     "FailedPause",

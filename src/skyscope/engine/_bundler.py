@@ -15,7 +15,7 @@ from typing import Any
 
 from ..documents import DataKey, RunComposer, StreamComposer, validate
 from ._awaiting import maybe_await
-from ._errors import IllegalMessageSequence
+from ._errors import DataKeyCollision, IllegalMessageSequence
 
 Emit = Callable[[str, Any], Awaitable[None]]
 Push = Callable[[str, Any], None]
@@ -196,7 +196,7 @@ class RunBundler:
         for obj in objs:
             keys = self._describe[obj]
             if clash := data_keys.keys() & keys.keys():
-                raise IllegalMessageSequence(
+                raise DataKeyCollision(
                     f"data keys {sorted(clash)} of {_name(obj)!r} collide with another device's "
                     f"in stream {name!r}"
                 )

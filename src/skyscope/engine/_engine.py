@@ -13,7 +13,7 @@ import inspect
 import logging
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
-from typing import Any
+from typing import Any, cast
 
 from .._paths import metadata_path
 from ._cleanup import call_on_seen
@@ -48,6 +48,7 @@ from ._session import Session
 from ._sigint import SigintHandler
 from ._simulation import DEFAULT_MAX_MESSAGES, DryRunSummary, Simulation
 from ._state import EngineState, RunResult
+from ._suspender_host import SuspenderHost, is_bluesky_suspender
 from ._suspenders import RequestedSuspension, Suspender
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class Engine:
         self.last_result: RunResult | None = None
         self._commands: dict[str, Command] = dict(COMMANDS)
         self._suspenders: list[Suspender] = []
+        self._bluesky_suspenders: list[Any] = []
         self._control = Control()
         self._session: Session | None = None
         self._sigint = SigintHandler(self.request_pause) if handle_sigint else None
@@ -204,13 +206,28 @@ class Engine:
         return frozenset(self._commands)
 
     def install_suspender(self, suspender: Suspender) -> None:
-        """Hold every plan while ``suspender``'s condition holds, until removed."""
+        """Hold every plan while ``suspender``'s condition holds, until removed.
+
+        bluesky's suspender objects are accepted too: they hold the plan through
+        ``request_suspend`` (installing one needs the engine's loop to be running).
+        """
+        if is_bluesky_suspender(suspender):
+            if suspender not in self._bluesky_suspenders:
+                self._bluesky_suspenders.append(suspender)
+                host = SuspenderHost(
+                    asyncio.get_running_loop(), lambda: self.state.value, self.request_suspend
+                )
+                cast(Any, suspender).install(host)
+            return
         if suspender not in self._suspenders:
             self._suspenders.append(suspender)
             suspender.install(self._on_suspender_trip)
 
     def remove_suspender(self, suspender: Suspender) -> None:
         """Stop watching with ``suspender``."""
+        if suspender in self._bluesky_suspenders:
+            self._bluesky_suspenders.remove(suspender)
+            suspender.remove()
         if suspender in self._suspenders:
             self._suspenders.remove(suspender)
             suspender.remove()
@@ -242,7 +259,7 @@ class Engine:
     @property
     def suspenders(self) -> tuple[Suspender, ...]:
         """The installed suspenders."""
-        return tuple(self._suspenders)
+        return (*self._suspenders, *self._bluesky_suspenders)
 
     def watch_progress(self, status: Any, obj: Any) -> None:
         """Connect a watchable Status to the progress callback."""
@@ -458,15 +475,20 @@ def _with_context(name: str, handler: Handler | CustomHandler) -> Handler:
 
 
 def _plan_factory(plan: Any) -> Callable[[], Any] | None:
-    """A factory of side plans: bluesky passes them as plans, message lists or callables."""
-    if plan is None or (callable(plan) and not hasattr(plan, "send")):
-        return plan  # type: ignore[no-any-return]
-    messages = plan
+    """A factory of side plans: bluesky gives them as plans, message lists or callables."""
+    if plan is None:
+        return None
 
-    def replay() -> Any:
-        return (yield from messages)
+    def make() -> Any:
+        made = plan() if callable(plan) and not hasattr(plan, "send") else plan
+        return _replay(made) if isinstance(made, list | tuple) else made
 
-    return replay
+    return make
+
+
+def _replay(messages: list[Any] | tuple[Any, ...]) -> Any:
+    """A plan of the given messages."""
+    return (yield from messages)
 
 
 def _axis_name(key: Any) -> str:
