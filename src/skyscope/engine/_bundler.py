@@ -200,8 +200,9 @@ class RunBundler:
                     f"data keys {sorted(clash)} of {_name(obj)!r} collide with another device's "
                     f"in stream {name!r}"
                 )
-            data_keys.update(keys)
-            object_keys[_name(obj)] = list(keys)
+            owner = _name(obj)  # each key says which device it came from, as bluesky's do
+            data_keys.update({key: {**dk, "object_name": owner} for key, dk in keys.items()})
+            object_keys[owner] = list(keys)
         composer = self.run.descriptor(
             name,
             data_keys,

@@ -141,8 +141,11 @@ async def read(ctx: Context, msg: Msg) -> Any:
 async def locate(ctx: Context, msg: Msg) -> Any:
     """``Msg('locate', obj, *objs, squeeze=True)``: where they are (setpoint and readback)."""
     objs = (msg.obj, *msg.args)
-    found = [await maybe_await(o.locate()) for o in objs]
-    return found[0] if msg.kwargs.get("squeeze", True) and len(found) == 1 else found
+    if len(objs) == 1:
+        found = await maybe_await(msg.obj.locate())
+        return found if msg.kwargs.get("squeeze", True) else [found]
+    # several at once, concurrently (as bluesky does): slow controllers answer in parallel
+    return list(await asyncio.gather(*(maybe_await(o.locate()) for o in objs)))
 
 
 async def stop(ctx: Context, msg: Msg) -> Any:

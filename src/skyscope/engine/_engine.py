@@ -96,6 +96,7 @@ class Engine:
         self.last_result: RunResult | None = None
         self._commands: dict[str, Command] = dict(COMMANDS)
         self._suspenders: list[Suspender] = []
+        self._rewindable = True
         self._bluesky_suspenders: list[Any] = []
         self._control = Control()
         self._session: Session | None = None
@@ -111,6 +112,21 @@ class Engine:
     def state(self) -> EngineState:
         """idle, running, pausing, paused, suspended, stopping, aborting or halting."""
         return self._control.state
+
+    @property
+    def rewindable(self) -> bool:
+        """Whether messages since the last checkpoint may be replayed (``Msg('rewindable')``).
+
+        Set it to start every plan non-rewindable, as bluesky's ``RE.rewindable``.
+        """
+        session = self._session
+        return session.rewind.rewindable if session is not None else self._rewindable
+
+    @rewindable.setter
+    def rewindable(self, value: bool) -> None:
+        self._rewindable = bool(value)
+        if self._session is not None:
+            self._session.rewind.rewindable = self._rewindable
 
     @property
     def session(self) -> Session:
@@ -318,6 +334,7 @@ class Engine:
         check_keys(self.md, "engine.md")
         session = Session(PlanDriver(plan), dict(md), asyncio.get_running_loop())
         session.simulation = simulation
+        session.rewind.rewindable = self._rewindable
         self._session = session
         self.dispatcher.reset()
         self._control.reach(Milestone.START)
