@@ -161,5 +161,15 @@ XFAIL: dict[str, str] = {
     "suspenders::test_pretripped[True]": "a bluesky suspender tripped before the plan starts: bluesky holds before the first message, skyscope does not",
     "suspenders::test_suspender_plans[False]": "suspenders installed by a plan are not listed the same way",
     "suspenders::test_suspender_plans[True]": "suspenders installed by a plan are not listed the same way",
-    "suspenders::test_unresumable_suspend_fail[False]": "timing expectation (wall clock) differs",
+}
+
+_TIMING = "timing-dependent here (2 shared cores): passes or fails from run to run under skyscope"
+
+FLAKY: dict[str, str] = {
+    # xfail(strict=False): measured to both pass and fail under skyscope on this machine
+    "new_examples::test_descriptor_layout_from_monitor": (
+        "compares configuration read after the run with the descriptor's, of a simulated "
+        "detector whose configuration changes while it runs: " + _TIMING
+    ),
+    "suspenders::test_unresumable_suspend_fail": "asserts a wall-clock lower bound; " + _TIMING,
 }
