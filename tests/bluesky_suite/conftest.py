@@ -37,6 +37,8 @@ __all__ = ["RE", "cleanup_any_figures", "db", "deterministic_sigint", "hw"]
 HERE = Path(__file__).parent
 BASELINE_FILE = HERE / "baseline.txt"
 BASELINE_MODE = os.environ.get("SKYSCOPE_BLUESKY_BASELINE") == "1"
+TEST_TIMEOUT_S = 15
+"""bluesky's tests take seconds at most; the ones that hang under skyscope end sooner this way."""
 
 
 def suite_id(item: pytest.Item) -> str:
@@ -66,6 +68,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if HERE not in item.path.parents:
             continue
         key = suite_id(item)
+        item.add_marker(pytest.mark.timeout(TEST_TIMEOUT_S))
         internals = _lookup(INTERNALS, key)
         if internals is not None:
             item.add_marker(pytest.mark.skip(reason=f"pokes RunEngine internals: {internals}"))
