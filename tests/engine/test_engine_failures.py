@@ -161,3 +161,15 @@ async def test_moves_are_stopped_when_a_plan_fails(engine: Engine, slow_motor) -
 async def test_mv_refuses_odd_arguments(engine: Engine, motor) -> None:
     with pytest.raises(ValueError, match="pairs"):
         await engine(mv(motor))
+
+
+async def test_a_failed_run_gives_the_error_message_as_reason(engine: Engine, recorder) -> None:
+    """As bluesky's RunEngine: the stop's reason is the message ("womp womp"), not its type."""
+
+    async def failing() -> AsyncGenerator[Any, Any]:
+        yield Msg("open_run")
+        raise RuntimeError("womp womp")
+
+    with pytest.raises(RuntimeError, match="womp womp"):
+        await engine(failing())
+    assert recorder.of("stop")[0]["reason"] == "womp womp"

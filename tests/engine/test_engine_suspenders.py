@@ -65,3 +65,39 @@ def test_bad_suspender_settings_are_refused() -> None:
         SuspendOutOfBand(signal, 3, 1)
     with pytest.raises(ValueError, match="sleep"):
         SuspendBoolHigh(signal, sleep=-1)
+
+
+async def test_request_suspend_holds_the_plan_until_its_awaitable_completes(engine) -> None:
+    """bluesky's request_suspend: rest, run the pre-plan, wait, then rewind to the checkpoint."""
+    import asyncio
+
+    from skyscope.engine import Msg
+
+    released, held = asyncio.Event(), asyncio.Event()
+    seen: list[str] = []
+
+    def hook(msg: Any) -> None:
+        seen.append(msg.command)
+        if msg.obj == "pre":
+            held.set()
+
+    engine.msg_hook = hook
+
+    def plan() -> Any:
+        yield Msg("open_run")
+        yield Msg("checkpoint")
+        yield Msg("null")
+        engine.request_suspend(released.wait, pre_plan=[Msg("null", "pre")])
+        yield Msg("sleep", None, 0)
+        yield Msg("close_run")
+
+    running = asyncio.ensure_future(engine(plan()))
+    await held.wait()
+    assert engine.state.value == "suspended"
+    assert not running.done()
+    released.set()
+    result = await running
+    assert result.exit_status == "success"
+    after_hold = seen[seen.index("null", seen.index("null") + 1) + 1 :]
+    assert "null" in after_hold  # replayed from the checkpoint once released
+    assert engine.suspenders == ()  # the one-off hold is gone

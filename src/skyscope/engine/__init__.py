@@ -5,6 +5,7 @@ from ._context import Context, Handler
 from ._driver import Finished, PlanDriver
 from ._engine import CustomHandler, Engine
 from ._errors import (
+    DataKeyCollision,
     EngineError,
     EngineStateError,
     FailedPause,
@@ -87,6 +88,7 @@ __all__ = [
     "SuspendInBand",
     "SuspendOutOfBand",
     # errors
+    "DataKeyCollision",
     "EngineError",
     "EngineStateError",
     "DeviceInUse",

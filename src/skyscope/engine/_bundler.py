@@ -8,16 +8,19 @@ on builds one event per ``save`` through the documents' composer — the engine'
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..documents import DataKey, RunComposer, StreamComposer, validate
 from ._awaiting import maybe_await
-from ._errors import IllegalMessageSequence
+from ._errors import DataKeyCollision, IllegalMessageSequence
 
 Emit = Callable[[str, Any], Awaitable[None]]
 Push = Callable[[str, Any], None]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -180,7 +183,7 @@ class RunBundler:
     async def _ensure_described(self, obj: Any, collect: bool = False) -> None:
         if obj not in self._describe:
             method = obj.describe_collect if collect else obj.describe
-            self._describe[obj] = dict(await maybe_await(method()))
+            self._describe[obj] = dict(_as_described(await maybe_await(method())))
             if hasattr(obj, "collect_asset_docs"):
                 self._asset_writers.add(obj)
 
@@ -193,12 +196,13 @@ class RunBundler:
         for obj in objs:
             keys = self._describe[obj]
             if clash := data_keys.keys() & keys.keys():
-                raise IllegalMessageSequence(
+                raise DataKeyCollision(
                     f"data keys {sorted(clash)} of {_name(obj)!r} collide with another device's "
                     f"in stream {name!r}"
                 )
-            data_keys.update(keys)
-            object_keys[_name(obj)] = list(keys)
+            owner = _name(obj)  # each key says which device it came from, as bluesky's do
+            data_keys.update({key: {**dk, "object_name": owner} for key, dk in keys.items()})
+            object_keys[owner] = list(keys)
         composer = self.run.descriptor(
             name,
             data_keys,
@@ -270,6 +274,26 @@ class RunBundler:
                 partial["data"], partial["timestamps"], time=partial.get("time")
             )
             await self._emit("event", event)
+
+
+def _as_described(keys: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Data keys as event-model accepts them: an "integer" given a decimal precision is a number.
+
+    ophyd devices describe a number by its current value's type (a motor at 0 says "integer",
+    with ``precision: 3``, then reads 0.5); bluesky's RunEngine records such runs, so the
+    engine describes these keys as "number" (logged) instead of failing the run.
+    """
+    widened = {
+        key: {**data_key, "dtype": "number"}
+        for key, data_key in keys.items()
+        if data_key.get("dtype") == "integer"
+        and data_key.get("precision")
+        and not data_key.get("shape")
+    }
+    if not widened:
+        return keys
+    logger.info("%s: described as integers with a precision; recorded as numbers", sorted(widened))
+    return {**keys, **widened}
 
 
 def _check_one_row(doc: dict[str, Any], stream: _Stream) -> None:

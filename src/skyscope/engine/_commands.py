@@ -141,8 +141,11 @@ async def read(ctx: Context, msg: Msg) -> Any:
 async def locate(ctx: Context, msg: Msg) -> Any:
     """``Msg('locate', obj, *objs, squeeze=True)``: where they are (setpoint and readback)."""
     objs = (msg.obj, *msg.args)
-    found = [await maybe_await(o.locate()) for o in objs]
-    return found[0] if msg.kwargs.get("squeeze", True) and len(found) == 1 else found
+    if len(objs) == 1:
+        found = await maybe_await(msg.obj.locate())
+        return found if msg.kwargs.get("squeeze", True) else [found]
+    # several at once, concurrently (as bluesky does): slow controllers answer in parallel
+    return list(await asyncio.gather(*(maybe_await(o.locate()) for o in objs)))
 
 
 async def stop(ctx: Context, msg: Msg) -> Any:
@@ -162,7 +165,10 @@ async def configure(ctx: Context, msg: Msg) -> Any:
 
 
 async def _staging(ctx: Context, msg: Msg, method: str) -> Any:
-    result = getattr(msg.obj, method)()
+    call = getattr(msg.obj, method, None)
+    if call is None:
+        return []  # as in bluesky, staging is optional: plans stage whatever they are given
+    result = call()
     if hasattr(result, "add_callback"):
         await _wait_one(ctx, result, msg.obj, method)
         return result
@@ -298,7 +304,9 @@ async def open_run(ctx: Context, msg: Msg) -> Any:
     if msg.run in s.runs:
         raise IllegalMessageSequence(f"a run keyed {msg.run!r} is already open: close it first")
     plan_md = {"plan_type": "generator", "plan_name": _plan_name(s), **msg.kwargs}
-    md = start_metadata(ctx.md, plan_md, s.call_md, ctx.md_validator)
+    if "scan_id" not in s.call_md:
+        ctx.md["scan_id"] = int(await maybe_await(ctx.scan_id_source(ctx.md)))
+    md = start_metadata(ctx.md, plan_md, s.call_md, ctx.md_validator, ctx.md_normalizer)
     bundler = RunBundler(md, ctx.dispatcher.emit, ctx.dispatcher.push)
     s.runs[msg.run] = bundler
     s.run_uids.append(bundler.uid)

@@ -6,7 +6,7 @@ from collections.abc import Callable, MutableMapping
 from typing import Any, Protocol
 
 from ._dispatcher import Dispatcher
-from ._metadata import MetadataValidator
+from ._metadata import MetadataNormalizer, MetadataValidator, ScanIdSource
 from ._msg import Msg
 from ._session import Session
 from ._suspenders import Suspender
@@ -18,6 +18,8 @@ class Context(Protocol):
     dispatcher: Dispatcher
     md: MutableMapping[str, Any]
     md_validator: MetadataValidator | None
+    md_normalizer: MetadataNormalizer | None
+    scan_id_source: ScanIdSource
 
     @property
     def session(self) -> Session:

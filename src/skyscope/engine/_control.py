@@ -147,7 +147,8 @@ class Control:
             raise EngineStateError(f"cannot pause: the engine is {self.state.value}")
         if defer:
             self.deferred_pause = True
-        else:
+        else:  # a pause now supersedes one deferred to the next checkpoint (as in bluesky)
+            self.deferred_pause = False
             self.post(Request.PAUSE)
 
     def at_checkpoint(self) -> bool:

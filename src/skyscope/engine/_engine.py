@@ -13,7 +13,7 @@ import inspect
 import logging
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
-from typing import Any
+from typing import Any, cast
 
 from .._paths import metadata_path
 from ._claims import claiming
@@ -34,7 +34,15 @@ from ._errors import (
 )
 from ._handle import RunHandle, start_plan
 from ._loop import PlanLoop
-from ._metadata import MetadataValidator, PersistentDict, check_keys
+from ._metadata import (
+    MetadataNormalizer,
+    MetadataValidator,
+    PersistentDict,
+    ScanIdSource,
+    check_keys,
+    next_scan_id,
+    versions,
+)
 from ._msg import Msg, Plan
 from ._progress import ProgressCallback, watcher_for
 from ._registry import COMMANDS, Command
@@ -42,7 +50,8 @@ from ._session import Session
 from ._sigint import SigintHandler
 from ._simulation import DEFAULT_MAX_MESSAGES, DryRunSummary, Simulation
 from ._state import EngineState, RunResult
-from ._suspenders import Suspender
+from ._suspender_host import SuspenderHost, is_bluesky_suspender
+from ._suspenders import RequestedSuspension, Suspender
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +84,13 @@ class Engine:
             md if md is not None else PersistentDict(metadata_path())
         )
         self.md_validator = md_validator
+        self.md_normalizer: MetadataNormalizer | None = None
+        """Gives the start metadata its final form (bluesky's ``md_normalizer``)."""
+        self.scan_id_source: ScanIdSource = next_scan_id
+        """Gives each run's scan id from ``md`` (bluesky's ``scan_id_source``)."""
+        known = {**self.md.get("versions", {}), **versions()}
+        if self.md.get("versions") != known:  # as bluesky's RunEngine: md says what runs it
+            self.md["versions"] = known
         self.progress = progress
         self.raise_on_fail = raise_on_fail
         self.dispatcher = Dispatcher(subscriber_buffer, subscriber_buffer_bytes)
@@ -82,12 +98,16 @@ class Engine:
         self.last_result: RunResult | None = None
         self._commands: dict[str, Command] = claiming(COMMANDS)  # one device, one driver
         self._suspenders: list[Suspender] = []
+        self._rewindable = True
+        self._bluesky_suspenders: list[Any] = []
         self._control = Control()
         self._session: Session | None = None
         self._sigint = SigintHandler(self.request_pause) if handle_sigint else None
         self._streams: set[asyncio.Queue[tuple[str, Any] | None]] = set()
         self._runner: asyncio.Runner | None = None
         self._handle: RunHandle | None = None
+        self.msg_hook: Callable[[Msg], Any] | None = None
+        """Called with every message before the engine acts on it (logging, debugging)."""
 
     # --- what the engine is doing ----------------------------------------------------------
 
@@ -100,6 +120,21 @@ class Engine:
     def handle(self) -> RunHandle | None:
         """The handle of the last plan ``start`` began (done once it has ended), if any."""
         return self._handle
+
+    @property
+    def rewindable(self) -> bool:
+        """Whether messages since the last checkpoint may be replayed (``Msg('rewindable')``).
+
+        Set it to start every plan non-rewindable, as bluesky's ``RE.rewindable``.
+        """
+        session = self._session
+        return session.rewind.rewindable if session is not None else self._rewindable
+
+    @rewindable.setter
+    def rewindable(self, value: bool) -> None:
+        self._rewindable = bool(value)
+        if self._session is not None:
+            self._session.rewind.rewindable = self._rewindable
 
     @property
     def session(self) -> Session:
@@ -195,21 +230,60 @@ class Engine:
         return frozenset(self._commands)
 
     def install_suspender(self, suspender: Suspender) -> None:
-        """Hold every plan while ``suspender``'s condition holds, until removed."""
+        """Hold every plan while ``suspender``'s condition holds, until removed.
+
+        bluesky's suspender objects are accepted too: they hold the plan through
+        ``request_suspend`` (installing one needs the engine's loop to be running).
+        """
+        if is_bluesky_suspender(suspender):
+            if suspender not in self._bluesky_suspenders:
+                self._bluesky_suspenders.append(suspender)
+                host = SuspenderHost(
+                    asyncio.get_running_loop(), lambda: self.state.value, self.request_suspend
+                )
+                cast(Any, suspender).install(host)
+            return
         if suspender not in self._suspenders:
             self._suspenders.append(suspender)
             suspender.install(self._on_suspender_trip)
 
     def remove_suspender(self, suspender: Suspender) -> None:
         """Stop watching with ``suspender``."""
+        if suspender in self._bluesky_suspenders:
+            self._bluesky_suspenders.remove(suspender)
+            suspender.remove()
         if suspender in self._suspenders:
             self._suspenders.remove(suspender)
             suspender.remove()
 
+    def request_suspend(
+        self,
+        until: Any,
+        *,
+        pre_plan: Any = None,
+        post_plan: Any = None,
+        justification: str | None = None,
+    ) -> None:
+        """Hold the running plan until ``until()`` (an awaitable, or what makes one) completes.
+
+        bluesky's call: the devices rest, ``pre_plan`` runs, then on completion ``post_plan``
+        runs and the plan rewinds to its last checkpoint. Call it on the engine's loop.
+        """
+        hold = RequestedSuspension(
+            until,
+            pre_plan=_plan_factory(pre_plan),
+            post_plan=_plan_factory(post_plan),
+            justification=justification or "",
+            on_cleared=self.remove_suspender,
+        )
+        self._suspenders.append(hold)
+        if self._control.state is EngineState.RUNNING:
+            self._post(Request.SUSPEND)
+
     @property
     def suspenders(self) -> tuple[Suspender, ...]:
         """The installed suspenders."""
-        return tuple(self._suspenders)
+        return (*self._suspenders, *self._bluesky_suspenders)
 
     def watch_progress(self, status: Any, obj: Any) -> None:
         """Connect a watchable Status to the progress callback."""
@@ -277,6 +351,7 @@ class Engine:
         check_keys(self.md, "engine.md")
         session = Session(PlanDriver(plan), dict(md), asyncio.get_running_loop())
         session.simulation = simulation
+        session.rewind.rewindable = self._rewindable
         self._session = session
         self.dispatcher.reset()
         self._control.reach(Milestone.START)
@@ -440,6 +515,23 @@ def _with_context(name: str, handler: Handler | CustomHandler) -> Handler:
         return await simple(msg)
 
     return call
+
+
+def _plan_factory(plan: Any) -> Callable[[], Any] | None:
+    """A factory of side plans: bluesky gives them as plans, message lists or callables."""
+    if plan is None:
+        return None
+
+    def make() -> Any:
+        made = plan() if callable(plan) and not hasattr(plan, "send") else plan
+        return _replay(made) if isinstance(made, list | tuple) else made
+
+    return make
+
+
+def _replay(messages: list[Any] | tuple[Any, ...]) -> Any:
+    """A plan of the given messages."""
+    return (yield from messages)
 
 
 def _axis_name(key: Any) -> str:

@@ -25,6 +25,10 @@ class IllegalMessageSequence(EngineError):
     """Messages arrived in an order that makes no sense (a save with no create…)."""
 
 
+class DataKeyCollision(IllegalMessageSequence, ValueError):
+    """Two devices read into one event give the same data key (a ValueError, as in bluesky)."""
+
+
 class EngineStateError(EngineError):
     """A control method was called in a state where it cannot act (resume when idle…)."""
 

@@ -65,6 +65,9 @@ class PlanLoop:
                 item = await s.driver.advance(s.response, s.exc)
             except Exception as error:
                 return await self._finish(s, error, None)
+            except KeyboardInterrupt:  # a plan's own Ctrl-C: the run is aborted, as in bluesky
+                s.exit_override = ("abort", "KeyboardInterrupt raised by the plan")
+                return await self._finish(s, None, None)
             if type(item) is Finished:
                 return await self._finish(s, None, item.value)
             s.exc = s.response = None
@@ -95,6 +98,9 @@ class PlanLoop:
         declared = self.engine._commands.get(command)
         if declared is None:
             raise InvalidCommand(command)
+        hook = self.engine.msg_hook
+        if hook is not None:
+            hook(item)
         s.rewind.note(item, declared.replay)
         if s.simulation is not None:
             s.simulation.record(item)
@@ -193,8 +199,8 @@ class PlanLoop:
             status, reason = s.exit_override
             if isinstance(error, (RequestAbort, RequestStop)):
                 error = None
-        elif error is not None:
-            status, reason = "fail", f"{type(error).__name__}: {error}"
+        elif error is not None:  # bluesky's shape: the message ("womp womp"), else the type
+            status, reason = "fail", str(error) or type(error).__name__
         else:
             status, reason = "success", ""
         return await self._close_session(s, status, reason, error, value, halt=False)

@@ -7,13 +7,14 @@ again after a restart, the way bluesky users keep it with a ``PersistentDict``.
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib.metadata
 import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ _DEVICE_PACKAGES = {
     "pymmcore_plus": "pymmcore-plus",
     "h5py": "h5py",
     "numpy": "numpy",
+    "event_model": "event-model",
 }
 
 
@@ -117,11 +119,16 @@ def check_keys(md: Mapping[str, Any], what: str = "metadata") -> None:
         raise ValueError(f"{what} keys must not contain '.' or '/': {bad}")
 
 
-def next_scan_id(md: MutableMapping[str, Any]) -> int:
-    """Increment and return ``md['scan_id']`` (1 for the first run)."""
-    scan_id = int(md.get("scan_id", 0)) + 1
-    md["scan_id"] = scan_id
-    return scan_id
+def next_scan_id(md: Mapping[str, Any]) -> int:
+    """The default ``scan_id_source``: one more than ``md['scan_id']`` (1 for the first run)."""
+    return int(md.get("scan_id", 0)) + 1
+
+
+ScanIdSource = Callable[[Mapping[str, Any]], int | Awaitable[int]]
+"""Gives the next run's scan id from the engine's persistent metadata (sync or async)."""
+
+MetadataNormalizer = Callable[[dict[str, Any]], Mapping[str, Any]]
+"""Returns the start metadata in its final form (a copy; the caller's dicts stay untouched)."""
 
 
 def start_metadata(
@@ -129,8 +136,13 @@ def start_metadata(
     plan_md: Mapping[str, Any],
     call_md: Mapping[str, Any],
     validator: MetadataValidator | None,
+    normalizer: MetadataNormalizer | None = None,
 ) -> dict[str, Any]:
-    """Merge persistent < plan < call metadata, add scan_id and versions, and validate."""
+    """Merge persistent < plan < call metadata, add versions, validate, then normalize.
+
+    The scan id is the persistent one (which ``open_run`` advances first) unless the call
+    gives its own.
+    """
     check_keys(plan_md, "plan metadata")
     md = {**persistent, **plan_md, **call_md}
     md.setdefault("versions", {})
@@ -138,5 +150,7 @@ def start_metadata(
     check_keys(md)
     if validator is not None:
         validator(md)
-    md["scan_id"] = next_scan_id(persistent) if "scan_id" not in call_md else call_md["scan_id"]
+    if normalizer is not None:
+        md = dict(normalizer(copy.deepcopy(md)))
+    md["scan_id"] = call_md["scan_id"] if "scan_id" in call_md else persistent.get("scan_id", 1)
     return md

@@ -160,3 +160,54 @@ class SuspendInBand(SuspendOutOfBand):
     def should_suspend(self, value: Any) -> bool:
         """Inside the band holds the plan."""
         return bool(self.low <= value <= self.high)
+
+
+class RequestedSuspension(Suspender):
+    """A one-off hold asked for with ``engine.request_suspend``: until ``until()`` completes.
+
+    It is how bluesky's suspender objects (and anything else that only knows when the plan may
+    go on) hold a plan: tripped from the start, cleared when the awaitable finishes, then gone.
+    """
+
+    def __init__(
+        self,
+        until: Callable[[], Any] | Any,
+        *,
+        pre_plan: PlanFactory | None = None,
+        post_plan: PlanFactory | None = None,
+        justification: str = "",
+        on_cleared: Callable[[Suspender], None] | None = None,
+    ) -> None:
+        super().__init__(None, pre_plan=pre_plan, post_plan=post_plan)
+        self._until = until
+        self._justification = justification
+        self._on_cleared = on_cleared
+        self.tripped = True
+        self._cleared.clear()
+
+    def should_suspend(self, value: Any) -> bool:
+        """Always: the hold lasts until ``until`` completes, whatever any signal says."""
+        return True
+
+    @property
+    def reason(self) -> str:
+        """The justification given with the request."""
+        return self._justification or "suspension requested"
+
+    def install(self, on_trip: Callable[[Suspender], None]) -> None:
+        """Nothing to watch: the hold is already tripped."""
+
+    def remove(self) -> None:
+        """Forget the hold (it no longer holds the plan)."""
+        self.tripped = False
+        self._cleared.set()
+
+    async def wait_cleared(self) -> None:
+        """Wait for ``until`` to complete, then clear (and leave the engine's suspenders)."""
+        if self._cleared.is_set():
+            return
+        waited = self._until() if callable(self._until) else self._until
+        await waited
+        self.remove()
+        if self._on_cleared is not None:
+            self._on_cleared(self)
