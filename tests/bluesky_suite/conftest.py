@@ -79,7 +79,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         elif key not in baseline:
             item.add_marker(pytest.mark.skip(reason="bluesky's own RunEngine fails it here"))
         elif (reason := _lookup(XFAIL, key)) is not None:
-            item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
+            # a test known to hang would only burn its whole time limit: listed, not run
+            runs = not reason.startswith("hangs")
+            item.add_marker(pytest.mark.xfail(strict=True, reason=reason, run=runs))
         elif (reason := _lookup(FLAKY, key)) is not None:
             item.add_marker(pytest.mark.xfail(strict=False, reason=reason))
 
