@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -128,6 +129,41 @@ def close_readers() -> None:
     for catalog in _READERS.values():
         catalog.close()
     _READERS.clear()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds process ``pid`` has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postmaster(server: PostgresServer) -> int:
+    """The process id of ``server``'s postmaster (first line of its pid file)."""
+    return int((server.data / "postmaster.pid").read_text().split()[0])
+
+
+def with_children(pid: int) -> list[int]:
+    """``pid`` and its child processes (a PostgreSQL server's backends and workers)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(stat.parent.name))
+        except (OSError, ValueError):  # a process that just ended
+            continue
+    return [pid, *children]
+
+
+def cpu_of(parties: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds used so far by each party's processes (ended ones no longer count)."""
+    used = {}
+    for party, pids in parties.items():
+        total = 0.0
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                total += cpu_seconds(pid)
+        used[party] = total
+    return used
 
 
 async def engines_run(subscribers: list[list[Any]], events: int) -> tuple[list[str], int]:
@@ -282,9 +318,20 @@ def backend_phase(
                 samples["direct"].append(
                     asyncio.run(direct(places.fresh(f"direct-{index}"), events))
                 )
+                parties = {"instruments": [os.getpid()], "consumer": [consumer.pid]}
+                parties["nats"] = [server.pid]
+                if places.postgres is not None:
+                    parties["postgres"] = with_children(postmaster(places.postgres))
+                before = cpu_of(parties)
                 bus = asyncio.run(through_bus(url, folder, bus_catalog, events, index))
+                if places.postgres is not None:  # backends that connected meanwhile count too
+                    parties["postgres"] = with_children(postmaster(places.postgres))
+                after = cpu_of(parties)
                 samples["bus_published"].append(bus[0])
                 samples["bus_end_to_end"].append(bus[1])
+                for party in parties:  # CPU milliseconds per 1,000 documents
+                    spent = (after[party] - before[party]) * 1e6 / (ENGINES * (events + 3))
+                    samples[f"cpu_ms_per_kdoc_{party}"].append(spent)
             samples["latency_ms_direct"].append(1e3 * direct_latency(places, probes))
             samples["latency_ms_bus"].append(1e3 * bus_latency(url, folder, bus_catalog, probes))
         finally:
@@ -329,8 +376,8 @@ def figures_of(samples: dict[str, dict[str, list[float]]]) -> dict[str, float]:
     for shared in ("alone", "publish_alone"):  # backend-independent: pooled over both phases
         med[shared] = statistics.median(v for s in samples.values() for v in s[shared])
     figures: dict[str, float] = {
-        (name if name.startswith("latency") else f"docs_per_s_{name}"): (
-            round(value, 2) if name.startswith("latency") else round(value)
+        (name if name.startswith(("latency", "cpu")) else f"docs_per_s_{name}"): (
+            round(value, 2) if name.startswith(("latency", "cpu")) else round(value)
         )
         for name, value in med.items()
     }
@@ -377,6 +424,24 @@ def print_table(figures: dict[str, float], events: int, repeats: int, probes: in
             f"{figures['latency_ms_' + way]:>10.1f}{figures['latency_ms_' + way + '_pg']:>12.1f}"
         )
     print(f"(latency: median of {probes} one-event runs)")
+    print("CPU ms per 1,000 documents during the bus runs:")
+    parties = {
+        "instruments": "instruments (engines + publishers)",
+        "consumer": "consumer (skyscope ingest)",
+        "nats": "nats-server",
+        "postgres": "PostgreSQL server",
+    }
+    for party, label in parties.items():
+        lite = figures.get(f"cpu_ms_per_kdoc_{party}")
+        lite_text = f"{lite:>8,.0f}" if lite is not None else f"{'-':>8}"
+        print(f"  {label:<40}{lite_text}{figures[f'cpu_ms_per_kdoc_{party}_pg']:>12,.0f}")
+    for suffix, backend in (("", "SQLite"), ("_pg", "PostgreSQL")):
+        total = sum(figures.get(f"cpu_ms_per_kdoc_{party}{suffix}", 0) for party in parties)
+        cores = os.cpu_count() or 1
+        print(
+            f"  into {backend}: {total:,.0f} CPU ms per 1,000 documents in all, a ceiling of "
+            f"{cores * 1e6 / total:,.0f} docs/s on {cores} cores"
+        )
 
 
 def print_bottleneck(figures: dict[str, float]) -> None:
