@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from _server_env import fast_scope, scope_environment
+
 from skyscope import plans
 from skyscope.broker import Catalog
-from skyscope.devices.sim import CameraSettings, Microscope, SensorSpec
+from skyscope.devices.sim import Microscope
 from skyscope.engine import Engine
 from skyscope.server import (
     ApiKeys,
@@ -39,37 +40,14 @@ async def tapped_scope(
     """A fast simulated microscope whose frames go to ``live`` and to HDF5 files in ``folder``."""
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
     tap = FrameTap(HDF5FrameWriter(folder), live, pixel_size_um=lambda: 0.5)
-    scope = Microscope(
-        seed=3,
-        sensor=SensorSpec(shape=shape),
-        camera=CameraSettings(exposure_s=0.001),
-        mode=mode,
-        realtime=realtime,
-        writer=tap,
-    )
-    await scope.connect()
-    for axis in (scope.xy.x, scope.xy.y, scope.focus):
-        await axis.velocity.set(math.inf)
-        await axis.settle_time.set(0.0)
-    return scope
+    return await fast_scope(shape, mode=mode, realtime=realtime, writer=tap)
 
 
 def environment(folder: Path, live: LiveFrames, **scope_options: Any) -> Callable[..., Any]:
     """An environment factory: the tapped microscope's camera and stages, and a few plans."""
 
     async def open_environment() -> Environment:
-        scope = await tapped_scope(folder, live, **scope_options)
-        devices: dict[str, Any] = {
-            "camera": scope.camera,
-            "x": scope.xy.x,
-            "y": scope.xy.y,
-            "focus": scope.focus,
-        }
-
-        async def teardown() -> None:
-            await scope.camera.unstage()
-
-        return Environment(devices=devices, plans={p.__name__: p for p in PLANS}, teardown=teardown)
+        return scope_environment(await tapped_scope(folder, live, **scope_options), PLANS)
 
     return open_environment
 

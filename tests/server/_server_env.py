@@ -12,13 +12,13 @@ from skyscope.server import Environment
 PLANS = [plans.count, plans.scan, plans.list_scan, plans.mv, plans.sleep]
 
 
-async def fast_scope() -> Microscope:
+async def fast_scope(shape: tuple[int, int] = (32, 32), **options: Any) -> Microscope:
+    """A small simulated microscope whose stages move at once and frames come without waiting."""
     scope = Microscope(
         seed=3,
-        sensor=SensorSpec(shape=(32, 32)),
+        sensor=SensorSpec(shape=shape),
         camera=CameraSettings(exposure_s=0.001),
-        mode="pattern",
-        realtime=False,
+        **{"mode": "pattern", "realtime": False, **options},
     )
     await scope.connect()
     for axis in (scope.xy.x, scope.xy.y, scope.focus):
@@ -27,8 +27,8 @@ async def fast_scope() -> Microscope:
     return scope
 
 
-async def sim_environment() -> Environment:
-    scope = await fast_scope()
+def scope_environment(scope: Microscope, plan_list: list[Any]) -> Environment:
+    """The environment of ``scope``'s camera and stages, offering ``plan_list``."""
     devices: dict[str, Any] = {
         "camera": scope.camera,
         "x": scope.xy.x,
@@ -39,4 +39,8 @@ async def sim_environment() -> Environment:
     async def teardown() -> None:
         await scope.camera.unstage()
 
-    return Environment(devices=devices, plans={p.__name__: p for p in PLANS}, teardown=teardown)
+    return Environment(devices=devices, plans={p.__name__: p for p in plan_list}, teardown=teardown)
+
+
+async def sim_environment() -> Environment:
+    return scope_environment(await fast_scope(), PLANS)
