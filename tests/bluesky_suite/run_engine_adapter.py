@@ -178,7 +178,14 @@ class RunEngineAdapter:
         return self._answer(result)
 
     def _wait(self, coro: Coroutine[Any, Any, Any]) -> Any:
-        """Block until ``coro`` has run on the loop."""
+        """Block until ``coro`` has run on the loop.
+
+        Once the loop is closed, a late request (a test's timer thread firing after the test
+        ended) is dropped: there is no engine left to ask, and it must not leak into later tests.
+        """
+        if self.loop.is_closed():
+            coro.close()
+            return None
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
 
     def _forward_sigint(self, signum: int, frame: Any) -> None:
