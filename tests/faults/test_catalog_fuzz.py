@@ -56,22 +56,29 @@ documents = st.dictionaries(st.sampled_from(FIELDS), values, max_size=8)
 names = st.one_of(st.sampled_from(DOCUMENT_NAMES), st.text(max_size=8), st.integers())
 
 
+# Issue 11's figure is 10,000 examples through the catalog's door (SQLite); PostgreSQL shares the
+# door's code and differs only below the dialect seam, so fewer examples cover it (~17 ms each).
+EXAMPLES = {"sqlite": 10_000, "postgresql": 1_500}
+batches = st.lists(st.tuples(names, documents), min_size=1, max_size=4)
+
+
 @pytest.mark.timeout(900)
-@settings(
-    max_examples=int(os.environ.get("SKYSCOPE_FUZZ_EXAMPLES", "10000")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(batch=st.lists(st.tuples(names, documents), min_size=1, max_size=4))
-def test_only_catalog_errors_escape_ingest(fuzz_catalog: Catalog, batch: list[Any]) -> None:
-    messages = []
-    try:
-        fuzz_catalog.ingest(batch)
-    except CatalogError as error:
-        messages.append(str(error))
-    name, doc = batch[0]
-    try:
-        fuzz_catalog(name, doc)
-    except CatalogError as error:
-        messages.append(str(error))
-    assert all(messages)  # every refusal says what it refused
+def test_only_catalog_errors_escape_ingest(fuzz_catalog: Catalog, backend: str) -> None:
+    examples = int(os.environ.get("SKYSCOPE_FUZZ_EXAMPLES", EXAMPLES[backend]))
+
+    @settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(batch=batches)
+    def only_catalog_errors(batch: list[Any]) -> None:
+        messages = []
+        try:
+            fuzz_catalog.ingest(batch)
+        except CatalogError as error:
+            messages.append(str(error))
+        name, doc = batch[0]
+        try:
+            fuzz_catalog(name, doc)
+        except CatalogError as error:
+            messages.append(str(error))
+        assert all(messages)  # every refusal says what it refused
+
+    only_catalog_errors()

@@ -14,12 +14,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import playwright.async_api as playwright_api  # the test extra installs it; CI must not skip
 import pytest
 from _live_env import Served, served
 
 from _system import require_program
-
-playwright_api = pytest.importorskip("playwright.async_api")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",  # the tests run as root
