@@ -3,7 +3,7 @@
 from ._claims import CLAIMS, Claim, Claims, DeviceInUse
 from ._context import Context, Handler
 from ._driver import Finished, PlanDriver
-from ._engine import CustomHandler, Engine
+from ._engine import Engine
 from ._errors import (
     DataKeyCollision,
     EngineError,
@@ -21,7 +21,7 @@ from ._handle import RunHandle
 from ._metadata import MetadataValidator, PersistentDict
 from ._msg import Msg, Parallel, Plan, Return
 from ._progress import ProgressCallback, ProgressUpdate, RichProgress
-from ._registry import COMMANDS, Command
+from ._registry import COMMANDS, Command, CustomHandler
 from ._run_progress import RunProgress
 from ._simulation import (
     DEFAULT_MAX_MESSAGES,

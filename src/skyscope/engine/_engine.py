@@ -12,8 +12,8 @@ import asyncio
 import inspect
 import logging
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
-from typing import Any, cast
+from collections.abc import AsyncIterator, Callable, Mapping, MutableMapping
+from typing import Any
 
 from .._paths import metadata_path
 from ._claims import claiming
@@ -28,6 +28,7 @@ from ._dispatcher import (
     Subscriber,
 )
 from ._driver import PlanDriver
+from ._engine_suspenders import Suspending
 from ._errors import (
     EngineStateError,
     InvalidCommand,
@@ -45,21 +46,17 @@ from ._metadata import (
 )
 from ._msg import Msg, Plan
 from ._progress import ProgressCallback, watcher_for
-from ._registry import COMMANDS, Command
+from ._registry import COMMANDS, Command, CustomHandler, with_context
 from ._session import Session
 from ._sigint import SigintHandler
 from ._simulation import DEFAULT_MAX_MESSAGES, DryRunSummary, Simulation
 from ._state import EngineState, RunResult
-from ._suspender_host import SuspenderHost, is_bluesky_suspender
-from ._suspenders import RequestedSuspension, Suspender
+from ._suspenders import Suspender
 
 logger = logging.getLogger(__name__)
 
-CustomHandler = Callable[[Msg], Awaitable[Any]]
-"""The simple form of a registered command: ``async def handler(msg) -> response``."""
 
-
-class Engine:
+class Engine(Suspending):
     """Run plans, emit their documents to subscribers, and obey pause/resume/stop/abort/halt."""
 
     def __init__(
@@ -214,7 +211,7 @@ class Engine:
         if isinstance(handler, Command):
             self._commands[name] = handler
             return
-        declared = Command(_with_context(name, handler), replay)
+        declared = Command(with_context(name, handler), replay)
         if dry_run is not None:
             declared = Command(declared.handler, replay, dry_run)
         self._commands[name] = declared
@@ -228,62 +225,6 @@ class Engine:
     def commands(self) -> frozenset[str]:
         """The command names the engine understands."""
         return frozenset(self._commands)
-
-    def install_suspender(self, suspender: Suspender) -> None:
-        """Hold every plan while ``suspender``'s condition holds, until removed.
-
-        bluesky's suspender objects are accepted too: they hold the plan through
-        ``request_suspend`` (installing one needs the engine's loop to be running).
-        """
-        if is_bluesky_suspender(suspender):
-            if suspender not in self._bluesky_suspenders:
-                self._bluesky_suspenders.append(suspender)
-                host = SuspenderHost(
-                    asyncio.get_running_loop(), lambda: self.state.value, self.request_suspend
-                )
-                cast(Any, suspender).install(host)
-            return
-        if suspender not in self._suspenders:
-            self._suspenders.append(suspender)
-            suspender.install(self._on_suspender_trip)
-
-    def remove_suspender(self, suspender: Suspender) -> None:
-        """Stop watching with ``suspender``."""
-        if suspender in self._bluesky_suspenders:
-            self._bluesky_suspenders.remove(suspender)
-            suspender.remove()
-        if suspender in self._suspenders:
-            self._suspenders.remove(suspender)
-            suspender.remove()
-
-    def request_suspend(
-        self,
-        until: Any,
-        *,
-        pre_plan: Any = None,
-        post_plan: Any = None,
-        justification: str | None = None,
-    ) -> None:
-        """Hold the running plan until ``until()`` (an awaitable, or what makes one) completes.
-
-        bluesky's call: the devices rest, ``pre_plan`` runs, then on completion ``post_plan``
-        runs and the plan rewinds to its last checkpoint. Call it on the engine's loop.
-        """
-        hold = RequestedSuspension(
-            until,
-            pre_plan=_plan_factory(pre_plan),
-            post_plan=_plan_factory(post_plan),
-            justification=justification or "",
-            on_cleared=self.remove_suspender,
-        )
-        self._suspenders.append(hold)
-        if self._control.state is EngineState.RUNNING:
-            self._post(Request.SUSPEND)
-
-    @property
-    def suspenders(self) -> tuple[Suspender, ...]:
-        """The installed suspenders."""
-        return (*self._suspenders, *self._bluesky_suspenders)
 
     def watch_progress(self, status: Any, obj: Any) -> None:
         """Connect a watchable Status to the progress callback."""
@@ -424,16 +365,6 @@ class Engine:
 
     # --- inside ----------------------------------------------------------------------------
 
-    def _post(self, request: Request, reason: str | None = None) -> None:
-        self._control.post(request, reason)
-        self._interrupt()
-
-    def _interrupt(self) -> None:
-        """Wake a waiting command so the loop acts on the posted request."""
-        session = self._session
-        if session is not None and not session.interrupt.done():
-            session.interrupt.set_result(None)
-
     def _require(self, state: EngineState, action: str) -> Session:
         if self._control.state is not state or self._session is None:
             raise EngineStateError(f"cannot {action}: the engine is {self._control.state.value}")
@@ -463,18 +394,6 @@ class Engine:
         await s.driver.close()
         return await PlanLoop(self).finish(s, None, None)
 
-    def _on_suspender_trip(self, _suspender: Suspender) -> None:
-        session = self._session
-        if session is None or self._control.state is not EngineState.RUNNING:
-            return
-        if session.loop.is_closed():
-            return
-        session.loop.call_soon_threadsafe(self._post_suspend)
-
-    def _post_suspend(self) -> None:
-        if self._control.state is EngineState.RUNNING:
-            self._post(Request.SUSPEND)
-
     async def _run(self, s: Session) -> RunResult:
         self.dispatcher.start()
         if self._sigint is not None:
@@ -493,45 +412,6 @@ class Engine:
         if result.exit_status == "fail" and result.exception is not None and self.raise_on_fail:
             raise result.exception
         return result
-
-
-def _with_context(name: str, handler: Handler | CustomHandler) -> Handler:
-    """A registered handler as ``handler(ctx, msg)``: the simple ``async (msg)`` form wrapped."""
-    try:
-        params = inspect.signature(handler).parameters.values()
-    except (TypeError, ValueError):
-        params = None
-    positional = [p for p in params or () if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    if len(positional) >= 2:
-        return handler  # type: ignore[return-value]
-    if not inspect.iscoroutinefunction(handler):
-        raise TypeError(
-            f"the handler for {name!r} must be an async function of (msg), or a function of "
-            "(ctx, msg)"
-        )
-    simple: CustomHandler = handler
-
-    async def call(_ctx: Any, msg: Msg) -> Any:
-        return await simple(msg)
-
-    return call
-
-
-def _plan_factory(plan: Any) -> Callable[[], Any] | None:
-    """A factory of side plans: bluesky gives them as plans, message lists or callables."""
-    if plan is None:
-        return None
-
-    def make() -> Any:
-        made = plan() if callable(plan) and not hasattr(plan, "send") else plan
-        return _replay(made) if isinstance(made, list | tuple) else made
-
-    return make
-
-
-def _replay(messages: list[Any] | tuple[Any, ...]) -> Any:
-    """A plan of the given messages."""
-    return (yield from messages)
 
 
 def _axis_name(key: Any) -> str:

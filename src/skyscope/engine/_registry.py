@@ -9,11 +9,15 @@ instead of its handler. ``Engine.register_command`` takes the same declaration.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from . import _commands as c
 from . import _simulation as dry
 from ._context import Handler
+from ._msg import Msg
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,3 +77,29 @@ COMMANDS: dict[str, Command] = {
     "remove_suspender": Command(c.remove_suspender, replay=False, dry_run=dry.dry_nothing),
 }
 """bluesky's vocabulary (plus ``check_value``), by command name."""
+
+
+CustomHandler = Callable[[Msg], Awaitable[Any]]
+"""The simple form of a registered command: ``async def handler(msg) -> response``."""
+
+
+def with_context(name: str, handler: Handler | CustomHandler) -> Handler:
+    """A registered handler as ``handler(ctx, msg)``: the simple ``async (msg)`` form wrapped."""
+    try:
+        params = inspect.signature(handler).parameters.values()
+    except (TypeError, ValueError):
+        params = None
+    positional = [p for p in params or () if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) >= 2:
+        return handler  # type: ignore[return-value]
+    if not inspect.iscoroutinefunction(handler):
+        raise TypeError(
+            f"the handler for {name!r} must be an async function of (msg), or a function of "
+            "(ctx, msg)"
+        )
+    simple: CustomHandler = handler
+
+    async def call(_ctx: Any, msg: Msg) -> Any:
+        return await simple(msg)
+
+    return call
