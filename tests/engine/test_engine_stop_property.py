@@ -27,6 +27,7 @@ FAULTS = ("none", "none", "raise", "fail", "hang")
 CONTROLS = ("pause", "defer_pause", "stop", "abort", "halt", "cancel")
 AFTER_PAUSE = ("resume", "resume", "stop", "abort", "halt")
 HANG_TIMEOUT_S = 0.01
+SCENARIO_BOUND_S = 20  # a scenario takes well under a second: longer is a hang, shown with its example
 
 
 class FaultyMotor(SoftMotor):
@@ -225,4 +226,5 @@ async def _scenario(steps: list[tuple[Any, ...]], after_pause: list[str]) -> Non
 async def test_every_opened_run_gets_exactly_one_valid_stop(
     steps: list[tuple[Any, ...]], after_pause: list[str]
 ) -> None:
-    await _scenario(steps, after_pause)
+    async with asyncio.timeout(SCENARIO_BOUND_S):
+        await _scenario(steps, after_pause)
