@@ -88,7 +88,7 @@ class RunBundler:
         bundle.readings[obj] = reading
         takes_index = self._asset_writers.get(obj)
         if takes_index is not None:
-            bundle.assets.extend([item async for item in _asset_docs(obj, takes_index)])
+            bundle.assets.extend(await _asset_docs(obj, takes_index))
 
     async def save(self) -> None:
         """Emit the bundle as an event (with its descriptor and asset documents first)."""
@@ -259,7 +259,7 @@ class RunBundler:
             await self._ensure_described(obj, collect=True)
             stream = await self._make_stream(stream_name, (obj,))
         if hasattr(obj, "collect_asset_docs"):
-            assets = [item async for item in _asset_docs(obj, _takes_index(obj))]
+            assets = await _asset_docs(obj, _takes_index(obj))
             await self._emit_assets(assets, stream, collected=True)
             return
         if hasattr(obj, "collect_pages"):
@@ -361,11 +361,17 @@ def _takes_index(obj: Any) -> bool:
     return bool(inspect.signature(obj.collect_asset_docs).parameters)
 
 
-async def _asset_docs(obj: Any, takes_index: bool) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+async def _asset_docs(obj: Any, takes_index: bool) -> list[tuple[str, dict[str, Any]]]:
+    """Return ``obj``'s asset documents now.
+
+    A plain iterator is listed directly: an async generator, made and registered with the loop
+    at every read, would cost more than the rest of the event.
+    """
     method = obj.collect_asset_docs
     docs = method(None) if takes_index else method()
-    async for name, doc in _iterate(docs):
-        yield name, dict(doc)
+    if not hasattr(docs, "__aiter__") and not inspect.isawaitable(docs):
+        return [(name, dict(doc)) for name, doc in docs]
+    return [(name, dict(doc)) async for name, doc in _iterate(docs)]
 
 
 async def _iterate(items: Any) -> AsyncIterator[Any]:

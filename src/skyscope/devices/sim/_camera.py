@@ -81,6 +81,7 @@ class SimCamera(StandardReadable):
         self._writer = writer
         self._realtime = realtime
         self._stream_keys: dict[str, DataKey] | None = None
+        self._settings: tuple[tuple[object, ...], CameraSettings] | None = None
         self._lock = asyncio.Lock()
         self._maker = FrameMaker(model, pool_limit(writer))
         self._sequence: asyncio.Task[None] | None = None
@@ -96,24 +97,38 @@ class SimCamera(StandardReadable):
         return self._writer
 
     async def settings(self) -> CameraSettings:
-        """Return the settings the signals describe, checked against the sensor."""
+        """Return the settings the signals describe, checked against the sensor.
+
+        The last settings are reused while the signals read the same (every trigger asks).
+        """
         width, height = await self.roi_width.get_value(), await self.roi_height.get_value()
         roi = None
         if width and height:
             roi = (await self.roi_y.get_value(), await self.roi_x.get_value(), height, width)
-        bit_depth = await self.bit_depth.get_value()
+        values = (
+            await self.exposure.get_value(),
+            await self.gain.get_value(),
+            await self.offset.get_value(),
+            await self.binning.get_value(),
+            roi,
+            await self.bit_depth.get_value(),
+        )
+        if self._settings is not None and values == self._settings[0]:
+            return self._settings[1]
+        exposure_s, gain, offset_adu, binning, roi, bit_depth = values
         if bit_depth not in BIT_DEPTHS:
             raise ValueError(f"bit_depth must be one of {BIT_DEPTHS}, got {bit_depth}")
         settings = CameraSettings(
-            exposure_s=await self.exposure.get_value(),
-            gain=await self.gain.get_value(),
-            offset_adu=await self.offset.get_value(),
-            binning=await self.binning.get_value(),
+            exposure_s=exposure_s,
+            gain=gain,
+            offset_adu=offset_adu,
+            binning=binning,
             roi=roi,
             bit_depth=bit_depth,
         )
         settings.check(self._model.sensor)
         self._set_period(settings.frame_period_s(self._model.sensor))
+        self._settings = (values, settings)
         return settings
 
     # --- staging and software trigger ---------------------------------------------------------
