@@ -369,9 +369,11 @@ async def _asset_docs(obj: Any, takes_index: bool) -> list[tuple[str, dict[str, 
     """
     method = obj.collect_asset_docs
     docs = method(None) if takes_index else method()
-    if not hasattr(docs, "__aiter__") and not inspect.isawaitable(docs):
-        return [(name, dict(doc)) for name, doc in docs]
-    return [(name, dict(doc)) async for name, doc in _iterate(docs)]
+    if hasattr(docs, "__aiter__"):
+        return [(name, dict(doc)) async for name, doc in docs]
+    if inspect.isawaitable(docs):
+        docs = await docs
+    return [(name, dict(doc)) for name, doc in docs]
 
 
 async def _iterate(items: Any) -> AsyncIterator[Any]:

@@ -27,7 +27,7 @@ from ._mda_events import lazy_events
 from ._mda_frames import FramePath, frame_path
 from ._mda_hints import MdaHints, mda_hints
 from ._mda_instrument import baseline_devices
-from ._mda_moves import Where, check_targets, locate_all, move_to
+from ._mda_moves import Where, check_targets, locate_all, move_to, needs_move
 from ._mda_origin import focus_origin
 from ._mda_outline import fresh_copy, outline
 from ._mda_output import Output, check_output, output_frames
@@ -268,19 +268,49 @@ async def _arrive(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
 
 
 async def _frame(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
-    yield _arrive(run, event)
-    started = run.schedule.now()
+    """Take one event's frame: ``_arrive``, shutter, acquire, event, as one plan.
+
+    The hot path of an MDA: what would do nothing (no move, no shutter held, a frame path
+    that only triggers) is not made into a sub-plan, each of which costs a generator.
+    """
+    yield Msg("checkpoint")
+    schedule = run.schedule
+    if needs_move(event, run.where):
+        yield move_to(run.scope, event, run.where, run.timeouts)
+    if event.reset_event_timer:
+        schedule.reset_timer()
     mst = event.min_start_time
-    scheduled = run.schedule.due(mst) if mst is not None else started
-    yield run.shutter.open()
-    yield run.frames.acquire(run.timeouts.frames(_exposure_s(run)), event)
-    yield run.shutter.after(event)
+    if schedule.due(mst) > schedule.now():  # due later: wait (a pause can cut in)
+        yield Msg("wait_for", schedule, [lambda: schedule.wait_until(mst)])
+    started = schedule.now()
+    scheduled = schedule.due(mst) if mst is not None else started
+    held = run.shutter.shutter is not None
+    if held:
+        yield run.shutter.open()
+    timeout = run.timeouts.frames(_exposure_s(run))
+    triggers = run.frames.trigger_messages(timeout)
+    if triggers is None:
+        yield run.frames.acquire(timeout, event)
+    else:
+        for msg in triggers:
+            yield msg
+    if held:
+        yield run.shutter.after(event)
     taken = _Taken(event, scheduled, started, dict(run.where.readback))
     if not getattr(run.frames, "defers_events", False):
-        yield _save_frame(run, taken)
+        for msg in _event_messages(run, taken):
+            yield msg
         return
     run.pending.append(taken)
-    yield _save_pending(run, ready_only=True)
+    if _ready(run):
+        yield _save_pending(run, ready_only=True)
+
+
+def _ready(run: _Run) -> bool:
+    """Whether a pending frame's event can be saved now (acknowledged, or too many waiting)."""
+    return len(run.pending) > _EVENT_WINDOW or (
+        run.frames.readable.get_index() > run.deferred_saved
+    )
 
 
 async def _save_pending(run: _Run, ready_only: bool = False) -> AsyncGenerator[Any, Any]:
@@ -289,14 +319,11 @@ async def _save_pending(run: _Run, ready_only: bool = False) -> AsyncGenerator[A
     Frames are acknowledged per flush, not one by one, so events follow in batches; more than
     ``_EVENT_WINDOW`` waiting makes the oldest wait for its frame.
     """
-    while run.pending and (
-        not ready_only
-        or len(run.pending) > _EVENT_WINDOW
-        or run.frames.readable.get_index() > run.deferred_saved
-    ):
+    while run.pending and (not ready_only or _ready(run)):
         taken = run.pending.popleft()
         run.deferred_saved += 1
-        yield _save_frame(run, taken)
+        for msg in _event_messages(run, taken):
+            yield msg
 
 
 async def _burst(run: _Run, step: FrameStep) -> AsyncGenerator[Any, Any]:
@@ -320,6 +347,12 @@ async def _burst(run: _Run, step: FrameStep) -> AsyncGenerator[Any, Any]:
 
 
 async def _save_frame(run: _Run, taken: _Taken) -> AsyncGenerator[Any, Any]:
+    for msg in _event_messages(run, taken):
+        yield msg
+
+
+def _event_messages(run: _Run, taken: _Taken) -> tuple[Msg, ...]:
+    """Fill the frame record for ``taken`` and return the messages that save its event."""
     schedule = run.schedule
     event = taken.event
     run.record.update(
@@ -330,10 +363,12 @@ async def _save_frame(run: _Run, taken: _Taken) -> AsyncGenerator[Any, Any]:
         started_s=schedule.elapsed(taken.started),
         lateness_s=taken.started - taken.scheduled,
     )
-    yield Msg("create", name="primary")
-    yield Msg("read", run.record)
-    yield Msg("read", run.frames.readable)
-    yield Msg("save")
+    return (
+        Msg("create", name="primary"),
+        Msg("read", run.record),
+        Msg("read", run.frames.readable),
+        Msg("save"),
+    )
 
 
 async def _autofocus(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
