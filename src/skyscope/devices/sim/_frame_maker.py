@@ -63,15 +63,24 @@ class FrameMaker:
         A small pattern frame is made here on the loop instead (see the module's docstring),
         unless a render still holds the lock.
         """
-        if self._cheap(settings) and self._lock.acquire(blocking=False):
-            try:
-                return self._render(settings, pooled, mean=True)
-            finally:
-                self._lock.release()
+        made = self.render_now(settings, pooled=pooled)
+        if made is not None:
+            return made
         render = functools.partial(self.render_with_mean, settings, pooled=pooled)
         return await asyncio.get_running_loop().run_in_executor(None, render)
 
-    def _cheap(self, settings: CameraSettings) -> bool:
+    def render_now(
+        self, settings: CameraSettings, *, pooled: bool
+    ) -> tuple[SensorFrame, float] | None:
+        """Make a small pattern frame and its mean here and now; ``None`` if it must wait."""
+        if not self.cheap(settings) or not self._lock.acquire(blocking=False):
+            return None
+        try:
+            return self._render(settings, pooled, mean=True)
+        finally:
+            self._lock.release()
+
+    def cheap(self, settings: CameraSettings) -> bool:
         """Whether a frame at ``settings`` is a pattern copy small enough for the loop."""
         if self._model.mode != "pattern":
             return False
