@@ -229,7 +229,7 @@ def main() -> None:
         figures[f"pymmcore_fps_{name}"] = round(anchor, 1)
         figures[f"speedup_{name}"] = round(speedup, 3)
         print(f"{name:<16} {mine:>10.1f} {anchor:>14.1f} {speedup:>7.2f}x")
-    big, big_frames = (2048, 2048), (20 if args.quick else 100)
+    big, big_frames = (2048, 2048), (40 if args.quick else 100)
     through, alone, share = paired_rates(
         lambda p: skyscope_rate(big_frames, p, output=True, shape=big, compression="lz4"),
         lambda p: writer_alone_rate(big_frames, p, big),  # type: ignore[arg-type]
