@@ -46,43 +46,40 @@ SUB_SEQUENCES: list[dict[str, Any] | None] = [
 ]
 
 
-def _probed(sequence: useq.MDASequence) -> useq.MDASequence:
-    """The sequence with every position that has no z given ``PROBE_Z``."""
-    positions = [p if p.z is not None else p.model_copy(update={"z": PROBE_Z})
-                 for p in sequence.stage_positions]  # fmt: skip
-    return sequence.model_copy(update={"stage_positions": positions})
-
-
-def _sequences() -> list[useq.MDASequence]:
+def _pairs() -> list[tuple[useq.MDASequence, useq.MDASequence | None]]:
+    """Each sequence, and the same with ``PROBE_Z`` for every missing position z (if any)."""
     made = []
     for main_z, z1, z2, sub1, sub2 in itertools.product(
         [None, RELATIVE, ABSOLUTE], [None, 7.0], [None, 7.0], SUB_SEQUENCES, SUB_SEQUENCES[:2]
     ):
-        positions = [{"x": 0.0, "y": 0.0, "z": z1, "sequence": sub1},
-                     {"x": 9.0, "y": 0.0, "z": z2, "sequence": sub2}]  # fmt: skip
-        made.append(useq.MDASequence(stage_positions=positions, z_plan=main_z))
-    made.append(useq.MDASequence(z_plan=RELATIVE))  # no positions: -1 floats
-    made.append(useq.MDASequence(z_plan=ABSOLUTE))
+        pair = []
+        for missing in (None, PROBE_Z):
+            positions = [
+                {"x": 0.0, "y": 0.0, "z": missing if z1 is None else z1, "sequence": sub1},
+                {"x": 9.0, "y": 0.0, "z": missing if z2 is None else z2, "sequence": sub2},
+            ]
+            pair.append(useq.MDASequence(stage_positions=positions, z_plan=main_z))
+        made.append((pair[0], pair[1]))
+    made.append((useq.MDASequence(z_plan=RELATIVE), None))  # no positions: -1 floats
+    made.append((useq.MDASequence(z_plan=ABSOLUTE), None))
     return made
 
 
 def test_the_origin_picks_exactly_the_frames_useq_counts_from_zero() -> None:
     checked = 0
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # pydantic's serializer on model_copy
-        for sequence in _sequences():
-            origin = FocusOrigin(floating_positions(sequence), z_um=0.0)
-            probe = list(_probed(sequence)) if sequence.stage_positions else None
-            relative = sequence.z_plan is not None and sequence.z_plan.is_relative
-            for number, event in enumerate(sequence):
-                if event.z_pos is None:
-                    continue
-                counts_from_zero = (
-                    probe[number].z_pos != event.z_pos if probe is not None else relative
-                )
-                floats = origin.at(1.0).shift(event) == 1.0
-                assert floats == counts_from_zero, (sequence, dict(event.index))
-                checked += 1
+        warnings.simplefilter("ignore", UserWarning)  # useq: an absolute grid ignores x, y
+        pairs = _pairs()
+    for sequence, probed in pairs:
+        origin = FocusOrigin(floating_positions(sequence), z_um=0.0).at(1.0)
+        probe = list(probed) if probed is not None else None
+        relative = sequence.z_plan is not None and sequence.z_plan.is_relative
+        for number, event in enumerate(sequence):
+            if event.z_pos is None:
+                continue
+            moved = probe[number].z_pos != event.z_pos if probe is not None else relative
+            assert (origin.shift(event) == 1.0) == moved, (sequence, dict(event.index))
+            checked += 1
     assert checked > 750  # the grid of sequences really ran
 
 
