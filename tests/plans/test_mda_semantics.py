@@ -191,13 +191,13 @@ async def test_a_floating_z_outside_the_focus_travel_is_refused_before_anything_
 def _spy_on_exposures(scope: Microscope) -> list[bool]:
     """Whether the shutter was open at each exposure (a spy around the model's real snap)."""
     opened: list[bool] = []
-    snap = scope.model.snap
+    snap = scope.model.snap_with_mean  # what the camera's frames come from
 
-    def spying(*args: Any) -> Any:
+    def spying(*args: Any, **kwargs: Any) -> Any:
         opened.append(scope.model.shutter_open)
-        return snap(*args)
+        return snap(*args, **kwargs)
 
-    scope.model.snap = spying  # type: ignore[method-assign]
+    scope.model.snap_with_mean = spying  # type: ignore[method-assign]
     return opened
 
 

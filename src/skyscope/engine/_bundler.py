@@ -45,7 +45,8 @@ class RunBundler:
         self._emit = emit
         self._push = push
         self._describe: dict[Any, dict[str, DataKey]] = {}
-        self._asset_writers: set[Any] = set()
+        self._asset_writers: dict[Any, bool] = {}
+        """Objects with ``collect_asset_docs``: whether it takes an index (asked once per run)."""
         self._streams: dict[str, _Stream] = {}
         self._bundle: _Bundle | None = None
         self._monitors: dict[Any, Callable[[Any], None]] = {}
@@ -85,8 +86,9 @@ class RunBundler:
         if obj not in self._describe:
             await self._ensure_described(obj)
         bundle.readings[obj] = reading
-        if obj in self._asset_writers:
-            bundle.assets.extend([item async for item in _asset_docs(obj)])
+        takes_index = self._asset_writers.get(obj)
+        if takes_index is not None:
+            bundle.assets.extend(await _asset_docs(obj, takes_index))
 
     async def save(self) -> None:
         """Emit the bundle as an event (with its descriptor and asset documents first)."""
@@ -185,7 +187,7 @@ class RunBundler:
             method = obj.describe_collect if collect else obj.describe
             self._describe[obj] = dict(_as_described(await maybe_await(method())))
             if hasattr(obj, "collect_asset_docs"):
-                self._asset_writers.add(obj)
+                self._asset_writers[obj] = _takes_index(obj)
 
     async def _new_stream(self, bundle: _Bundle) -> _Stream:
         return await self._make_stream(bundle.name, tuple(bundle.readings))
@@ -257,7 +259,7 @@ class RunBundler:
             await self._ensure_described(obj, collect=True)
             stream = await self._make_stream(stream_name, (obj,))
         if hasattr(obj, "collect_asset_docs"):
-            assets = [item async for item in _asset_docs(obj)]
+            assets = await _asset_docs(obj, _takes_index(obj))
             await self._emit_assets(assets, stream, collected=True)
             return
         if hasattr(obj, "collect_pages"):
@@ -354,12 +356,24 @@ def _hints(objs: tuple[Any, ...], object_keys: Mapping[str, list[str]]) -> dict[
     return hints
 
 
-async def _asset_docs(obj: Any) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+def _takes_index(obj: Any) -> bool:
+    """Whether ``obj.collect_asset_docs`` takes bluesky's ``index`` argument."""
+    return bool(inspect.signature(obj.collect_asset_docs).parameters)
+
+
+async def _asset_docs(obj: Any, takes_index: bool) -> list[tuple[str, dict[str, Any]]]:
+    """Return ``obj``'s asset documents now.
+
+    A plain iterator is listed directly: an async generator, made and registered with the loop
+    at every read, would cost more than the rest of the event.
+    """
     method = obj.collect_asset_docs
-    params = inspect.signature(method).parameters
-    docs = method(None) if params else method()
-    async for name, doc in _iterate(docs):
-        yield name, dict(doc)
+    docs = method(None) if takes_index else method()
+    if hasattr(docs, "__aiter__"):
+        return [(name, dict(doc)) async for name, doc in docs]
+    if inspect.isawaitable(docs):
+        docs = await docs
+    return [(name, dict(doc)) for name, doc in docs]
 
 
 async def _iterate(items: Any) -> AsyncIterator[Any]:

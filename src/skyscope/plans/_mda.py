@@ -14,9 +14,7 @@ move and frame has a time limit (``Timeouts``), so a hung part fails the run.
 from __future__ import annotations
 
 import os
-from collections import deque
 from collections.abc import AsyncGenerator, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..engine import Msg, Return
@@ -24,18 +22,28 @@ from ..writers import FrameWriter, ImageSetWriter
 from ._autofocus import FocusSweep, check_inline_camera, find_focus, resolve_metric
 from ._mda_burst import Burst
 from ._mda_events import lazy_events
-from ._mda_frames import FramePath, frame_path
+from ._mda_frames import frame_path
 from ._mda_hints import MdaHints, mda_hints
 from ._mda_instrument import baseline_devices
-from ._mda_moves import Where, check_targets, locate_all, move_to
+from ._mda_moves import check_targets, locate_all, move_to
 from ._mda_origin import focus_origin
 from ._mda_outline import fresh_copy, outline
 from ._mda_output import Output, check_output, output_frames
-from ._mda_record import FieldKind, Record
-from ._mda_schedule import Schedule
-from ._mda_shutter import ShutterControl, shutter_control
+from ._mda_record import Record
+from ._mda_run import AUTOFOCUS_FIELDS as AUTOFOCUS_FIELDS
+from ._mda_run import FRAME_FIELDS as FRAME_FIELDS
+from ._mda_run import (
+    MdaRun,
+    Taken,
+    arrive,
+    exposure_s,
+    save_frame,
+    save_pending,
+    take_frame,
+)
+from ._mda_shutter import shutter_control
 from ._mda_steps import AXES, AutofocusStep, FrameStep, index_of, iter_steps
-from ._mda_timeouts import Timeouts, measure_timeouts, read_value
+from ._mda_timeouts import measure_timeouts, read_value
 from ._mda_unhonoured import unhonoured
 from ._plan_md import plan_metadata
 from ._scope_protocol import MicroscopeLike, check_microscope
@@ -45,65 +53,6 @@ from ._wrappers import finalize_wrapper, run_wrapper, stage_wrapper
 
 if TYPE_CHECKING:
     from useq import MDAEvent, MDASequence
-
-_INDEX: dict[str, tuple[FieldKind, str | None]] = dict.fromkeys(AXES, ("integer", None))
-FRAME_FIELDS: dict[str, tuple[FieldKind, str | None]] = {
-    **_INDEX,
-    "pos_name": ("string", None),
-    "x_um": ("number", "um"),
-    "y_um": ("number", "um"),
-    "z_um": ("number", "um"),
-    "channel": ("string", None),
-    "exposure_ms": ("number", "ms"),
-    "scheduled_s": ("number", "s"),
-    "started_s": ("number", "s"),
-    "lateness_s": ("number", "s"),
-}
-"""The data keys of each frame's event besides the camera's (units in the second place)."""
-AUTOFOCUS_FIELDS: dict[str, tuple[FieldKind, str | None]] = {
-    **_INDEX,
-    "focus_um": ("number", "um"),
-    "offset_um": ("number", "um"),
-    "score": ("number", None),
-    "frames": ("integer", None),
-}
-"""The data keys of each event of the ``autofocus`` stream."""
-
-
-_EVENT_WINDOW = 64
-"""At most this many frames' events wait for their frames to be acknowledged."""
-
-
-@dataclass
-class _Run:
-    scope: MicroscopeLike
-    frames: FramePath
-    sweep: FocusSweep
-    metric: SharpnessMetric
-    timeouts: Timeouts
-    record: Record
-    schedule: Schedule = field(default_factory=Schedule)
-    where: Where = field(default_factory=Where)
-    focus_record: Record = field(
-        default_factory=lambda: Record("mda-autofocus", AUTOFOCUS_FIELDS, ["focus_um", "score"])
-    )
-    shutter: ShutterControl = field(default_factory=ShutterControl)
-    baseline: list[Any] = field(default_factory=list)
-    """Read into the ``baseline`` stream at the start and at the end of the run."""
-    pending: deque[_Taken] = field(default_factory=deque)
-    """Frames taken whose events wait for the frames to be acknowledged (``defers_events``)."""
-    deferred_saved: int = 0
-    """How many deferred frame events were saved (the next pending frame's index)."""
-
-
-@dataclass(frozen=True)
-class _Taken:
-    """What a frame's event records, kept from when the frame was taken."""
-
-    event: MDAEvent
-    scheduled: float
-    started: float
-    readback: dict[str, Any]
 
 
 async def mda(
@@ -165,7 +114,7 @@ async def mda(
     period = (yield _burst_period(scope)) if frames.can_burst else None
     hints = mda_hints(fresh, shape.timepoints)
     timeouts = yield measure_timeouts(scope)
-    run = _Run(
+    run = MdaRun(
         scope,
         frames,
         focus_sweep or FocusSweep(),
@@ -226,7 +175,7 @@ async def _burst_period(scope: MicroscopeLike) -> AsyncGenerator[Any, Any]:
 
 
 async def _acquire(
-    run: _Run, sequence: MDASequence, period: float | None
+    run: MdaRun, sequence: MDASequence, period: float | None
 ) -> AsyncGenerator[Any, Any]:
     taken = 0
     yield Msg("null", run.schedule)  # the engine now tells the schedule of every pause
@@ -238,15 +187,15 @@ async def _acquire(
     try:
         async for step in steps:
             if isinstance(step, AutofocusStep):
-                yield _save_pending(run)
+                yield save_pending(run)
                 yield _autofocus(run, step.event)
             elif step.burst:
-                yield _save_pending(run)
+                yield save_pending(run)
                 yield _burst(run, step)
             else:
-                yield _frame(run, step.events[0])
+                yield take_frame(run, step.events[0])
             taken += len(step.events) if isinstance(step, FrameStep) else 0
-        yield _save_pending(run)
+        yield save_pending(run)
         yield run.shutter.restore()
         yield trigger_and_read(run.baseline, name="baseline")
     finally:
@@ -256,54 +205,11 @@ async def _acquire(
     yield Return(taken)
 
 
-async def _arrive(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
-    """Move for ``event``, then wait until it is due (a pause shifts the rest of the schedule)."""
-    yield Msg("checkpoint")
-    yield move_to(run.scope, event, run.where, run.timeouts)
-    if event.reset_event_timer:
-        run.schedule.reset_timer()
-    mst = event.min_start_time
-    if run.schedule.due(mst) > run.schedule.now():  # due later: wait (a pause can cut in)
-        yield Msg("wait_for", run.schedule, [lambda: run.schedule.wait_until(mst)])
-
-
-async def _frame(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
-    yield _arrive(run, event)
-    started = run.schedule.now()
-    mst = event.min_start_time
-    scheduled = run.schedule.due(mst) if mst is not None else started
-    yield run.shutter.open()
-    yield run.frames.acquire(run.timeouts.frames(_exposure_s(run)), event)
-    yield run.shutter.after(event)
-    taken = _Taken(event, scheduled, started, dict(run.where.readback))
-    if not getattr(run.frames, "defers_events", False):
-        yield _save_frame(run, taken)
-        return
-    run.pending.append(taken)
-    yield _save_pending(run, ready_only=True)
-
-
-async def _save_pending(run: _Run, ready_only: bool = False) -> AsyncGenerator[Any, Any]:
-    """Save the events of frames taken and waiting (with ``ready_only``: acknowledged ones).
-
-    Frames are acknowledged per flush, not one by one, so events follow in batches; more than
-    ``_EVENT_WINDOW`` waiting makes the oldest wait for its frame.
-    """
-    while run.pending and (
-        not ready_only
-        or len(run.pending) > _EVENT_WINDOW
-        or run.frames.readable.get_index() > run.deferred_saved
-    ):
-        taken = run.pending.popleft()
-        run.deferred_saved += 1
-        yield _save_frame(run, taken)
-
-
-async def _burst(run: _Run, step: FrameStep) -> AsyncGenerator[Any, Any]:
+async def _burst(run: MdaRun, step: FrameStep) -> AsyncGenerator[Any, Any]:
     first = step.events[0]
-    yield _arrive(run, first)
+    yield arrive(run, first)
     period = yield _burst_period(run.scope)
-    limit = run.timeouts.frames(_exposure_s(run), len(step.events))
+    limit = run.timeouts.frames(exposure_s(run), len(step.events))
     burst = Burst(run.scope.camera, len(step.events), period, limit)
     yield run.shutter.open()
     yield burst.start_msg()
@@ -314,29 +220,12 @@ async def _burst(run: _Run, step: FrameStep) -> AsyncGenerator[Any, Any]:
         started = burst.started(number) or run.schedule.now()
         mst = event.min_start_time
         scheduled = run.schedule.due(mst) if mst is not None else started
-        yield _save_frame(run, _Taken(event, scheduled, started, dict(run.where.readback)))
+        yield save_frame(run, Taken(event, scheduled, started, dict(run.where.readback)))
     yield burst.finish_msg()
     yield run.shutter.after(step.events[-1])
 
 
-async def _save_frame(run: _Run, taken: _Taken) -> AsyncGenerator[Any, Any]:
-    schedule = run.schedule
-    event = taken.event
-    run.record.update(
-        **index_of(event),
-        **taken.readback,
-        pos_name=event.pos_name or "",
-        scheduled_s=schedule.elapsed(taken.scheduled),
-        started_s=schedule.elapsed(taken.started),
-        lateness_s=taken.started - taken.scheduled,
-    )
-    yield Msg("create", name="primary")
-    yield Msg("read", run.record)
-    yield Msg("read", run.frames.readable)
-    yield Msg("save")
-
-
-async def _autofocus(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
+async def _autofocus(run: MdaRun, event: MDAEvent) -> AsyncGenerator[Any, Any]:
     """Focus at this position: a full sweep the first time, a narrower one once corrected."""
     yield Msg("checkpoint")
     where = run.where
@@ -365,11 +254,6 @@ async def _autofocus(run: _Run, event: MDAEvent) -> AsyncGenerator[Any, Any]:
     yield Msg("create", name="autofocus")
     yield Msg("read", run.focus_record)
     yield Msg("save")
-
-
-def _exposure_s(run: _Run) -> float:
-    """The exposure the camera was last seen using (seconds)."""
-    return float(run.where.readback.get("exposure_ms", 0.0)) / 1000.0
 
 
 def _narrower(sweep: FocusSweep) -> FocusSweep:

@@ -44,16 +44,24 @@ class FramePath(Protocol):
         """Take ``event``'s frame (and store it) within ``timeout`` seconds; a plan."""
         ...
 
+    def trigger_messages(self, timeout: float | None) -> tuple[Msg, ...] | None:
+        """The messages that take a frame, when that is all ``acquire`` does (else ``None``)."""
+        ...
+
     async def close(self) -> None:
         """Finish storing frames (close a file the plan opened)."""
         ...
 
 
 async def _trigger(camera: CameraLike, timeout: float | None) -> AsyncGenerator[Any, Any]:
-    group = new_group("frame")
-    yield Msg("trigger", camera, group=group, timeout=timeout)
-    yield Msg("wait", None, group=group)
+    for msg in _trigger_messages(camera, timeout):
+        yield msg
     yield Return(None)
+
+
+def _trigger_messages(camera: CameraLike, timeout: float | None) -> tuple[Msg, Msg]:
+    group = new_group("frame")
+    return Msg("trigger", camera, group=group, timeout=timeout), Msg("wait", None, group=group)
 
 
 class InlineFrames:
@@ -73,6 +81,10 @@ class InlineFrames:
     def acquire(self, timeout: float | None, event: MDAEvent) -> AsyncGenerator[Any, Any]:
         """Trigger the camera and wait for the frame."""
         return _trigger(self._camera, timeout)
+
+    def trigger_messages(self, timeout: float | None) -> tuple[Msg, ...]:
+        """Trigger the camera and wait for the frame."""
+        return _trigger_messages(self._camera, timeout)
 
     async def close(self) -> None:
         """Nothing to close."""
@@ -96,6 +108,10 @@ class CameraFileFrames:
         """Trigger the camera (which writes and flushes the frame)."""
         return _trigger(self._camera, timeout)
 
+    def trigger_messages(self, timeout: float | None) -> tuple[Msg, ...]:
+        """Trigger the camera (which writes and flushes the frame)."""
+        return _trigger_messages(self._camera, timeout)
+
     async def close(self) -> None:
         """The camera closes its own file when unstaged."""
 
@@ -118,6 +134,9 @@ class PlanFileFrames:
     def readable(self) -> Any:
         """The file references."""
         return self._readable
+
+    def trigger_messages(self, timeout: float | None) -> None:
+        """None: the plan also hands the frame to the writer (``acquire``)."""
 
     async def acquire(self, timeout: float | None, event: MDAEvent) -> AsyncGenerator[Any, Any]:
         """Snap a frame and queue it; its event waits until readers can see it."""

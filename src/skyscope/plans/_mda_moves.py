@@ -54,6 +54,22 @@ def focus_target(event: MDAEvent, where: Where) -> float | None:
     return float(event.z_pos) + where.origin.shift(event) + offset
 
 
+def needs_move(event: MDAEvent, where: Where) -> bool:
+    """Whether ``move_to`` (with the focus) would move or locate anything for ``event``."""
+    if not where.readback:
+        return True
+    xy = _xy_target(event, where)
+    if xy is not None and xy != where.xy:
+        return True
+    z = focus_target(event, where)
+    if z is not None and z != where.z:
+        return True
+    channel = event.channel.config if event.channel is not None else None
+    if channel is not None and channel != where.channel:
+        return True
+    return event.exposure is not None and event.exposure != where.exposure_ms
+
+
 async def move_to(
     scope: MicroscopeLike,
     event: MDAEvent,

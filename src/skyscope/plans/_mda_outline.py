@@ -52,10 +52,28 @@ def fresh_copy(sequence: MDASequence, *, one_timepoint: bool = False) -> MDASequ
 
     if not isinstance(sequence, MDASequence):
         raise TypeError(f"mda() needs a useq.MDASequence, got {type(sequence).__name__}")
+    _refuse_nested_positions(sequence)
     data = sequence.model_dump(exclude={"uid"})
     if one_timepoint and data.get("time_plan") is not None:
         data["time_plan"] = {"interval": 0, "loops": 1}
     return MDASequence.model_validate(data)
+
+
+def _refuse_nested_positions(sequence: MDASequence) -> None:
+    """Refuse a position whose own sequence has stage positions (useq refuses to build one).
+
+    useq would place such frames at the outer position and number them by the inner one, so
+    neither their place nor the focus their z counts from would be what the sequence says.
+    """
+    for number, position in enumerate(sequence.stage_positions):
+        sub = position.sequence
+        if sub is not None and sub.stage_positions:
+            name = f"{position.name!r} " if position.name else ""
+            raise ValueError(
+                f"stage position {name}(p={number}) has a sub-sequence with stage positions of "
+                "its own: useq does not iterate those (a sub-sequence takes its position's x, "
+                "y and z); list them as positions of the main sequence instead"
+            )
 
 
 def _outline(sequence: MDASequence, channels: tuple[str, ...]) -> Outline:

@@ -137,6 +137,9 @@ class OutputFrames:
         """The frames' references."""
         return self._readable
 
+    def trigger_messages(self, timeout: float | None) -> None:
+        """None: the plan also hands the frame to the writer (``acquire``)."""
+
     async def acquire(self, timeout: float | None, event: MDAEvent) -> AsyncGenerator[Any, Any]:
         """Snap a frame and queue it for its place; its event waits for it to be acknowledged.
 

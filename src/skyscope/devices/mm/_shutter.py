@@ -1,14 +1,16 @@
 """``MMShutter``: a Micro-Manager shutter, movable to ``"open"`` or ``"closed"``.
 
 ``set("open")`` (or ``True``), ``open()`` and ``close()`` are done once the shutter is idle;
-``is_open`` (hinted) reads its state and hears the core's ``State`` property changes.
+``is_open`` (hinted) reads its state and hears the core's ``State`` property changes;
+``auto_shutter`` is the core's auto-shutter switch (on: the core opens the shutter for each
+snap and closes it after), which a plan holding the shutter open turns off.
 """
 
 from __future__ import annotations
 
 from .._protocols import Location
 from .._readable import Kind
-from .._signal import SignalR
+from .._signal import SignalR, SignalRW
 from .._status import Status, describe_action
 from ._backend import CoreSignalBackend, CoreValue
 from ._device import MMDevice
@@ -30,6 +32,7 @@ class MMShutter(MMDevice):
         """Drive the shutter ``label``."""
         with self.add_children_as_readables(Kind.HINTED):
             self.is_open = SignalR(CoreSignalBackend(link, _open_state(label)))
+        self.auto_shutter = SignalRW(CoreSignalBackend(link, _AUTO_SHUTTER))
         self._asked: str | None = None
         super().__init__(link, label, properties, name)
 
@@ -60,6 +63,15 @@ class MMShutter(MMDevice):
         """Return the position asked for (the current one, if none) and the current one."""
         current = POSITIONS[await self.is_open.get_value()]
         return {"setpoint": self._asked or current, "readback": current}
+
+
+_AUTO_SHUTTER = CoreValue(
+    datatype=bool,
+    source="mm://core/AutoShutter",
+    read=lambda core: core.getAutoShutter(),
+    convert=bool,
+    write=lambda core, on: core.setAutoShutter(bool(on)),
+)
 
 
 def _open_state(label: str) -> CoreValue[bool]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from ...documents import DataKey, StreamAsset
 from ...writers import FrameWriter, write_acknowledged
 from .. import (
     Kind,
+    SignalRW,
     StandardReadable,
     Status,
     WatchableStatus,
@@ -81,6 +83,7 @@ class SimCamera(StandardReadable):
         self._writer = writer
         self._realtime = realtime
         self._stream_keys: dict[str, DataKey] | None = None
+        self._settings: tuple[tuple[object, ...], CameraSettings] | None = None
         self._lock = asyncio.Lock()
         self._maker = FrameMaker(model, pool_limit(writer))
         self._sequence: asyncio.Task[None] | None = None
@@ -96,25 +99,47 @@ class SimCamera(StandardReadable):
         return self._writer
 
     async def settings(self) -> CameraSettings:
-        """Return the settings the signals describe, checked against the sensor."""
-        width, height = await self.roi_width.get_value(), await self.roi_height.get_value()
-        roi = None
-        if width and height:
-            roi = (await self.roi_y.get_value(), await self.roi_x.get_value(), height, width)
-        bit_depth = await self.bit_depth.get_value()
+        """Return the settings the signals describe, checked against the sensor.
+
+        The last settings are reused while the signals read the same (every trigger asks).
+        """
+        values = _settings_values([await signal.get_value() for signal in self._config_signals()])
+        if self._settings is not None and values == self._settings[0]:
+            return self._settings[1]
+        exposure_s, gain, offset_adu, binning, roi, bit_depth = values
         if bit_depth not in BIT_DEPTHS:
             raise ValueError(f"bit_depth must be one of {BIT_DEPTHS}, got {bit_depth}")
         settings = CameraSettings(
-            exposure_s=await self.exposure.get_value(),
-            gain=await self.gain.get_value(),
-            offset_adu=await self.offset.get_value(),
-            binning=await self.binning.get_value(),
+            exposure_s=exposure_s,
+            gain=gain,
+            offset_adu=offset_adu,
+            binning=binning,
             roi=roi,
             bit_depth=bit_depth,
         )
         settings.check(self._model.sensor)
         self._set_period(settings.frame_period_s(self._model.sensor))
+        self._settings = (values, settings)
         return settings
+
+    def _config_signals(self) -> tuple[SignalRW[Any], ...]:
+        return (self.exposure, self.gain, self.offset, self.binning, self.bit_depth,
+                self.roi_x, self.roi_y, self.roi_width, self.roi_height)  # fmt: skip
+
+    def _settings_now(self) -> CameraSettings | None:
+        """The last settings, if a frame can be made at once with them (see ``trigger``)."""
+        if self._realtime or self._writer is not None or self._settings is None:
+            return None
+        if self._lock.locked() or (self._sequence is not None and not self._sequence.done()):
+            return None
+        values = []
+        for signal in self._config_signals():
+            soft = signal._soft_backend()
+            if soft is None:
+                return None
+            values.append(soft.value)
+        cached, settings = self._settings
+        return settings if _settings_values(values) == cached else None
 
     # --- staging and software trigger ---------------------------------------------------------
 
@@ -144,7 +169,20 @@ class SimCamera(StandardReadable):
             await self._writer.close()
 
     def trigger(self) -> Status[None]:
-        """Expose and read out one frame; with a writer, done once the frame is in the file."""
+        """Expose and read out one frame; with a writer, done once the frame is in the file.
+
+        Out of real time, with no file to write, a small pattern frame under unchanged settings
+        is made at once and the Status returned finished (as a soft detector with no exposure):
+        no task, no waiting.
+        """
+        settings = self._settings_now()
+        if settings is not None:
+            made = self._maker.render_now(settings, pooled=True)
+            if made is not None:
+                frame, mean = made
+                self._set_mean(mean)
+                self._set_image(frame)
+                return Status.succeeded(None, name=self.name, action="trigger()")
         return Status(self._trigger(), name=self.name, action="trigger()")
 
     async def _trigger(self) -> None:
@@ -281,6 +319,13 @@ class SimCamera(StandardReadable):
         if sequence is not None and not sequence.done():
             sequence.cancel()
             await asyncio.gather(sequence, return_exceptions=True)
+
+
+def _settings_values(values: list[Any]) -> tuple[Any, ...]:
+    """(exposure, gain, offset, binning, roi, bit depth) from the ``_config_signals`` values."""
+    exposure_s, gain, offset_adu, binning, bit_depth, x, y, width, height = values
+    roi = (y, x, height, width) if width and height else None
+    return exposure_s, gain, offset_adu, binning, roi, bit_depth
 
 
 def _frames_update(done: int, target: int) -> WatcherUpdate[int]:

@@ -2,6 +2,9 @@
 
 Renders are serialised by a thread lock (the model is not thread-safe); the lock also covers
 a render still finishing on its thread after the acquisition that asked for it was cancelled.
+A small pattern frame (a copy of a cached test pattern, its mean known from the pattern's sum)
+costs less than the hop to a worker thread and back, so it is made on the loop when the lock is
+free.
 Frames bound for a writer come from a ``FramePool``: a buffer is reused only once nothing
 holds the frame lent from it, so a frame handed to a writer is never changed afterwards.
 """
@@ -20,6 +23,8 @@ from ._synth import SensorFrame
 
 EXACT_MEAN_PIXELS = 512 * 512
 """Frames up to this many pixels get an exact mean (``frame_mean``)."""
+INLINE_PATTERN_PIXELS = 1024 * 1024
+"""Pattern frames up to this many pixels (a 2 MB copy, ~0.1 ms) are made on the event loop."""
 _DEFAULT_QUEUE_DEPTH = 8
 """Frames a writer that does not say its ``queue_depth`` (or none) is assumed to hold at once."""
 
@@ -41,25 +46,56 @@ class FrameMaker:
     def render(self, settings: CameraSettings, *, pooled: bool) -> SensorFrame:
         """Take one frame at ``settings`` (blocking): a pooled buffer or a new array."""
         with self._lock:
-            out = None
-            if pooled:
-                out = self._pool.take(settings.frame_shape(self._model.sensor), settings.dtype)
-            self._model.camera = settings
-            return self._model.snap(out)
+            return self._render(settings, pooled, mean=False)[0]
 
     def render_with_mean(
         self, settings: CameraSettings, *, pooled: bool
     ) -> tuple[SensorFrame, float]:
-        """Take one frame (blocking) and its mean pixel value, which costs as much as a copy."""
-        frame = self.render(settings, pooled=pooled)
-        return frame, float(frame.mean())
+        """Take one frame (blocking) and its exact mean pixel value."""
+        with self._lock:
+            return self._render(settings, pooled, mean=True)
 
     async def render_off_loop(
         self, settings: CameraSettings, *, pooled: bool
     ) -> tuple[SensorFrame, float]:
-        """Take one frame and its mean on a worker thread, leaving the event loop free."""
+        """Take one frame and its mean on a worker thread, leaving the event loop free.
+
+        A small pattern frame is made here on the loop instead (see the module's docstring),
+        unless a render still holds the lock.
+        """
+        made = self.render_now(settings, pooled=pooled)
+        if made is not None:
+            return made
         render = functools.partial(self.render_with_mean, settings, pooled=pooled)
         return await asyncio.get_running_loop().run_in_executor(None, render)
+
+    def render_now(
+        self, settings: CameraSettings, *, pooled: bool
+    ) -> tuple[SensorFrame, float] | None:
+        """Make a small pattern frame and its mean here and now; ``None`` if it must wait."""
+        if not self.cheap(settings) or not self._lock.acquire(blocking=False):
+            return None
+        try:
+            return self._render(settings, pooled, mean=True)
+        finally:
+            self._lock.release()
+
+    def cheap(self, settings: CameraSettings) -> bool:
+        """Whether a frame at ``settings`` is a pattern copy small enough for the loop."""
+        if self._model.mode != "pattern":
+            return False
+        rows, cols = settings.frame_shape(self._model.sensor)
+        return rows * cols <= INLINE_PATTERN_PIXELS
+
+    def _render(
+        self, settings: CameraSettings, pooled: bool, mean: bool
+    ) -> tuple[SensorFrame, float]:
+        """Render under the lock (held by the caller)."""
+        out = None
+        if pooled:
+            out = self._pool.take(settings.frame_shape(self._model.sensor), settings.dtype)
+        self._model.camera = settings
+        return self._model.snap_with_mean(out, mean=mean)
 
 
 def frame_mean(frame: SensorFrame) -> float:

@@ -75,7 +75,7 @@ class MicroscopeModel:
         self._synth = FrameSynth(self.seed + 1, self.noise)
         self._scene: _Scene | None = None
         self._versions = 0
-        self._pattern: dict[tuple[tuple[int, int], int], SensorFrame] = {}
+        self._pattern: dict[tuple[tuple[int, int], int], tuple[SensorFrame, int]] = {}
         self._born = time.monotonic()
         self.camera.check(self.sensor)
 
@@ -152,21 +152,36 @@ class MicroscopeModel:
 
     def snap(self, out: SensorFrame | None = None) -> SensorFrame:
         """Take one frame at the current state (bleaching the lit field); fill ``out`` if given."""
+        return self.snap_with_mean(out, mean=False)[0]
+
+    def snap_with_mean(
+        self, out: SensorFrame | None = None, *, mean: bool = True
+    ) -> tuple[SensorFrame, float]:
+        """Take one frame as ``snap`` and return its exact mean pixel value (0.0 if not ``mean``).
+
+        A pattern frame's mean follows from the pattern's cached sum (only the first pixel, the
+        frame number, differs), so it costs nothing; a physics frame's costs a pass over it.
+        """
         self.camera.check(self.sensor)
         shape, dtype = self.frame_shape(), self.camera.dtype
         if out is None:
             out = np.empty(shape, dtype=dtype)
         elif out.shape != shape or out.dtype != dtype:
             raise ValueError(f"out must be {dtype} of shape {shape}, got {out.dtype} {out.shape}")
+        average = 0.0
         if self.mode == "pattern":
-            np.copyto(out, self._pattern_frame(shape))
-            out.flat[0] = self.frames_taken % (self.camera.max_value + 1)
+            pattern, total = self._pattern_frame(shape)
+            np.copyto(out, pattern)
+            stamp = self.frames_taken % (self.camera.max_value + 1)
+            out.flat[0] = stamp
+            average = (total - int(pattern.flat[0]) + stamp) / out.size
         else:
             scene = self._current_scene()
             self._synth.expose(scene.image, scene.version, self._exposure(), out)
             self._bleach(scene)
+            average = float(out.mean()) if mean else 0.0
         self.frames_taken += 1
-        return out
+        return out, average
 
     def _exposure(self) -> Exposure:
         return Exposure(self.camera, self.sensor, self.signal_scale())
@@ -202,11 +217,12 @@ class MicroscopeModel:
             if change.max() > _BLEACH_TOLERANCE:
                 self._scene = None
 
-    def _pattern_frame(self, shape: tuple[int, int]) -> SensorFrame:
-        """Return a fixed test pattern (diagonal ramp and grid) for physics-free streaming."""
+    def _pattern_frame(self, shape: tuple[int, int]) -> tuple[SensorFrame, int]:
+        """Return a fixed test pattern (diagonal ramp and grid) and its pixels' sum."""
         key = (shape, self.camera.bit_depth)
         if key not in self._pattern:
-            self._pattern[key] = _test_pattern(shape, self.camera.max_value, self.camera.dtype)
+            pattern = _test_pattern(shape, self.camera.max_value, self.camera.dtype)
+            self._pattern[key] = pattern, int(pattern.sum(dtype=np.uint64))
         return self._pattern[key]
 
 
