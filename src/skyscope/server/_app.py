@@ -87,6 +87,7 @@ def _endpoint(
             params = await _params(request)
         except _Denied as denied:
             return JSONResponse({"detail": denied.detail}, status_code=denied.status)
+        seq = server.feed.seq
         try:
             answer = route.handler(server, params, principal)
             if inspect.isawaitable(answer):
@@ -94,7 +95,10 @@ def _endpoint(
             body = {"success": True, "msg": "", **answer}
         except REFUSALS as error:
             body = {"success": False, "msg": str(error)}
-        return FastJSONResponse(body)
+        response = FastJSONResponse(body)  # encoded now, before anything else changes it
+        if server.feed.seq != seq:
+            await asyncio.sleep(0)  # the status websockets push the change before the reply
+        return response
 
     endpoint.__name__ = route.path
     endpoint.__doc__ = route.summary
