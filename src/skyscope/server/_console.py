@@ -15,9 +15,10 @@ import logging
 import sys
 import threading
 import time
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any, TextIO
+
+from ._uids import new_uid
 
 CAPACITY = 10_000
 LISTENER_BACKLOG = 10_000
@@ -63,7 +64,7 @@ class ConsoleOutput:
         self._messages: collections.deque[tuple[str, dict[str, Any]]] = collections.deque(
             maxlen=capacity
         )
-        self.uid = str(uuid.uuid4())
+        self.uid = new_uid()
         """Changes with every message (``console_output_uid``)."""
         self._listeners: set[asyncio.Queue[dict[str, Any] | None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -114,7 +115,7 @@ class ConsoleOutput:
             self._loop.call_soon_threadsafe(self._keep, message)
 
     def _keep(self, message: dict[str, Any]) -> None:
-        self.uid = str(uuid.uuid4())
+        self.uid = new_uid()
         self._messages.append((self.uid, message))
         for queue in list(self._listeners):
             if queue.qsize() >= LISTENER_BACKLOG:  # too slow: cut off rather than grow
