@@ -33,6 +33,7 @@ from ._live_frames import LiveFrames
 from ._lock import LockError
 from ._manager import QueueError, QueueServer
 from ._openapi import openapi
+from ._openapi_additions import ADDITIONS
 from ._permissions import PermissionsError
 from ._routes import ROUTES, STREAMS, Stream
 from ._routes import Route as ApiRoute
@@ -182,7 +183,7 @@ def create_app(
         Route(r.path, _endpoint(r, server, keys, anonymous), methods=[r.method]) for r in ROUTES
     ]
     routes += [WebSocketRoute(w.path, _stream_ws(w, server, keys, anonymous)) for w in STREAMS]
-    spec = openapi(ROUTES)
+    spec = openapi(ROUTES, ADDITIONS)
 
     async def openapi_json(_: Request) -> Response:
         return JSONResponse(spec)
