@@ -7,7 +7,10 @@ again after a restart, the way bluesky users keep it with a ``PersistentDict``.
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import concurrent.futures
+import contextlib
 import copy
 import functools
 import importlib.metadata
@@ -47,8 +50,9 @@ class PersistentDict(MutableMapping[str, Any]):
 
     A change is encoded at once (a consistent snapshot) and written by one shared worker
     thread, never on the caller's thread: the engine changes ``scan_id`` on the event loop at
-    every run. Opening the same path again, ``flush()`` and the interpreter's exit wait for
-    the pending write; a write that failed is logged and raised by the next ``flush()``.
+    every run (there the write is handed over once the loop's current step is done).
+    Opening the same path again, ``flush()`` and the interpreter's exit wait for the
+    pending write; a write that failed is logged and raised by the next ``flush()``.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -83,6 +87,8 @@ class PersistentDict(MutableMapping[str, Any]):
 
     def flush(self, timeout: float | None = None) -> None:
         """Wait until every change is on disk; raise the ``OSError`` of a failed write."""
+        if self._latest is not None:
+            self._hand_over()
         if self._saving is not None:
             self._saving.result(timeout)
         if self.error is not None:
@@ -91,7 +97,19 @@ class PersistentDict(MutableMapping[str, Any]):
     def _save(self) -> None:
         version = self._latest[0] + 1 if self._latest is not None else 1
         self._latest = (version, json.dumps(self._data, indent=1, sort_keys=True))
-        self._saving = _PENDING[self.path] = _writer().submit(self._write_latest)
+        _PENDING[self.path] = self
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._hand_over()
+        else:  # waking the writer costs the loop its turn: after the step (a start document)
+            loop.call_soon(self._hand_over)
+
+    def _hand_over(self) -> None:
+        try:
+            self._saving = _writer().submit(self._write_latest)
+        except RuntimeError:  # the interpreter is exiting: its threads take no more work
+            self._write_latest()
 
     def _write_latest(self) -> None:
         """On the writer thread: write the newest text (changes made meanwhile go together)."""
@@ -107,8 +125,16 @@ class PersistentDict(MutableMapping[str, Any]):
         self._written = latest[0]
 
 
-_PENDING: dict[Path, concurrent.futures.Future[None]] = {}
-"""The last write submitted for each path, so a new ``PersistentDict`` there waits for it."""
+_PENDING: dict[Path, PersistentDict] = {}
+"""The last dict changed at each path, so a new ``PersistentDict`` there waits for its write."""
+
+
+@atexit.register
+def _write_pending() -> None:
+    """At exit, write what a loop that stopped never handed over."""
+    for pending in list(_PENDING.values()):
+        with contextlib.suppress(OSError):
+            pending.flush()
 
 
 @functools.cache
@@ -128,7 +154,7 @@ def _write_atomically(path: Path, text: str) -> None:
 def _load(path: Path) -> dict[str, Any]:
     pending = _PENDING.get(path)
     if pending is not None:
-        pending.result()  # this process's last change to the file is written first
+        pending.flush()  # this process's last change to the file is written first
     if not path.exists():
         return {}
     try:
