@@ -15,7 +15,8 @@ Reported (medians):
 
 Needs ``pip install bluesky-queueserver bluesky-httpserver bluesky-queueserver-api`` and
 ``redis-server`` (Debian). The last line is JSON with the figures; ``--quick`` in under a minute.
-Goal: >= 10x lower latencies and >= 10x the throughput.
+Goal: >= 10x lower latencies and >= 10x the throughput. ``--profile FILE`` runs skyscope's
+server under cProfile, saves its statistics to FILE and prints where its time went.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import argparse
 import asyncio
 import json
 import os
+import pstats
 import shutil
 import socket
 import statistics
@@ -112,8 +114,8 @@ async def wait_http(url: str, timeout: float = 60.0) -> None:
 class Skyscope:
     name = "skyscope"
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, folder: Path, profile: Path | None = None) -> None:
+        self.folder, self.profile = folder, profile
         self.procs: list[asyncio.subprocess.Process] = []
         self.status_ws = True
 
@@ -127,8 +129,9 @@ class Skyscope:
             "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
         }
         port = free_port()
+        profiler = ["-m", "cProfile", "-o", str(self.profile)] if self.profile else []
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "skyscope", "serve", "--startup", str(startup),
+            sys.executable, *profiler, "-m", "skyscope", "serve", "--startup", str(startup),
             "--port", str(port), env=env, stdout=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
         self.procs.append(proc)
@@ -316,12 +319,12 @@ async def interleaved(servers: list[Skyscope], quick: bool) -> dict[str, dict[st
     }
 
 
-async def main_async(quick: bool) -> dict[str, Any]:
+async def main_async(quick: bool, profile: Path | None = None) -> dict[str, Any]:
     with (
         tempfile.TemporaryDirectory(prefix="bench-queue-") as sky_dir,
         tempfile.TemporaryDirectory(prefix="bench-queue-") as anchor_dir,
     ):
-        servers = [Skyscope(Path(sky_dir)), BlueskyQueueServer(Path(anchor_dir))]
+        servers = [Skyscope(Path(sky_dir), profile), BlueskyQueueServer(Path(anchor_dir))]
         try:
             figures: dict[str, Any] = await interleaved(servers, quick)
         finally:
@@ -343,8 +346,15 @@ async def main_async(quick: bool) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=textwrap.dedent(__doc__ or ""))
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (< 1 minute)")
+    parser.add_argument(
+        "--profile", type=Path, metavar="FILE", help="cProfile skyscope's server into FILE"
+    )
     args = parser.parse_args()
-    figures = asyncio.run(main_async(args.quick))
+    figures = asyncio.run(main_async(args.quick, args.profile))
+    if args.profile is not None:
+        stats = pstats.Stats(str(args.profile))
+        # the server's own code and its HTTP stack (the loop's idle wait and imports left out)
+        stats.sort_stats("tottime").print_stats("skyscope|uvicorn|starlette", 25)
     for what in ("add_to_start", "throughput", "status"):
         print(f"speedup {what}: {figures[f'speedup_{what}']:.1f}x")
     print(json.dumps(figures))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +25,8 @@ async def test_md_persists_across_engines_with_scan_ids(det, recorder) -> None:
     start = recorder.of("start")[0]
     assert start["operator"] == "ada"
     assert start["scan_id"] == 2
+    assert isinstance(second.md, PersistentDict)
+    second.md.flush()  # written by the md writer thread, off the loop
     assert json.loads(metadata_path().read_text())["scan_id"] == 2
 
 
@@ -61,6 +64,33 @@ def test_persistent_dict_refuses_unsaveable_values(tmp_path) -> None:
     with pytest.raises(TypeError):
         md["bad"] = object()
     assert dict(PersistentDict(tmp_path / "md.json")) == {"ok": [1, 2]}
+
+
+async def test_persistent_dict_writes_off_the_loop_thread(tmp_path) -> None:
+    md = PersistentDict(tmp_path / "md.json")
+    writers: list[str] = []
+    real_write = md._write_latest
+
+    def spy() -> None:
+        writers.append(threading.current_thread().name)
+        real_write()
+
+    md._write_latest = spy  # type: ignore[method-assign]
+    md["scan_id"] = 7
+    md.flush()
+    assert writers
+    assert threading.current_thread().name not in writers
+    assert json.loads((tmp_path / "md.json").read_text()) == {"scan_id": 7}
+
+
+def test_a_failed_metadata_write_is_raised_by_flush(tmp_path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    md = PersistentDict(tmp_path / "md.json")
+    md.path = blocker / "md.json"  # its folder is a file: the write fails
+    md["scan_id"] = 1
+    with pytest.raises(OSError):
+        md.flush()
 
 
 def test_a_corrupt_metadata_file_is_named(tmp_path) -> None:

@@ -44,6 +44,23 @@ async def test_the_table_covers_every_route_and_scope(queue_server: QueueServer)
     assert set(table.values()) <= every_scope
 
 
+async def test_openapi_describes_every_keyed_route_with_its_scope(
+    queue_server: QueueServer,
+) -> None:
+    app = create_app(queue_server, ApiKeys(None))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x") as c:
+        spec = (await c.get("/openapi.json")).json()
+    described = {
+        ("WEBSOCKET" if op.get("x-websocket") else method.upper(), path): op["description"]
+        for path, methods in spec["paths"].items()
+        for method, op in methods.items()
+    }
+    missing = set(route_table(app)) - set(described)
+    assert not missing, f"routes /openapi.json does not describe: {sorted(missing)}"
+    wrong = {r: s for r, s in route_table(app).items() if f"`{s}`" not in described[r]}
+    assert not wrong, f"routes described with another scope: {wrong}"
+
+
 async def test_every_route_without_a_key_is_401(
     queue_server: QueueServer, http_url: str, keys: tuple[ApiKeys, dict[str, str]]
 ) -> None:

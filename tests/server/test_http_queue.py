@@ -14,7 +14,7 @@ from bluesky_queueserver_api import BPlan
 from bluesky_queueserver_api.http.aio import REManagerAPI
 
 from skyscope.broker import Catalog
-from skyscope.server import ApiKeys
+from skyscope.server import ApiKeys, QueueServer, create_app
 
 
 @pytest.fixture
@@ -113,3 +113,28 @@ async def test_status_websocket_pushes_every_change_in_order(
             if status["items_in_history"] == 1 and status["manager_state"] == "idle":
                 break
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+
+
+async def test_a_change_reaches_the_status_listeners_before_its_reply(
+    queue_server: QueueServer, keys: tuple[ApiKeys, dict[str, str]]
+) -> None:
+    """A client that reads the reply and then the status websocket never sees the old status."""
+    seen: list[int] = []
+
+    async def listen() -> None:
+        async for status in queue_server.feed.listen():
+            seen.append(status["seq"])
+
+    listener = asyncio.create_task(listen())
+    await asyncio.sleep(0)  # the listener attaches to the feed
+    transport = httpx.ASGITransport(app=create_app(queue_server, keys[0]))
+    header = {"Authorization": f"ApiKey {keys[1]['user']}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://x", headers=header) as c:
+        before = queue_server.feed.seq
+        item = {"item_type": "plan", "name": "count", "args": [["camera"]]}
+        reply = await c.post("/api/queue/item/add", json={"item": item})
+        assert reply.json()["success"] is True
+        assert seen[-1:] == [queue_server.feed.seq]  # delivered by the time the reply came
+        assert queue_server.feed.seq > before
+    listener.cancel()
+    await asyncio.gather(listener, return_exceptions=True)

@@ -1,14 +1,56 @@
-"""The console output of a real ``skyscope serve``: what the startup's functions print."""
+"""The console output: what is printed and logged, bounded; through a real ``skyscope serve``."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
+import sys
 from pathlib import Path
 
 from bluesky_queueserver_api import BFunc
 from bluesky_queueserver_api.http.aio import REManagerAPI
 from test_serve_restart import KEY, start_server
+
+from skyscope.server import ConsoleOutput
+
+
+async def test_prints_and_every_loggers_info_are_captured() -> None:
+    console = ConsoleOutput()
+    console.install()
+    try:
+        print("the plan prints this")
+        print("and this goes to stderr", file=sys.stderr)
+        logging.getLogger("a.library").info("a library's news")
+        logging.getLogger("a.library").debug("too fine to keep")
+    finally:
+        console.uninstall()
+    text = console.text()
+    assert "the plan prints this" in text
+    assert "and this goes to stderr" in text
+    assert "[I " in text
+    assert "a.library] a library's news" in text
+    assert "too fine to keep" not in text
+    print("after uninstall")
+    assert "after uninstall" not in console.text()
+
+
+async def test_the_console_keeps_a_bounded_number_of_characters() -> None:
+    console = ConsoleOutput(capacity_chars=80_000)
+    console.install()
+    try:
+        print("y" * 10_000)  # the oldest: it goes when the lines below come
+        print("x" * 100_000)
+        for number in range(1_000):
+            print(f"line {number:03}")
+    finally:
+        console.uninstall()
+    kept = [m["msg"] for m in console.since("ALL")["console_output_msgs"]]
+    assert sum(map(len, kept)) <= 80_000
+    assert not [m for m in kept if m.startswith("yyy")]
+    (cut,) = [m for m in kept if m.startswith("xxx")]
+    assert cut.endswith("(36000 characters cut)\n")
+    assert kept[-2:] == ["line 999", "\n"]
 
 
 async def test_prints_of_a_function_reach_the_console_output(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from ._bus_errors import BusError, BusPublishError
 from ._bus_ingest import BusIngest, IngestCounts
 from ._bus_publisher import BusPublisher
 from ._catalog import Catalog
+from ._catalog_feed import CatalogFeed
 from ._errors import (
     AmbiguousUID,
     CatalogDamaged,
@@ -33,6 +34,7 @@ from ._stream import Stream
 __all__ = [
     # the catalog and what it holds
     "Catalog",
+    "CatalogFeed",
     "Run",
     "Stream",
     "StreamFrames",

@@ -171,7 +171,7 @@ async def serve(
     startup: str | None, host: str, port: int, *, allow_script_upload: bool = False
 ) -> None:
     """Open the catalog, the queue server and its API; serve until told to stop."""
-    from skyscope.broker import Catalog
+    from skyscope.broker import Catalog, CatalogFeed
     from skyscope.engine import Engine
     from skyscope.server import (
         ApiKeys,
@@ -186,7 +186,8 @@ async def serve(
     factory = startup_factory(startup) if startup is not None else partial(sim_environment, live)
     catalog = Catalog()
     engine = Engine(handle_sigint=False)
-    engine.subscribe(catalog)
+    feed = CatalogFeed(catalog)  # one catalog thread for every run, not one started per run
+    engine.subscribe(feed)
     server = QueueServer(
         factory,
         engine=engine,
@@ -216,4 +217,10 @@ async def serve(
             await http.stop()
     finally:
         await server.close()
-        await asyncio.to_thread(catalog.close)
+        await asyncio.to_thread(_close_catalog, feed, catalog)
+
+
+def _close_catalog(feed: Any, catalog: Any) -> None:
+    """Let the feed hand over what it holds, then commit and close the catalog (blocking)."""
+    feed.close()
+    catalog.close()

@@ -7,10 +7,15 @@ again after a restart, the way bluesky users keep it with a ``PersistentDict``.
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import concurrent.futures
+import contextlib
 import copy
 import functools
 import importlib.metadata
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -20,6 +25,8 @@ from typing import Any
 
 from .._version import __version__
 from ..documents import describe_unstorable
+
+logger = logging.getLogger(__name__)
 
 MetadataValidator = Callable[[Mapping[str, Any]], None]
 """Called with a run's full metadata before its start document; raises to refuse the run."""
@@ -39,11 +46,23 @@ _DEVICE_PACKAGES = {
 
 
 class PersistentDict(MutableMapping[str, Any]):
-    """A dict saved as JSON to ``path`` on every change (atomically, so a crash keeps the old)."""
+    """A dict saved as JSON to ``path`` on every change (atomically, so a crash keeps the old).
+
+    A change is encoded at once (a consistent snapshot) and written by one shared worker
+    thread, never on the caller's thread: the engine changes ``scan_id`` on the event loop at
+    every run (there the write is handed over once the loop's current step is done).
+    Opening the same path again, ``flush()`` and the interpreter's exit wait for the
+    pending write; a write that failed is logged and raised by the next ``flush()``.
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._data: dict[str, Any] = _load(self.path)
+        self._latest: tuple[int, str] | None = None  # (version, text) to write next
+        self._written = 0
+        self._saving: concurrent.futures.Future[None] | None = None
+        self.error: OSError | None = None
+        """The last write that failed (the next successful one clears it)."""
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
@@ -66,15 +85,76 @@ class PersistentDict(MutableMapping[str, Any]):
     def __repr__(self) -> str:
         return f"PersistentDict({str(self.path)!r}, {self._data!r})"
 
+    def flush(self, timeout: float | None = None) -> None:
+        """Wait until every change is on disk; raise the ``OSError`` of a failed write."""
+        if self._latest is not None:
+            self._hand_over()
+        if self._saving is not None:
+            self._saving.result(timeout)
+        if self.error is not None:
+            raise self.error
+
     def _save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".md-", suffix=".json")
-        with os.fdopen(fd, "w") as file:
-            json.dump(self._data, file, indent=1, sort_keys=True)
-        os.replace(tmp, self.path)
+        version = self._latest[0] + 1 if self._latest is not None else 1
+        self._latest = (version, json.dumps(self._data, indent=1, sort_keys=True))
+        _PENDING[self.path] = self
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._hand_over()
+        else:  # waking the writer costs the loop its turn: after the step (a start document)
+            loop.call_soon(self._hand_over)
+
+    def _hand_over(self) -> None:
+        try:
+            self._saving = _writer().submit(self._write_latest)
+        except RuntimeError:  # the interpreter is exiting: its threads take no more work
+            self._write_latest()
+
+    def _write_latest(self) -> None:
+        """On the writer thread: write the newest text (changes made meanwhile go together)."""
+        latest = self._latest
+        if latest is None or latest[0] <= self._written:
+            return
+        try:
+            _write_atomically(self.path, latest[1])
+            self.error = None
+        except OSError as error:
+            logger.error("cannot save the persistent metadata to %s: %s", self.path, error)
+            self.error = error
+        self._written = latest[0]
+
+
+_PENDING: dict[Path, PersistentDict] = {}
+"""The last dict changed at each path, so a new ``PersistentDict`` there waits for its write."""
+
+
+@atexit.register
+def _write_pending() -> None:
+    """At exit, write what a loop that stopped never handed over."""
+    for pending in list(_PENDING.values()):
+        with contextlib.suppress(OSError):
+            pending.flush()
+
+
+@functools.cache
+def _writer() -> concurrent.futures.ThreadPoolExecutor:
+    """The one thread writing every ``PersistentDict`` (started at the first change)."""
+    return concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="skyscope-md-writer")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".md-", suffix=".json")
+    with os.fdopen(fd, "w") as file:
+        file.write(text)
+    os.replace(tmp, path)
 
 
 def _load(path: Path) -> dict[str, Any]:
+    pending = _PENDING.get(path)
+    if pending is not None:
+        pending.flush()  # this process's last change to the file is written first
     if not path.exists():
         return {}
     try:

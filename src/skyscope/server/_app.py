@@ -33,6 +33,7 @@ from ._live_frames import LiveFrames
 from ._lock import LockError
 from ._manager import QueueError, QueueServer
 from ._openapi import openapi
+from ._openapi_additions import ADDITIONS
 from ._permissions import PermissionsError
 from ._routes import ROUTES, STREAMS, Stream
 from ._routes import Route as ApiRoute
@@ -87,6 +88,7 @@ def _endpoint(
             params = await _params(request)
         except _Denied as denied:
             return JSONResponse({"detail": denied.detail}, status_code=denied.status)
+        seq = server.feed.seq
         try:
             answer = route.handler(server, params, principal)
             if inspect.isawaitable(answer):
@@ -94,7 +96,10 @@ def _endpoint(
             body = {"success": True, "msg": "", **answer}
         except REFUSALS as error:
             body = {"success": False, "msg": str(error)}
-        return FastJSONResponse(body)
+        response = FastJSONResponse(body)  # encoded now, before anything else changes it
+        if server.feed.seq != seq:
+            await asyncio.sleep(0)  # the status websockets push the change before the reply
+        return response
 
     endpoint.__name__ = route.path
     endpoint.__doc__ = route.summary
@@ -178,7 +183,7 @@ def create_app(
         Route(r.path, _endpoint(r, server, keys, anonymous), methods=[r.method]) for r in ROUTES
     ]
     routes += [WebSocketRoute(w.path, _stream_ws(w, server, keys, anonymous)) for w in STREAMS]
-    spec = openapi(ROUTES)
+    spec = openapi(ROUTES, ADDITIONS)
 
     async def openapi_json(_: Request) -> Response:
         return JSONResponse(spec)

@@ -32,6 +32,7 @@ from skyscope.broker import (
 
 from ._frame_formats import FORMATS, FrameFormatError, encode
 from ._gate import Gate, ScopedRoute, bad_request, not_found
+from ._openapi import Described, error, json_response, path_param, query_param
 
 CATALOG_SCOPE = "read:history"
 SEARCH = "/api/catalog/search"
@@ -200,3 +201,132 @@ def catalog_routes(gate: Gate, catalog: Catalog | None) -> list[ScopedRoute]:
         ScopedRoute(Route(path, handler(work), methods=["GET"]), "GET", path, CATALOG_SCOPE)
         for path, work in table
     ]
+
+
+_RUN_SUMMARY = {
+    "type": "object",
+    "properties": {
+        "uid": {"type": "string"},
+        "scan_id": {"type": ["integer", "null"]},
+        "plan_name": {"type": ["string", "null"]},
+        "time": {"type": ["number", "null"]},
+        "status": {"type": "string", "description": "complete, acquiring, interrupted..."},
+        "num_events": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "images": {
+            "type": "object",
+            "description": "stream -> data keys holding images (for thumbnails)",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["uid", "status"],
+}
+_UID = path_param("uid", {"type": "string"}, "The run's uid, or enough of its start to be unique")
+_STREAM = path_param("stream", {"type": "string"}, "The stream's name (primary, baseline...)")
+_REFUSED = {
+    "400": error("A malformed parameter, or an ambiguous partial uid"),
+    "503": error("The server has no catalog"),
+}
+_NOT_FOUND = {**_REFUSED, "404": error("No such run, stream, data key or frame")}
+
+CATALOG_DESCRIPTIONS = (
+    Described(
+        "GET",
+        SEARCH,
+        CATALOG_SCOPE,
+        "Search the catalog's runs, newest first. Besides `text`, any `meta.<key>=<value>` "
+        "parameter keeps the runs whose start has that value (JSON when it parses).",
+        {
+            "200": json_response(
+                {
+                    "type": "object",
+                    "properties": {
+                        "runs": {"type": "array", "items": _RUN_SUMMARY},
+                        "count": {"type": "integer", "description": "runs matching in all"},
+                    },
+                    "required": ["runs", "count"],
+                },
+                "The runs found (one page), and how many match",
+            ),
+            **_REFUSED,
+        },
+        (
+            query_param("text", {"type": "string"}, "Full-text search of the runs' metadata"),
+            query_param(
+                "limit", {"type": "integer", "minimum": 1, "maximum": MAX_RUNS}, "Page size"
+            ),
+            query_param("offset", {"type": "integer", "minimum": 0}, "Runs to skip"),
+        ),
+    ),
+    Described(
+        "GET",
+        RUN,
+        CATALOG_SCOPE,
+        "A run's metadata: its summary, start and stop documents, and its streams.",
+        {
+            "200": json_response(
+                {
+                    "allOf": [_RUN_SUMMARY],
+                    "properties": {
+                        "start": {"type": "object"},
+                        "stop": {"type": ["object", "null"]},
+                        "streams": {"type": "object"},
+                    },
+                },
+                "The run",
+            ),
+            **_NOT_FOUND,
+        },
+        (_UID,),
+    ),
+    Described(
+        "GET",
+        STREAM,
+        CATALOG_SCOPE,
+        "A stream's data: scalar columns inline; image columns by length and shape.",
+        {
+            "200": json_response(
+                {
+                    "type": "object",
+                    "properties": {
+                        "uid": {"type": "string"},
+                        "stream": {"type": "string"},
+                        "data": {"type": "object", "additionalProperties": {"type": "array"}},
+                        "frames": {"type": "object"},
+                    },
+                    "required": ["uid", "stream", "data", "frames"],
+                },
+                "The stream's columns",
+            ),
+            **_NOT_FOUND,
+        },
+        (_UID, _STREAM),
+    ),
+    Described(
+        "GET",
+        FRAME,
+        CATALOG_SCOPE,
+        "One frame of an image column, as PNG (auto-contrast, 8-bit), TIFF, NumPy .npy, "
+        "JPEG or WebP.",
+        {
+            "200": {
+                "description": "The frame's bytes",
+                "content": {
+                    media: {"schema": {"type": "string", "format": "binary"}}
+                    for media in dict.fromkeys(FORMATS.values())
+                },
+            },
+            **_NOT_FOUND,
+        },
+        (
+            _UID,
+            _STREAM,
+            path_param("key", {"type": "string"}, "The data key"),
+            path_param("index", {"type": "integer"}, "The frame's index (negative from the end)"),
+            query_param("format", {"enum": list(FORMATS)}, "The encoding (default png)"),
+            query_param(
+                "size", {"type": "integer", "minimum": 0, "maximum": 4096}, "Thumbnail side"
+            ),
+        ),
+    ),
+)
+"""The catalog routes as ``/openapi.json`` tells them."""

@@ -7,7 +7,7 @@ from typing import Any
 from ._items import ItemError
 from ._keys import Principal
 from ._manager import QueueServer
-from ._route import Params, Route, no_params, only, user_of
+from ._route import Params, Route, no_params, only, routes, user_of
 
 
 def _lock(s: QueueServer, p: Params, who: Principal) -> dict[str, Any]:
@@ -81,51 +81,25 @@ def _console_output_update(s: QueueServer, p: Params, _: Principal) -> dict[str,
 
 
 CONTROL_ROUTES: tuple[Route, ...] = (
-    Route("POST", "/api/lock", "write:lock", _lock, "Lock the environment and/or the queue."),
-    Route("POST", "/api/unlock", "write:lock", _unlock, "Unlock with the lock's key."),
-    Route("GET", "/api/lock/info", "read:lock", _lock_info, "Who locked what (checks a key)."),
-    Route(
-        "POST",
-        "/api/function/execute",
-        "write:execute",
-        _function_execute,
-        "Call a function the startup exposes (a task).",
-    ),
-    Route(
-        "POST",
-        "/api/script/upload",
-        "write:scripts",
-        _script_upload,
-        "Run a script in the environment (only if the server allows it; a task).",
-    ),
-    Route("GET", "/api/task/status", "read:monitor", _task_status, "The status of tasks."),
-    Route("GET", "/api/task/result", "read:monitor", _task_result, "The result of a task."),
-    Route(
-        "GET",
-        "/api/console_output",
-        "read:console",
-        _console_output,
-        "The last lines of the console output.",
-    ),
-    Route(
-        "GET",
-        "/api/console_output/uid",
-        "read:console",
-        _console_output_uid,
-        "The console output's uid (changes with every message).",
-    ),
-    Route(
-        "GET",
-        "/api/console_output_update",
-        "read:console",
-        _console_output_update,
-        "Console messages after the one with 'last_msg_uid'.",
-    ),
-    Route(
-        "GET",
-        "/api/re/metadata",
-        "read:monitor",
-        no_params(QueueServer.re_metadata),
-        "The engine's metadata, added to every run.",
-    ),
-)
+    *routes("POST", "write:lock", {
+        "/api/lock": (_lock, "Lock the environment and/or the queue."),
+        "/api/unlock": (_unlock, "Unlock with the lock's key."),
+    }),
+    *routes("GET", "read:lock", {"/api/lock/info": (_lock_info, "Who locked what (checks keys).")}),
+    *routes("POST", "write:execute", {
+        "/api/function/execute": (_function_execute, "Call a startup's function (a task)."),
+    }),
+    *routes("POST", "write:scripts", {
+        "/api/script/upload": (_script_upload, "Run a script there (if allowed; a task)."),
+    }),
+    *routes("GET", "read:monitor", {
+        "/api/task/status": (_task_status, "The status of tasks."),
+        "/api/task/result": (_task_result, "The result of a task."),
+        "/api/re/metadata": (no_params(QueueServer.re_metadata), "The engine's metadata."),
+    }),
+    *routes("GET", "read:console", {
+        "/api/console_output": (_console_output, "The last lines of the console output."),
+        "/api/console_output/uid": (_console_output_uid, "The console output's uid."),
+        "/api/console_output_update": (_console_output_update, "Messages after 'last_msg_uid'."),
+    }),
+)  # fmt: skip

@@ -9,7 +9,6 @@ ever reaches the engine.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,6 +16,7 @@ from skyscope.plans import PlanArgumentError, validate_plan_args
 
 from ._environment import Environment
 from ._permissions import allowed_names
+from ._uids import new_uid
 
 INSTRUCTIONS = ("queue_stop",)
 _ITEM_KEYS = {"item_type", "name", "args", "kwargs", "item_uid", "user", "user_group", "meta"}
@@ -29,7 +29,7 @@ class ItemError(ValueError):
 def new_item(raw: Any, *, user: str, user_group: str) -> dict[str, Any]:
     """A fresh queue item from what a client sent: the shape checked, a new ``item_uid``."""
     item = dict(_shape(raw))
-    item["item_uid"] = str(uuid.uuid4())
+    item["item_uid"] = new_uid()
     item["user"], item["user_group"] = user, user_group
     return item
 

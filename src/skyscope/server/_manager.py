@@ -14,9 +14,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from ._manager_base import EnvironmentFactory, QueueError, new_uid
+from ._manager_base import EnvironmentFactory, QueueError
 from ._permissions import allowed_names, check_permissions
 from ._tasks import TaskExecution
+from ._uids import new_uid
 
 __all__ = ["EnvironmentFactory", "QueueError", "QueueServer"]
 

@@ -7,7 +7,6 @@ Every change of the status gets the next sequence number and goes to every liste
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,17 +22,13 @@ from ._permissions import DEFAULT_PERMISSIONS, check_permissions
 from ._plan_queue import Item, PlanQueue
 from ._status import StatusFeed
 from ._store import QueueStore
+from ._uids import new_uid
 
 EnvironmentFactory = Callable[[], Awaitable[Environment]]
 
 
 class QueueError(RuntimeError):
     """A request the queue server refuses in its current state; the message says why."""
-
-
-def new_uid() -> str:
-    """A fresh uid, as bluesky-queueserver's status uids are."""
-    return str(uuid.uuid4())
 
 
 class ManagerBase:

@@ -7,7 +7,7 @@ from typing import Any
 from ._items import ItemError
 from ._keys import Principal
 from ._manager import QueueServer
-from ._route import Handler, Params, Route, no_params, only
+from ._route import Handler, Params, Route, no_params, only, routes
 
 
 def _status(s: QueueServer, p: Params, _: Principal) -> dict[str, Any]:
@@ -80,140 +80,50 @@ def _kernel_interrupt(s: QueueServer, p: Params, _: Principal) -> dict[str, Any]
     )
 
 
+_ENVIRONMENT = {
+    "/api/environment/open": (no_params(QueueServer.environment_open), "Open the environment."),
+    "/api/environment/close": (no_params(QueueServer.environment_close), "Close the environment."),
+    "/api/environment/destroy": (no_params(QueueServer.environment_destroy), "Close it at once."),
+    "/api/environment/update": (no_params(QueueServer.environment_update), "Reload the startup."),
+}
+_PLAN_CONTROL = {
+    "/api/re/pause": (_re_pause, "Pause the running plan."),
+    "/api/re/resume": (_re_control("resume"), "Resume the paused plan."),
+    "/api/re/stop": (_re_control("stop"), "Stop the paused plan (a success)."),
+    "/api/re/abort": (_re_control("abort"), "Abort the paused plan."),
+    "/api/re/halt": (_re_control("halt"), "Halt the paused plan, without cleanup."),
+}
+_RESOURCES = {
+    "/api/plans/allowed": (_plans_allowed, "The plans the user's group may queue, described."),
+    "/api/devices/allowed": (_devices_allowed, "The devices the user's group may use, described."),
+    "/api/plans/existing": (no_params(QueueServer.plans_existing), "Every plan, described."),
+    "/api/devices/existing": (no_params(QueueServer.devices_existing), "Every device."),
+    "/api/permissions/get": (no_params(QueueServer.permissions_get), "The group permissions."),
+}
+
 MANAGER_ROUTES: tuple[Route, ...] = (
-    Route("GET", "/api/ping", "read:status", _status, "The manager's status (as /api/status)."),
-    Route("GET", "/api/status", "read:status", _status, "The manager's status."),
-    Route("GET", "/api/config/get", "read:config", _config, "The manager's configuration."),
-    Route(
-        "POST",
-        "/api/environment/open",
-        "write:manager:control",
-        no_params(QueueServer.environment_open),
-        "Open the environment.",
-    ),
-    Route(
-        "POST",
-        "/api/environment/close",
-        "write:manager:control",
-        no_params(QueueServer.environment_close),
-        "Close the environment.",
-    ),
-    Route(
-        "POST",
-        "/api/environment/destroy",
-        "write:manager:control",
-        no_params(QueueServer.environment_destroy),
-        "Close the environment at once.",
-    ),
-    Route(
-        "POST",
-        "/api/environment/update",
-        "write:manager:control",
-        no_params(QueueServer.environment_update),
-        "Reload the startup file or module.",
-    ),
-    Route("POST", "/api/re/pause", "write:plan:control", _re_pause, "Pause the running plan."),
-    Route(
-        "POST",
-        "/api/re/resume",
-        "write:plan:control",
-        _re_control("resume"),
-        "Resume the paused plan.",
-    ),
-    Route(
-        "POST",
-        "/api/re/stop",
-        "write:plan:control",
-        _re_control("stop"),
-        "Stop the paused plan (a success).",
-    ),
-    Route(
-        "POST",
-        "/api/re/abort",
-        "write:plan:control",
-        _re_control("abort"),
-        "Abort the paused plan.",
-    ),
-    Route(
-        "POST",
-        "/api/re/halt",
-        "write:plan:control",
-        _re_control("halt"),
-        "Halt the paused plan, without cleanup.",
-    ),
-    Route("POST", "/api/re/runs", "read:monitor", _re_runs(None), "The current item's runs."),
-    Route(
-        "GET", "/api/re/runs/active", "read:monitor", _re_runs("active"), "The current item's runs."
-    ),
-    Route(
-        "GET",
-        "/api/re/runs/open",
-        "read:monitor",
-        _re_runs("open"),
-        "The current item's open runs.",
-    ),
-    Route(
-        "GET",
-        "/api/re/runs/closed",
-        "read:monitor",
-        _re_runs("closed"),
-        "The current item's closed runs.",
-    ),
-    Route(
-        "GET",
-        "/api/plans/allowed",
-        "read:resources",
-        _plans_allowed,
-        "The plans the user's group may queue, described.",
-    ),
-    Route(
-        "GET",
-        "/api/devices/allowed",
-        "read:resources",
-        _devices_allowed,
-        "The devices the user's group may use, described.",
-    ),
-    Route(
-        "GET",
-        "/api/plans/existing",
-        "read:resources",
-        no_params(QueueServer.plans_existing),
-        "Every plan of the environment, described.",
-    ),
-    Route(
-        "GET",
-        "/api/devices/existing",
-        "read:resources",
-        no_params(QueueServer.devices_existing),
-        "Every device of the environment.",
-    ),
-    Route(
-        "GET",
-        "/api/permissions/get",
-        "read:resources",
-        no_params(QueueServer.permissions_get),
-        "The user group permissions.",
-    ),
-    Route(
-        "POST",
-        "/api/permissions/set",
-        "write:permissions",
-        _permissions_set,
-        "Replace the user group permissions.",
-    ),
-    Route(
-        "POST",
-        "/api/permissions/reload",
-        "write:config",
-        _permissions_reload,
-        "Go back to the permissions the server started with.",
-    ),
-    Route(
-        "POST",
-        "/api/kernel/interrupt",
-        "write:queue:control",
-        _kernel_interrupt,
-        "Refused: skyscope runs no IPython kernel.",
-    ),
-    Route("GET", "/api/auth/whoami", "read:status", _whoami, "Who the key belongs to."),
-)
+    *routes("GET", "read:status", {
+        "/api/ping": (_status, "The manager's status (as /api/status)."),
+        "/api/status": (_status, "The manager's status."),
+        "/api/auth/whoami": (_whoami, "Who the key belongs to."),
+    }),
+    *routes("GET", "read:config", {"/api/config/get": (_config, "The manager's configuration.")}),
+    *routes("POST", "write:manager:control", _ENVIRONMENT),
+    *routes("POST", "write:plan:control", _PLAN_CONTROL),
+    *routes("POST", "read:monitor", {"/api/re/runs": (_re_runs(None), "The current item's runs.")}),
+    *routes("GET", "read:monitor", {
+        "/api/re/runs/active": (_re_runs("active"), "The current item's runs."),
+        "/api/re/runs/open": (_re_runs("open"), "The current item's open runs."),
+        "/api/re/runs/closed": (_re_runs("closed"), "The current item's closed runs."),
+    }),
+    *routes("GET", "read:resources", _RESOURCES),
+    *routes("POST", "write:permissions", {
+        "/api/permissions/set": (_permissions_set, "Replace the user group permissions."),
+    }),
+    *routes("POST", "write:config", {
+        "/api/permissions/reload": (_permissions_reload, "Back to the permissions at start."),
+    }),
+    *routes("POST", "write:queue:control", {
+        "/api/kernel/interrupt": (_kernel_interrupt, "Refused: skyscope runs no IPython kernel."),
+    }),
+)  # fmt: skip

@@ -9,18 +9,18 @@ Each edit of the queue or the history gives it a new uid (``plan_queue_uid``,
 from __future__ import annotations
 
 import copy
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._items import ItemError
+from ._uids import new_uid
 
 Item = dict[str, Any]
 Position = int | str | None
 
 
 def _uid() -> str:
-    return str(uuid.uuid4())
+    return new_uid()
 
 
 class PlanQueue:

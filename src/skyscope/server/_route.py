@@ -30,6 +30,13 @@ class Route:
     summary: str
 
 
+def routes(method: str, scope: str, table: Mapping[str, tuple[Handler, str]]) -> list[Route]:
+    """The routes of one method and scope, from ``path -> (handler, summary)``."""
+    return [
+        Route(method, path, scope, handler, summary) for path, (handler, summary) in table.items()
+    ]
+
+
 def only(params: Params, *names: str) -> dict[str, Any]:
     """``params`` restricted to ``names``; any other parameter is refused by name."""
     unknown = sorted(set(params) - set(names))

@@ -16,9 +16,10 @@ from typing import Any
 from skyscope.engine import EngineState, RunResult
 
 from ._items import ItemError, resolve_plan
-from ._manager_base import ManagerBase, QueueError, new_uid
+from ._manager_base import ManagerBase, QueueError
 from ._plan_queue import Item
 from ._results import exit_status, item_result
+from ._uids import new_uid
 
 ENGINE_CONTROLS = ("resume", "stop", "abort", "halt")
 

@@ -76,6 +76,7 @@ class QueueStore:
     async def _writer(self) -> None:
         while True:
             await self._wake.wait()
+            await asyncio.sleep(0)  # what the change set going runs first (a plan starting)
             self._wake.clear()
             snapshot, self._pending = self._pending, None
             if snapshot is not None:

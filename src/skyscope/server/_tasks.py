@@ -25,8 +25,9 @@ from typing import Any
 
 from ._editing import QueueEditing
 from ._items import ItemError
-from ._manager_base import QueueError, new_uid
+from ._manager_base import QueueError
 from ._permissions import allowed_names
+from ._uids import new_uid
 
 KEPT_RESULTS = 1000
 SCRIPT_OFF = (
