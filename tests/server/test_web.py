@@ -212,6 +212,37 @@ async def test_live_view_frames_arrive_and_the_canvas_changes(
     assert page.errors == []
 
 
+async def test_the_page_asks_for_frames_binned_to_its_canvas_and_zoomed_regions_in_full(
+    page: Page,
+) -> None:
+    await page.log_in("admin")
+    await page.state("document.getElementById('viewport').style.width = '40px'")
+    await page.state("window.dispatchEvent(new Event('resize'))")
+    await page.page.click("#live-start")
+    # 96 frame pixels into a 40-pixel-wide viewport: binned by 3, the canvas 32 wide
+    await page.wait_for("(window.skyscopeLive.header || {}).binning === 3")
+    header = await page.state("window.skyscopeLive.header")
+    assert (header["shape"], header["frame_shape"]) == ([42, 32], [128, 96])
+    assert await page.state("document.getElementById('live-canvas').width") == 32
+    assert "binned 3\u00d73" in await page.page.text_content("#frame-info")
+    # zoomed 2x: the visible region, unbinned, on a canvas the frame's size
+    await page.page.select_option("#zoom", "2")
+    await page.wait_for("(window.skyscopeLive.header || {}).binning === 1")
+    header = await page.state("window.skyscopeLive.header")
+    x, y, w, h = header["roi"]
+    assert (x, y) == (0, 0)
+    assert 20 <= w <= 22  # 40 css pixels at 2x (+1 for a partly visible pixel), no more
+    assert header["shape"] == [h, w]
+    assert await page.state("document.getElementById('live-canvas').width") == 96
+    # scrolled: the region follows
+    await page.state("document.getElementById('viewport').scrollLeft = 60")
+    await page.wait_for("(window.skyscopeLive.header || {}).roi[0] === 30")
+    await page.page.select_option("#zoom", "fit")
+    await page.page.click("#live-stop")
+    await page.wait_for("document.getElementById('manager-state').textContent === 'idle'")
+    assert page.errors == []
+
+
 async def test_search_the_catalog_and_open_a_run(page: Page, screenshots: Path) -> None:
     await page.log_in("observer")
     await page.wait_for("document.querySelectorAll('#runs li').length > 0")
