@@ -20,6 +20,13 @@ logger = logging.getLogger(__name__)
 # How long an interrupted run gives its flyers to complete before giving up on them.
 FLYER_COMPLETE_TIMEOUT_S = 10.0
 
+# How long a stopped plan's unfinished Statuses (a trigger mid-exposure) get to finish before
+# they are cancelled; an abort or halt cancels them at once.
+STATUS_SETTLE_TIMEOUT_S = 10.0
+
+INTERRUPTED_WAIT = object()
+"""The group an interrupted ``wait`` leaves its unfinished Statuses in, for ``settle_statuses``."""
+
 
 async def quietly(step: Awaitable[Any], what: str, errors: list[BaseException]) -> None:
     """Await ``step``; log and record any exception instead of raising it."""
@@ -66,6 +73,35 @@ async def finish_flyers(
             await quietly(bundler.collect((obj,), None), f"collecting {_name(obj)}", errors)
         s.kicked_off.pop(id(obj), None)
         s.completed.discard(id(obj))
+
+
+async def settle_statuses(s: Session, patient: bool, errors: list[BaseException]) -> None:
+    """Let the Statuses a plan left running finish (``patient``) or cancel them, before unstaging.
+
+    A plan stopped while waiting for a trigger leaves the camera mid-exposure: unstaging under
+    it would close the file it writes to, and the Status's task would outlive the plan.
+    """
+    pending = [e for entries in s.groups.values() for e in entries if not e[0].done]
+    s.groups.clear()
+    if not pending:
+        return
+    futures = [status_future(status, s.loop) for status, _obj, _action in pending]
+    if patient:
+        await asyncio.wait(futures, timeout=STATUS_SETTLE_TIMEOUT_S)
+    for status, obj, action in pending:
+        if not status.done:
+            await quietly(_cancel(status, obj), f"cancelling {action} of {_name(obj)}", errors)
+    await asyncio.wait(futures, timeout=STATUS_SETTLE_TIMEOUT_S)
+
+
+async def _cancel(status: Any, obj: Any) -> None:
+    """Cancel a Status (the device's own, under an engine time limit), else stop its device."""
+    inner = getattr(status, "status", status)  # a Deadline watches the device's Status
+    cancel = getattr(inner, "cancel", None)
+    if callable(cancel):
+        cancel()
+    elif hasattr(obj, "stop"):
+        await _stop(obj, False)
 
 
 async def unstage_all(s: Session, errors: list[BaseException]) -> None:
