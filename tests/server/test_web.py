@@ -179,6 +179,9 @@ async def test_live_view_frames_arrive_and_the_canvas_changes(
     await page.log_in("admin")
     await page.page.click("#live-start")
     await page.wait_for("window.skyscopeLive.painted > 3")
+    # the live view opens no run (no documents): the engine panel still says it runs
+    await page.wait_for("document.getElementById('re-state').textContent === 'running'")
+    assert "live_view" in await page.page.text_content("#current-plan")
     first = await _canvas_digest(page)
     painted = await page.state("window.skyscopeLive.painted")
     await page.wait_for(f"window.skyscopeLive.painted > {painted + 3}")
