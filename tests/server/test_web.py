@@ -77,10 +77,18 @@ class Page:
     async def wait_for(self, expression: str) -> None:
         await self.page.wait_for_function(expression, timeout=TIMEOUT_MS)
 
-    async def add_plan(self, name: str, **params: str) -> None:
-        await self.page.select_option("#plan-name", name)
+    async def fill_form(self, **params: str | list[str]) -> None:
+        """Set the plan form's fields: selects by their options, inputs by typing."""
         for param, value in params.items():
-            await self.page.fill(f"#plan-params input[name={param}]", value)
+            field = self.page.locator(f"#plan-params [name={param}]")
+            if await field.evaluate("e => e.tagName") == "SELECT":
+                await field.select_option(value)
+            else:
+                await field.fill(str(value))
+
+    async def add_plan(self, name: str, **params: str | list[str]) -> None:
+        await self.page.select_option("#plan-name", name)
+        await self.fill_form(**params)
         before = await self.page.locator("#queue-items li").count()
         await self.page.click("#add-plan")
         await self.wait_for(f"document.querySelectorAll('#queue-items li').length > {before}")
@@ -136,6 +144,63 @@ async def test_log_in_add_a_count_from_the_form_and_run_it(page: Page, screensho
     assert await page.page.locator("#queue-items li").count() == 0
     assert await page.page.text_content("#manager-state") == "idle"
     await page.page.screenshot(path=str(screenshots / "web-after-count.png"), full_page=True)
+    assert page.errors == []
+
+
+async def test_the_plan_form_offers_devices_numbers_and_defaults_and_edits_queued_items(
+    page: Page, screenshots: Path
+) -> None:
+    await page.log_in("user")
+    await page.page.select_option("#plan-name", "count")
+    form = page.page.locator("#plan-params")
+    text = await form.text_content()
+    assert "__READABLE__" not in text
+    assert "typing." not in text
+    assert "``" not in await page.page.text_content("#plan-form")
+    assert await page.page.locator("#plan-description code").first.text_content() == "num"
+    # detectors: a multi-select of the readable devices; num and delay: numbers, defaulted
+    detectors = form.locator("select[name=detectors]")
+    assert await detectors.evaluate("e => e.multiple")
+    options = await detectors.locator("option").all_text_contents()
+    assert "camera" in options
+    assert "x" in options
+    assert await form.locator("input[name=num]").get_attribute("type") == "number"
+    assert await form.locator("input[name=num]").input_value() == "1"
+    assert await form.locator("input[name=delay]").input_value() == "0"
+    # a single device: a select, the required one preselected; *args: a comma-separated list
+    await page.page.select_option("#plan-name", "live_view")
+    cameras = await form.locator("select[name=camera] option").all_text_contents()
+    assert "camera" in cameras
+    assert await form.locator("select[name=camera]").evaluate("e => e.required")
+    await page.page.select_option("#plan-name", "scan")
+    assert await form.locator("input[name=args]").get_attribute("placeholder") == (
+        "values, separated by commas"
+    )
+    # a bad number or a missing device is refused with the parameter's name, in the page
+    await page.page.select_option("#plan-name", "count")
+    await page.page.click("#add-plan")
+    await page.page.wait_for_selector("#plan-error:not(:empty)")
+    assert await page.page.text_content("#plan-error") == "detectors is required"
+    await page.fill_form(detectors=["camera"], num="2.5")
+    await page.page.click("#add-plan")
+    await page.page.wait_for_selector("#plan-error:has-text('num must be a whole number')")
+    # add, then edit the queued item: same uid, new values
+    await page.add_plan("count", detectors=["camera"], num="3")
+    item = page.page.locator("#queue-items li").last
+    assert (await item.text_content()).startswith('count(detectors=["camera"], num=3)')
+    await item.locator("button.edit").click()
+    assert await page.page.text_content("#add-plan") == "Update item"
+    assert await form.locator("input[name=num]").input_value() == "3"
+    await page.fill_form(num="5", delay="0.01")
+    await page.page.click("#add-plan")
+    await page.wait_for("document.querySelector('#queue-items li')?.textContent.includes('num=5')")
+    edited = await page.page.locator("#queue-items li").all_text_contents()
+    assert len(edited) == 1  # replaced, not added
+    assert edited[0].startswith('count(detectors=["camera"], num=5, delay=0.01)')
+    assert await page.page.text_content("#add-plan") == "Add to queue"
+    await page.page.screenshot(path=str(screenshots / "web-plan-form.png"), full_page=True)
+    await page.page.locator("#queue-items li button.remove").click()
+    await page.wait_for("document.querySelectorAll('#queue-items li').length === 0")
     assert page.errors == []
 
 
