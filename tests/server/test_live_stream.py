@@ -6,6 +6,7 @@ import asyncio
 import io
 import itertools
 import json
+import math
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -58,6 +59,17 @@ def test_the_ring_keeps_the_newest_and_reports_what_a_late_reader_missed() -> No
     assert ring.after(5) == (None, [])
     with pytest.raises(ValueError, match="at least 1 document"):
         DocumentRing(capacity=0)
+
+
+def test_documents_are_strict_json_even_with_infinite_numbers() -> None:
+    ring = DocumentRing()
+    ring("event", {"data": {"velocity": math.inf, "drift": [-math.inf, math.nan, 1.5]}})
+    (numbered,) = ring.after(0)[1]
+    text = numbered.json()
+    assert "Infinity" not in text
+    assert "NaN" not in text
+    sent = json.loads(text)
+    assert sent["doc"]["data"] == {"velocity": "inf", "drift": ["-inf", "nan", 1.5]}
 
 
 def test_large_arrays_in_documents_are_described_not_sent() -> None:

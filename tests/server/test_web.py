@@ -204,6 +204,23 @@ async def test_the_plan_form_offers_devices_numbers_and_defaults_and_edits_queue
     assert page.errors == []
 
 
+async def test_an_mda_from_the_form_shows_progress_and_schedule_lateness(page: Page) -> None:
+    await page.log_in("user")
+    sequence = '{"time_plan": {"interval": 0.05, "loops": 6}}'  # typed as JSON into its field
+    await page.add_plan("mda", sequence=sequence, microscope="scope")
+    await page.page.click("#queue-start")
+    await page.wait_for("document.getElementById('progress-text').textContent.startsWith('6 / 6')")
+    text = await page.page.text_content("#progress-text")
+    assert " s late" in text
+    late = float(text.split(", ")[-1].removesuffix(" s late"))
+    assert late >= 0.0
+    await page.wait_for(
+        "[...document.querySelectorAll('#history-items li')]"
+        ".some(li => li.textContent.startsWith('mda') && li.textContent.includes('completed'))"
+    )
+    assert page.errors == []
+
+
 async def test_pause_and_resume_a_running_plan(page: Page, screenshots: Path) -> None:
     await page.log_in("user")
     await page.add_plan("count", detectors="camera", num="400", delay="0.02")

@@ -117,13 +117,22 @@ function onStatus(status) {
   if (before.plans_allowed_uid !== status.plans_allowed_uid && before.plans_allowed_uid) loadPlans();
 }
 
+// Progress as the shell shows it: frames of the primary stream done of the start document's
+// total, an ETA at the pace so far, and how late the last frame started on the MDA's schedule.
 function onDocument({ seq, name, doc }) {
   state.docSeq = seq;
   if (name === "start") {
     const total = doc.num_points ?? (doc.num_intervals != null ? doc.num_intervals + 1 : null);
-    state.run = { uid: doc.uid, plan: doc.plan_name, total, done: 0, began: performance.now() };
-  } else if (name === "event" && state.run) {
+    state.run = {
+      uid: doc.uid, plan: doc.plan_name, total, done: 0, began: performance.now(), primary: new Set(),
+      lateness: null,
+    };
+  } else if (name === "descriptor" && state.run && doc.name === "primary") {
+    state.run.primary.add(doc.uid);
+  } else if (name === "event" && state.run && state.run.primary.has(doc.descriptor)) {
     state.run.done++;
+    const lateness = doc.data && doc.data.lateness_s;
+    if (typeof lateness === "number") state.run.lateness = lateness;
   } else if (name === "stop" && state.run && state.run.uid === doc.run_start) {
     state.run.exit = doc.exit_status;
     search();
@@ -143,7 +152,9 @@ function showProgress() {
     const perItem = (performance.now() - run.began) / done;
     text += `, ETA ${Math.max(0, ((total - done) * perItem) / 1000).toFixed(1)} s`;
   }
+  if (run.lateness !== null) text += `, ${run.lateness.toFixed(2)} s late`;
   $("progress-text").textContent = text;
+  $("progress-text").classList.toggle("late", run.lateness !== null && run.lateness > 0.5);
 }
 
 // --- engine control --------------------------------------------------------------------------
