@@ -187,7 +187,7 @@ export class LiveView {
       ? new Uint8Array(buffer, offset, width * height)
       : new Uint16Array(buffer, offset, width * height);
     const found = analyse(pixels);
-    let lo = found.lo, hi = found.hi;
+    let [lo, hi] = this.steadyLimits(found.lo, found.hi);
     if (this.controls.mode.value === "manual") {
       lo = Number(this.controls.min.value);
       hi = Math.max(lo + 1, Number(this.controls.max.value));
@@ -205,6 +205,17 @@ export class LiveView {
     if (w === width && h === height) this.context.putImageData(this.image, x, y);
     else await this.drawScaled(await createImageBitmap(this.image), [x, y, w, h]);
     this.drawHistogram(found, lo, hi);
+  }
+
+  // Auto-contrast limits that move only when the data moves them by more than 1% of the range:
+  // no flicker from noise, and the 64k-entry lookup table is not rebuilt for every frame.
+  steadyLimits(lo, hi) {
+    const last = this.autoLimits;
+    const slack = last ? (last[1] - last[0]) * 0.01 : 0;
+    if (!last || Math.abs(lo - last[0]) > slack || Math.abs(hi - last[1]) > slack) {
+      this.autoLimits = [lo, hi];
+    }
+    return this.autoLimits;
   }
 
   async paintLossy(header, buffer, offset, place) {
