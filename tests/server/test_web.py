@@ -264,6 +264,7 @@ async def test_live_view_frames_arrive_and_the_canvas_changes(
     # the live view opens no run (no documents): the engine panel still says it runs
     await page.wait_for("document.getElementById('re-state').textContent === 'running'")
     assert "live_view" in await page.page.text_content("#current-plan")
+    assert await page.page.text_content("#progress-text") == "\u2013"  # no run: no old figures
     first = await _canvas_digest(page)
     painted = await page.state("window.skyscopeLive.painted")
     await page.wait_for(f"window.skyscopeLive.painted > {painted + 3}")
@@ -334,7 +335,11 @@ async def test_search_the_catalog_and_open_a_run(page: Page, screenshots: Path) 
     await page.page.fill("#search-key", "plan_name")
     await page.page.fill("#search-value", "count")
     await page.page.click("#search-form button")
-    await page.wait_for("document.querySelectorAll('#runs li').length > 0")
+    # the search's answer replaces the list (which also holds the mda run of an earlier test)
+    await page.wait_for(
+        "(() => { const runs = [...document.querySelectorAll('#runs li')];"
+        " return runs.length > 0 && runs.every(li => li.textContent.includes('count')); })()"
+    )
     texts = await page.page.locator("#runs li").all_text_contents()
     assert all("count" in text for text in texts)
     await page.wait_for("document.querySelector('#runs li img').src.startsWith('blob:')")

@@ -113,6 +113,7 @@ function onStatus(status) {
   if (before.plan_queue_uid !== status.plan_queue_uid || before.running_item_uid !== status.running_item_uid) {
     loadQueue();
   }
+  showProgress();
   if (before.plan_history_uid !== status.plan_history_uid) loadHistory();
   if (before.plans_allowed_uid !== status.plans_allowed_uid && before.plans_allowed_uid) loadPlans();
 }
@@ -124,8 +125,8 @@ function onDocument({ seq, name, doc }) {
   if (name === "start") {
     const total = doc.num_points ?? (doc.num_intervals != null ? doc.num_intervals + 1 : null);
     state.run = {
-      uid: doc.uid, plan: doc.plan_name, total, done: 0, began: performance.now(), primary: new Set(),
-      lateness: null,
+      uid: doc.uid, item: doc.queue_item_uid, plan: doc.plan_name, total, done: 0,
+      began: performance.now(), primary: new Set(), lateness: null,
     };
   } else if (name === "descriptor" && state.run && doc.name === "primary") {
     state.run.primary.add(doc.uid);
@@ -142,7 +143,13 @@ function onDocument({ seq, name, doc }) {
 
 function showProgress() {
   const run = state.run;
-  if (!run) return;
+  const running = state.status.running_item_uid;
+  if (!run || (running && run.item && run.item !== running)) {
+    // nothing yet, or the last item's run while another item (a live view: no run) goes on
+    $("progress").value = 0;
+    $("progress-text").textContent = "–";
+    return;
+  }
   const { done, total } = run;
   $("progress").max = total || 1;
   $("progress").value = total ? done : 0;

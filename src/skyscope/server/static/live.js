@@ -118,6 +118,7 @@ export class LiveView {
     const ws = socket("/api/live/frames/ws", params);
     this.sentView = JSON.stringify({ view });
     ws.binaryType = "arraybuffer";
+    ws.onopen = () => this.viewChanged(); // (the view may have changed while connecting)
     ws.onmessage = (event) => this.receive(ws, event.data);
     ws.onclose = () => {
       if (this.ws === ws && this.wanted) setTimeout(() => this.wanted && this.connect(this.format), 1000);
