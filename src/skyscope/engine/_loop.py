@@ -226,7 +226,7 @@ class PlanLoop:
         for bundler in s.runs.values():
             bundler.discard_bundle()
         await stop_moved(s, status == "success", errors)
-        await settle_statuses(s, patient=not halt and status != "abort", errors=errors)
+        await settle_statuses(s, patient=not halt and status != "abort")
         if not halt:
             await finish_flyers(s, next(iter(s.runs.values()), None), status != "success", errors)
             await unstage_all(s, errors)
