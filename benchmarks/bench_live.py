@@ -15,6 +15,7 @@ at 20-30 fps with 200-500 ms latency; the figures are reported against the goals
 median latency <= 100 ms at 512², >= 10 fps at 2048²) as ratios, ``speedup_*`` > 1 meaning the
 goal is beaten. ``mda_fps_*`` is the MDA's own frame rate while the page watches, and
 ``mda_ratio_*`` the same over its rate with nobody watching (1.0: the viewer costs nothing).
+``camera_fps_*`` is how many frames the live camera made meanwhile: the page cannot show more.
 
     python benchmarks/bench_live.py [--quick]
 """
@@ -133,7 +134,9 @@ async def one_size(
             item = {"item_type": "plan", "name": "live_view", "args": ["camera"]}
             running.server.queue_item_execute(item, user="bench", user_group="primary")
             await page.wait_for_function("window.skyscopeLive.painted > 10", timeout=60_000)
+            made, began = running.live.seq, time.perf_counter()
             figures = await page_window(page, seconds)
+            figures["camera_fps"] = (running.live.seq - made) / (time.perf_counter() - began)
             header = await page.evaluate("window.skyscopeLive.header")
         finally:
             stop_mda.set()
@@ -177,6 +180,7 @@ async def main(
                 fps = statistics.median(r["fps"] for r in runs)
                 latency = statistics.median(r["latency_ms"] for r in runs)
                 mda_fps = statistics.median(r["mda_fps"] for r in runs)
+                camera_fps = statistics.median(r["camera_fps"] for r in runs)
                 print(
                     f"{size}²: page {fps:.1f} fps, median latency {latency:.0f} ms; "
                     f"MDA {mda_fps:.0f} frames/s while watched, {alone:.0f} alone",
@@ -185,6 +189,7 @@ async def main(
                 results[f"fps_{size}"] = round(fps, 1)
                 results[f"latency_ms_{size}"] = round(latency, 1)
                 results[f"mda_fps_{size}"] = round(mda_fps, 1)
+                results[f"camera_fps_{size}"] = round(camera_fps, 1)
                 results[f"mda_ratio_{size}"] = round(mda_fps / alone, 3)
         finally:
             await browser.close()
