@@ -27,7 +27,7 @@ from skyscope.server import (
 )
 from skyscope.writers import HDF5FrameWriter
 
-PLANS = [plans.count, plans.scan, plans.mv, plans.mvr, plans.sleep, live_view]
+PLANS = [plans.count, plans.scan, plans.mv, plans.mvr, plans.sleep, plans.mda, live_view]
 
 
 async def tapped_scope(
@@ -47,7 +47,10 @@ def environment(folder: Path, live: LiveFrames, **scope_options: Any) -> Callabl
     """An environment factory: the tapped microscope's camera and stages, and a few plans."""
 
     async def open_environment() -> Environment:
-        return scope_environment(await tapped_scope(folder, live, **scope_options), PLANS)
+        scope = await tapped_scope(folder, live, **scope_options)
+        opened = scope_environment(scope, PLANS)
+        opened.devices["scope"] = scope  # the microscope as a whole, for mda
+        return opened
 
     return open_environment
 

@@ -6,6 +6,7 @@ import asyncio
 import io
 import itertools
 import json
+import math
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -58,6 +59,17 @@ def test_the_ring_keeps_the_newest_and_reports_what_a_late_reader_missed() -> No
     assert ring.after(5) == (None, [])
     with pytest.raises(ValueError, match="at least 1 document"):
         DocumentRing(capacity=0)
+
+
+def test_documents_are_strict_json_even_with_infinite_numbers() -> None:
+    ring = DocumentRing()
+    ring("event", {"data": {"velocity": math.inf, "drift": [-math.inf, math.nan, 1.5]}})
+    (numbered,) = ring.after(0)[1]
+    text = numbered.json()
+    assert "Infinity" not in text
+    assert "NaN" not in text
+    sent = json.loads(text)
+    assert sent["doc"]["data"] == {"velocity": "inf", "drift": ["-inf", "nan", 1.5]}
 
 
 def test_large_arrays_in_documents_are_described_not_sent() -> None:
@@ -173,6 +185,35 @@ async def test_a_slow_viewer_gets_the_newest_frame_and_skips_the_rest(server: Se
     assert first["seq"] == 1
     assert newest["seq"] == 101
     assert set(np.frombuffer(payload, "<u2")) == {99}
+
+
+async def test_a_viewer_gets_frames_binned_to_its_size_and_its_region_at_full_size(
+    server: Served,
+) -> None:
+    frame = np.arange(64 * 48, dtype=np.uint16).reshape(48, 64)
+    url = server.ws(FRAMES) + "?max=16,16"
+    async with websockets.connect(url, additional_headers=server.headers("observer")) as ws:
+        await _json(ws)
+        server.live.publish(frame)
+        binned, payload = unpack_frame(await ws.recv())
+        assert (binned["shape"], binned["binning"]) == ([12, 16], 4)
+        assert (binned["frame_shape"], binned["roi"]) == ([48, 64], [0, 0, 64, 48])
+        pixels = np.frombuffer(payload, "<u2").reshape(12, 16)
+        assert pixels[0, 0] == frame[:4, :4].mean() // 1  # the block's mean, rounded down
+        # zoomed in: the region at full resolution, asked for on the same socket
+        await ws.send(json.dumps({"view": {"roi": [8, 4, 10, 6]}}))
+        await ws.send("ack")
+        await ws.send(json.dumps({"view": {"max": [0, 1]}}))  # refused, the view stands
+        error = await _json(ws)
+        assert "'max' must be a list of 2 whole numbers" in error["msg"]
+        server.live.publish(frame)
+        region, payload = unpack_frame(await ws.recv())
+    assert (region["shape"], region["binning"], region["roi"]) == ([6, 10], 1, [8, 4, 10, 6])
+    np.testing.assert_array_equal(np.frombuffer(payload, "<u2").reshape(6, 10), frame[4:10, 8:18])
+    bad = server.ws(FRAMES) + "?roi=1,2,x,4"
+    async with websockets.connect(bad, additional_headers=server.headers("observer")) as ws:
+        assert "'roi' must be whole numbers separated by commas" in (await _json(ws))["msg"]
+        await ws.wait_closed()
 
 
 async def test_keys_in_the_subprotocol_and_refusals(server: Served) -> None:

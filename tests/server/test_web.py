@@ -77,10 +77,18 @@ class Page:
     async def wait_for(self, expression: str) -> None:
         await self.page.wait_for_function(expression, timeout=TIMEOUT_MS)
 
-    async def add_plan(self, name: str, **params: str) -> None:
-        await self.page.select_option("#plan-name", name)
+    async def fill_form(self, **params: str | list[str]) -> None:
+        """Set the plan form's fields: selects by their options, inputs by typing."""
         for param, value in params.items():
-            await self.page.fill(f"#plan-params input[name={param}]", value)
+            field = self.page.locator(f"#plan-params [name={param}]")
+            if await field.evaluate("e => e.tagName") == "SELECT":
+                await field.select_option(value)
+            else:
+                await field.fill(str(value))
+
+    async def add_plan(self, name: str, **params: str | list[str]) -> None:
+        await self.page.select_option("#plan-name", name)
+        await self.fill_form(**params)
         before = await self.page.locator("#queue-items li").count()
         await self.page.click("#add-plan")
         await self.wait_for(f"document.querySelectorAll('#queue-items li').length > {before}")
@@ -139,6 +147,80 @@ async def test_log_in_add_a_count_from_the_form_and_run_it(page: Page, screensho
     assert page.errors == []
 
 
+async def test_the_plan_form_offers_devices_numbers_and_defaults_and_edits_queued_items(
+    page: Page, screenshots: Path
+) -> None:
+    await page.log_in("user")
+    await page.page.select_option("#plan-name", "count")
+    form = page.page.locator("#plan-params")
+    text = await form.text_content()
+    assert "__READABLE__" not in text
+    assert "typing." not in text
+    assert "``" not in await page.page.text_content("#plan-form")
+    assert await page.page.locator("#plan-description code").first.text_content() == "num"
+    # detectors: a multi-select of the readable devices; num and delay: numbers, defaulted
+    detectors = form.locator("select[name=detectors]")
+    assert await detectors.evaluate("e => e.multiple")
+    options = await detectors.locator("option").all_text_contents()
+    assert "camera" in options
+    assert "x" in options
+    assert await form.locator("input[name=num]").get_attribute("type") == "number"
+    assert await form.locator("input[name=num]").input_value() == "1"
+    assert await form.locator("input[name=delay]").input_value() == "0"
+    # a single device: a select, the required one preselected; *args: a comma-separated list
+    await page.page.select_option("#plan-name", "live_view")
+    cameras = await form.locator("select[name=camera] option").all_text_contents()
+    assert "camera" in cameras
+    assert await form.locator("select[name=camera]").evaluate("e => e.required")
+    await page.page.select_option("#plan-name", "scan")
+    assert await form.locator("input[name=args]").get_attribute("placeholder") == (
+        "values, separated by commas"
+    )
+    # a bad number or a missing device is refused with the parameter's name, in the page
+    await page.page.select_option("#plan-name", "count")
+    await page.page.click("#add-plan")
+    await page.page.wait_for_selector("#plan-error:not(:empty)")
+    assert await page.page.text_content("#plan-error") == "detectors is required"
+    await page.fill_form(detectors=["camera"], num="2.5")
+    await page.page.click("#add-plan")
+    await page.page.wait_for_selector("#plan-error:has-text('num must be a whole number')")
+    # add, then edit the queued item: same uid, new values
+    await page.add_plan("count", detectors=["camera"], num="3")
+    item = page.page.locator("#queue-items li").last
+    assert (await item.text_content()).startswith('count(detectors=["camera"], num=3)')
+    await item.locator("button.edit").click()
+    assert await page.page.text_content("#add-plan") == "Update item"
+    assert await form.locator("input[name=num]").input_value() == "3"
+    await page.fill_form(num="5", delay="0.01")
+    await page.page.click("#add-plan")
+    await page.wait_for("document.querySelector('#queue-items li')?.textContent.includes('num=5')")
+    edited = await page.page.locator("#queue-items li").all_text_contents()
+    assert len(edited) == 1  # replaced, not added
+    assert edited[0].startswith('count(detectors=["camera"], num=5, delay=0.01)')
+    assert await page.page.text_content("#add-plan") == "Add to queue"
+    await page.page.screenshot(path=str(screenshots / "web-plan-form.png"), full_page=True)
+    await page.page.locator("#queue-items li button.remove").click()
+    await page.wait_for("document.querySelectorAll('#queue-items li').length === 0")
+    assert page.errors == []
+
+
+async def test_an_mda_from_the_form_shows_progress_and_schedule_lateness(page: Page) -> None:
+    await page.log_in("user")
+    sequence = '{"time_plan": {"interval": 0.05, "loops": 6}}'  # typed as JSON into its field
+    await page.add_plan("mda", sequence=sequence, microscope="scope")
+    await page.page.click("#queue-start")
+    await page.wait_for("document.getElementById('progress-text').textContent.startsWith('6 / 6')")
+    text = await page.page.text_content("#progress-text")
+    assert " s late" in text
+    late = float(text.split(", ")[-1].removesuffix(" s late"))
+    assert late >= 0.0
+    await page.wait_for(
+        "[...document.querySelectorAll('#history-items li')]"
+        ".some(li => li.textContent.startsWith('mda') && li.textContent.includes('completed'))"
+    )
+    assert page.errors == []
+
+
 async def test_pause_and_resume_a_running_plan(page: Page, screenshots: Path) -> None:
     await page.log_in("user")
     await page.add_plan("count", detectors="camera", num="400", delay="0.02")
@@ -179,6 +261,10 @@ async def test_live_view_frames_arrive_and_the_canvas_changes(
     await page.log_in("admin")
     await page.page.click("#live-start")
     await page.wait_for("window.skyscopeLive.painted > 3")
+    # the live view opens no run (no documents): the engine panel still says it runs
+    await page.wait_for("document.getElementById('re-state').textContent === 'running'")
+    assert "live_view" in await page.page.text_content("#current-plan")
+    assert await page.page.text_content("#progress-text") == "\u2013"  # no run: no old figures
     first = await _canvas_digest(page)
     painted = await page.state("window.skyscopeLive.painted")
     await page.wait_for(f"window.skyscopeLive.painted > {painted + 3}")
@@ -212,13 +298,48 @@ async def test_live_view_frames_arrive_and_the_canvas_changes(
     assert page.errors == []
 
 
+async def test_the_page_asks_for_frames_binned_to_its_canvas_and_zoomed_regions_in_full(
+    page: Page,
+) -> None:
+    await page.log_in("admin")
+    await page.state("document.getElementById('viewport').style.width = '40px'")
+    await page.state("window.dispatchEvent(new Event('resize'))")
+    await page.page.click("#live-start")
+    # 96 frame pixels into a 40-pixel-wide viewport: binned by 3, the canvas 32 wide
+    await page.wait_for("(window.skyscopeLive.header || {}).binning === 3")
+    header = await page.state("window.skyscopeLive.header")
+    assert (header["shape"], header["frame_shape"]) == ([42, 32], [128, 96])
+    assert await page.state("document.getElementById('live-canvas').width") == 32
+    assert "binned 3\u00d73" in await page.page.text_content("#frame-info")
+    # zoomed 2x: the visible region, unbinned, on a canvas the frame's size
+    await page.page.select_option("#zoom", "2")
+    await page.wait_for("(window.skyscopeLive.header || {}).binning === 1")
+    header = await page.state("window.skyscopeLive.header")
+    x, y, w, h = header["roi"]
+    assert (x, y) == (0, 0)
+    assert 20 <= w <= 22  # 40 css pixels at 2x (+1 for a partly visible pixel), no more
+    assert header["shape"] == [h, w]
+    assert await page.state("document.getElementById('live-canvas').width") == 96
+    # scrolled: the region follows
+    await page.state("document.getElementById('viewport').scrollLeft = 60")
+    await page.wait_for("(window.skyscopeLive.header || {}).roi[0] === 30")
+    await page.page.select_option("#zoom", "fit")
+    await page.page.click("#live-stop")
+    await page.wait_for("document.getElementById('manager-state').textContent === 'idle'")
+    assert page.errors == []
+
+
 async def test_search_the_catalog_and_open_a_run(page: Page, screenshots: Path) -> None:
     await page.log_in("observer")
     await page.wait_for("document.querySelectorAll('#runs li').length > 0")
     await page.page.fill("#search-key", "plan_name")
     await page.page.fill("#search-value", "count")
     await page.page.click("#search-form button")
-    await page.wait_for("document.querySelectorAll('#runs li').length > 0")
+    # the search's answer replaces the list (which also holds the mda run of an earlier test)
+    await page.wait_for(
+        "(() => { const runs = [...document.querySelectorAll('#runs li')];"
+        " return runs.length > 0 && runs.every(li => li.textContent.includes('count')); })()"
+    )
     texts = await page.page.locator("#runs li").all_text_contents()
     assert all("count" in text for text in texts)
     await page.wait_for("document.querySelector('#runs li img').src.startsWith('blob:')")

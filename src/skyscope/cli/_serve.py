@@ -180,10 +180,12 @@ async def serve(
         QueueServer,
         create_app,
         startup_factory,
+        with_live_frames,
     )
 
     live = LiveFrames()
-    factory = startup_factory(startup) if startup is not None else partial(sim_environment, live)
+    opened = startup_factory(startup) if startup is not None else partial(sim_environment, live)
+    factory = with_live_frames(opened, live)  # a startup's cameras show their frames live too
     catalog = Catalog()
     engine = Engine(handle_sigint=False)
     feed = CatalogFeed(catalog)  # one catalog thread for every run, not one started per run

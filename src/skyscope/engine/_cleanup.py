@@ -20,6 +20,13 @@ logger = logging.getLogger(__name__)
 # How long an interrupted run gives its flyers to complete before giving up on them.
 FLYER_COMPLETE_TIMEOUT_S = 10.0
 
+# How long a plan stopped in a wait gives the Statuses it waited for (a trigger mid-exposure) to
+# finish before they are cancelled; an abort or halt cancels them at once.
+STATUS_SETTLE_TIMEOUT_S = 2.0
+
+INTERRUPTED_WAIT = object()
+"""The group an interrupted ``wait`` leaves its unfinished Statuses in, for ``settle_statuses``."""
+
 
 async def quietly(step: Awaitable[Any], what: str, errors: list[BaseException]) -> None:
     """Await ``step``; log and record any exception instead of raising it."""
@@ -66,6 +73,36 @@ async def finish_flyers(
             await quietly(bundler.collect((obj,), None), f"collecting {_name(obj)}", errors)
         s.kicked_off.pop(id(obj), None)
         s.completed.discard(id(obj))
+
+
+async def settle_statuses(s: Session, patient: bool) -> None:
+    """Let the Statuses an interrupted ``wait`` left running finish (``patient``), or cancel them.
+
+    A plan stopped while waiting for a trigger leaves the camera mid-exposure: unstaging under
+    it would close the file it writes to, and the Status's task would outlive the plan. Only
+    those are settled: a Status the plan never waited for is left alone, as bluesky does.
+    """
+    pending = [e for e in s.groups.pop(INTERRUPTED_WAIT, []) if not e[0].done]
+    if not pending:
+        return
+    futures = {id(status): status_future(status, s.loop) for status, _obj, _action in pending}
+    if patient:
+        await asyncio.wait(futures.values(), timeout=STATUS_SETTLE_TIMEOUT_S)
+    cancelled = []
+    for status, obj, action in pending:
+        if not status.done and _cancel(status):
+            cancelled.append(futures[id(status)])
+        elif not status.done:
+            logger.warning("cleanup: %s of %s is still running", action, _name(obj))
+    if cancelled:
+        await asyncio.wait(cancelled, timeout=STATUS_SETTLE_TIMEOUT_S)
+
+
+def _cancel(status: Any) -> bool:
+    """Cancel a Status (the device's own, under an engine time limit); False if it cannot be."""
+    inner = getattr(status, "status", status)  # a Deadline watches the device's Status
+    cancel = getattr(inner, "cancel", None)
+    return bool(cancel()) if callable(cancel) else False
 
 
 async def unstage_all(s: Session, errors: list[BaseException]) -> None:

@@ -14,12 +14,12 @@ from typing import Any, get_args
 
 from ._awaiting import describe_failure, maybe_await, status_error, status_future
 from ._bundler import RunBundler
-from ._cleanup import finish_flyers
+from ._cleanup import INTERRUPTED_WAIT, finish_flyers
 from ._context import Context
 from ._errors import IllegalMessageSequence, WaitTimeout
 from ._metadata import start_metadata
 from ._msg import Msg
-from ._session import Session
+from ._session import Interrupted, Session
 from ._state import ExitStatus
 from ._waiting import (
     Deadline,
@@ -242,7 +242,12 @@ async def wait(ctx: Context, msg: Msg) -> Any:
     timeout = time_limit(msg.kwargs.get("timeout"), "wait")
     entries = s.groups.pop(group, [])
     futures = [status_future(st, s.loop) for st, _obj, _a in entries if not st.done]
-    if futures and not await wait_interruptibly(s, futures, timeout):
+    try:
+        finished = not futures or await wait_interruptibly(s, futures, timeout)
+    except Interrupted:  # kept for the cleanup: a stopped plan's trigger must not outlive it
+        s.groups.setdefault(INTERRUPTED_WAIT, []).extend(e for e in entries if not e[0].done)
+        raise
+    if not finished:
         late = [e for e in entries if not e[0].done]
         if msg.kwargs.get("move_on", False):
             s.groups.setdefault(group, []).extend(late)

@@ -13,7 +13,14 @@ from time import perf_counter
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
-from ._cleanup import call_on_seen, close_runs, finish_flyers, stop_moved, unstage_all
+from ._cleanup import (
+    call_on_seen,
+    close_runs,
+    finish_flyers,
+    settle_statuses,
+    stop_moved,
+    unstage_all,
+)
 from ._control import Action, Milestone, Request, Transition
 from ._driver import Finished
 from ._errors import InvalidCommand, RequestAbort, RequestStop, SubscriberFailed
@@ -219,6 +226,7 @@ class PlanLoop:
         for bundler in s.runs.values():
             bundler.discard_bundle()
         await stop_moved(s, status == "success", errors)
+        await settle_statuses(s, patient=not halt and status != "abort")
         if not halt:
             await finish_flyers(s, next(iter(s.runs.values()), None), status != "success", errors)
             await unstage_all(s, errors)

@@ -20,6 +20,7 @@ from ._http import DEFAULT_HOST, DEFAULT_PORT, HttpServer
 from ._items import ItemError, new_item, resolve_plan
 from ._keys import ROLES, SINGLE_USER_ENV, ApiKeyError, ApiKeys, Principal
 from ._live_docs import DocumentRing
+from ._live_environment import tap_cameras, with_live_frames
 from ._live_frames import LIVE_FORMATS, LiveFrame, LiveFrames, pack_frame, unpack_frame
 from ._live_view import live_view
 from ._lock import EMERGENCY_KEY_ENV, LockError, ManagerLock
@@ -59,6 +60,8 @@ __all__ = [
     "LiveFrame",
     "FrameTap",
     "live_view",
+    "tap_cameras",
+    "with_live_frames",
     "DocumentRing",
     "LIVE_FORMATS",
     "pack_frame",

@@ -52,6 +52,12 @@ class FrameTap:
             return self.writer.get_indices_written() - 1
         return await self.writer.write(frame)
 
+    def __getattr__(self, name: str) -> Any:
+        """Anything else is the real writer's (its ``queue_depth``, for one)."""
+        if name == "writer":  # (not set yet: no recursion)
+            raise AttributeError(name)
+        return getattr(self.writer, name)
+
     def get_indices_written(self) -> int:
         """Frames written and visible to readers."""
         return self.writer.get_indices_written()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,8 +35,30 @@ class Numbered:
         """The websocket message for this document."""
         if self._json is None:
             message = {"type": "document", "seq": self.seq, "name": self.name, "doc": self.doc}
-            self._json = json.dumps(message, default=_jsonable)
+            self._json = browser_json(message)
         return self._json
+
+
+def browser_json(message: Any) -> str:
+    """``message`` as JSON a browser's ``JSON.parse`` accepts (strict JSON).
+
+    Infinities and NaN (a stage's unlimited velocity) become ``"inf"``, ``"-inf"``, ``"nan"``.
+    """
+    try:
+        return json.dumps(message, default=_jsonable, allow_nan=False)
+    except ValueError:  # rare: a non-finite number somewhere; Python's own JSON reads them back
+        plain = json.loads(json.dumps(message, default=_jsonable))
+        return json.dumps(_finite(plain), allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _jsonable(value: Any) -> Any:

@@ -19,9 +19,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._frame_formats import contrast_limits, encode
+from ._frame_view import FrameView, reduce_frame
 
 LIVE_FORMATS = ("raw", "jpeg", "webp")
 """How a viewer can ask for frames: raw 16-bit, or lossy 8-bit for slow links."""
+
+FULL_VIEW = FrameView()
+"""The whole frame at full resolution."""
 
 _ON_LOOP_BYTES = 1 << 20
 """Raw frames up to this size are packed on the loop (a memcpy); larger ones on a thread."""
@@ -36,7 +40,7 @@ class LiveFrame:
     channel: str
     timestamp: float
     pixel_size_um: float | None
-    _messages: dict[str, asyncio.Future[bytes | bytearray]] = field(
+    _messages: dict[tuple[str, FrameView], asyncio.Future[bytes | bytearray]] = field(
         default_factory=dict, repr=False
     )
 
@@ -83,13 +87,20 @@ def unpack_frame(message: bytes) -> tuple[dict[str, Any], memoryview]:
     return header, memoryview(message)[4 + length :]
 
 
-def _message(live: LiveFrame, fmt: str) -> bytes | bytearray:
-    """A live frame as a websocket message in ``fmt`` (CPU work: off the loop when large)."""
+def _message(live: LiveFrame, fmt: str, view: FrameView) -> bytes | bytearray:
+    """A live frame's ``view`` as a websocket message in ``fmt`` (CPU work: off the loop)."""
+    pixels, where = live.frame, {}
+    if live.frame.ndim == 2:  # (the region and binning of a whole frame: no copy)
+        reduced = reduce_frame(live.frame, view)
+        pixels = reduced.pixels
+        where = {"binning": reduced.binning, "roi": list(reduced.roi)}
+    extra = {"frame_shape": list(live.frame.shape), **where}
     if fmt == "raw":
-        return _pack_pixels(live.header("raw"), live.frame)
-    lo, hi = contrast_limits(live.frame)
-    payload = encode(live.frame, fmt, quality=75)
-    return pack_frame(live.header(fmt, {"limits": [lo, hi]}), payload)
+        return _pack_pixels(live.header("raw", {"shape": list(pixels.shape), **extra}), pixels)
+    lo, hi = contrast_limits(pixels)
+    payload = encode(pixels, fmt, quality=75)
+    header = live.header(fmt, {"shape": list(pixels.shape), "limits": [lo, hi], **extra})
+    return pack_frame(header, payload)
 
 
 class LiveFrames:
@@ -123,19 +134,21 @@ class LiveFrames:
             await self._arrived.wait()
         return self.latest
 
-    async def message(self, live: LiveFrame, fmt: str) -> bytes | bytearray:
-        """``live`` as a message in ``fmt``, encoded once however many viewers ask."""
+    async def message(
+        self, live: LiveFrame, fmt: str, view: FrameView = FULL_VIEW
+    ) -> bytes | bytearray:
+        """``live``'s ``view`` as a message in ``fmt``, made once however many viewers ask."""
         if fmt not in LIVE_FORMATS:
             raise ValueError(f"unknown live format {fmt!r} (formats: {', '.join(LIVE_FORMATS)})")
-        pending = live._messages.get(fmt)
+        pending = live._messages.get((fmt, view))
         if pending is None:
             # a task of its own: a viewer leaving mid-encode does not cancel it for the others
-            pending = asyncio.ensure_future(_encoded(live, fmt))
-            live._messages[fmt] = pending
+            pending = asyncio.ensure_future(_encoded(live, fmt, view))
+            live._messages[fmt, view] = pending
         return await asyncio.shield(pending)
 
 
-async def _encoded(live: LiveFrame, fmt: str) -> bytes | bytearray:
-    if fmt == "raw" and live.frame.nbytes <= _ON_LOOP_BYTES:
-        return _message(live, fmt)
-    return await asyncio.to_thread(_message, live, fmt)
+async def _encoded(live: LiveFrame, fmt: str, view: FrameView) -> bytes | bytearray:
+    if fmt == "raw" and view == FULL_VIEW and live.frame.nbytes <= _ON_LOOP_BYTES:
+        return _message(live, fmt, view)
+    return await asyncio.to_thread(_message, live, fmt, view)

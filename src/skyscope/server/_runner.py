@@ -166,7 +166,17 @@ class QueueRunner(ManagerBase):
 
     async def _drive(self, plan: Any, item: Item) -> RunResult:
         """``await engine(plan)``; while paused, wait for resume, stop, abort or halt."""
-        result = await self.engine(plan, queue_item_uid=item["item_uid"])
+        running = asyncio.ensure_future(self.engine(plan, queue_item_uid=item["item_uid"]))
+        try:
+            # the engine starts the plan at its first step: say so, for a plan that opens no
+            # run (the live view), whose documents would not push a new status
+            await asyncio.sleep(0)
+            if self.engine.state is EngineState.RUNNING:
+                self._changed()
+        except asyncio.CancelledError:
+            running.cancel()
+            raise
+        result = await running
         while result.paused:
             self.manager_state, self.pause_pending = "paused", False
             self._changed()

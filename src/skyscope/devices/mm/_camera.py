@@ -100,6 +100,13 @@ class MMCamera(MMDevice):
         """The frame writer frames go to (``None``: frames are read inline)."""
         return self._writer
 
+    @writer.setter
+    def writer(self, writer: FrameWriter) -> None:
+        """Swap the writer for one wrapping it (the server's live tap), between files only."""
+        if self._writer is None or self._stream_keys is not None:
+            raise ValueError(f"{self.name}: a writer can replace another only between files")
+        self._writer = writer
+
     def busy_sequencing(self) -> bool:
         """Whether a sequence is running."""
         return self._task is not None and not self._task.done()

@@ -98,6 +98,13 @@ class SimCamera(StandardReadable):
         """The frame writer frames go to (``None``: frames are read inline)."""
         return self._writer
 
+    @writer.setter
+    def writer(self, writer: FrameWriter) -> None:
+        """Swap the writer for one wrapping it (the server's live tap), between files only."""
+        if self._writer is None or self._stream_keys is not None:
+            raise ValueError(f"{self.name}: a writer can replace another only between files")
+        self._writer = writer
+
     async def settings(self) -> CameraSettings:
         """Return the settings the signals describe, checked against the sensor.
 

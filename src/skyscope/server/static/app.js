@@ -2,10 +2,14 @@
 // all through the public API (the same keys and scopes as any client), pushed over websockets.
 
 import { api, apiKey, blobUrl, setApiKey, socket } from "./api.js";
+import { buildPlanForm, fillPlanForm, readPlanForm, richText } from "./form.js";
 import { LiveView } from "./live.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { status: {}, plans: {}, devices: [], docSeq: 0, run: null, queue: [] };
+const state = {
+  status: {}, plans: {}, devices: [], deviceInfo: {}, docSeq: 0, run: null, queue: [], fields: [],
+  editing: null,
+};
 window.skyscopeState = state; // read by the browser tests
 
 function show(id, text, isError = false) {
@@ -109,17 +113,27 @@ function onStatus(status) {
   if (before.plan_queue_uid !== status.plan_queue_uid || before.running_item_uid !== status.running_item_uid) {
     loadQueue();
   }
+  showProgress();
   if (before.plan_history_uid !== status.plan_history_uid) loadHistory();
   if (before.plans_allowed_uid !== status.plans_allowed_uid && before.plans_allowed_uid) loadPlans();
 }
 
+// Progress as the shell shows it: frames of the primary stream done of the start document's
+// total, an ETA at the pace so far, and how late the last frame started on the MDA's schedule.
 function onDocument({ seq, name, doc }) {
   state.docSeq = seq;
   if (name === "start") {
     const total = doc.num_points ?? (doc.num_intervals != null ? doc.num_intervals + 1 : null);
-    state.run = { uid: doc.uid, plan: doc.plan_name, total, done: 0, began: performance.now() };
-  } else if (name === "event" && state.run) {
+    state.run = {
+      uid: doc.uid, item: doc.queue_item_uid, plan: doc.plan_name, total, done: 0,
+      began: performance.now(), primary: new Set(), lateness: null,
+    };
+  } else if (name === "descriptor" && state.run && doc.name === "primary") {
+    state.run.primary.add(doc.uid);
+  } else if (name === "event" && state.run && state.run.primary.has(doc.descriptor)) {
     state.run.done++;
+    const lateness = doc.data && doc.data.lateness_s;
+    if (typeof lateness === "number") state.run.lateness = lateness;
   } else if (name === "stop" && state.run && state.run.uid === doc.run_start) {
     state.run.exit = doc.exit_status;
     search();
@@ -129,7 +143,13 @@ function onDocument({ seq, name, doc }) {
 
 function showProgress() {
   const run = state.run;
-  if (!run) return;
+  const running = state.status.running_item_uid;
+  if (!run || (running && run.item && run.item !== running)) {
+    // nothing yet, or the last item's run while another item (a live view: no run) goes on
+    $("progress").value = 0;
+    $("progress-text").textContent = "–";
+    return;
+  }
   const { done, total } = run;
   $("progress").max = total || 1;
   $("progress").value = total ? done : 0;
@@ -139,7 +159,9 @@ function showProgress() {
     const perItem = (performance.now() - run.began) / done;
     text += `, ETA ${Math.max(0, ((total - done) * perItem) / 1000).toFixed(1)} s`;
   }
+  if (run.lateness !== null) text += `, ${run.lateness.toFixed(2)} s late`;
   $("progress-text").textContent = text;
+  $("progress-text").classList.toggle("late", run.lateness !== null && run.lateness > 0.5);
 }
 
 // --- engine control --------------------------------------------------------------------------
@@ -189,6 +211,14 @@ async function loadQueue() {
     const before = answer.items[position - 1], after = answer.items[position + 1];
     move("↑", "Move up", before && { before_uid: before.item_uid });
     move("↓", "Move down", after && { after_uid: after.item_uid });
+    if (item.item_type === "plan") {
+      const edit = document.createElement("button");
+      edit.textContent = "✎";
+      edit.title = "Edit";
+      edit.className = "edit";
+      edit.addEventListener("click", () => editItem(item));
+      li.append(edit);
+    }
     const remove = document.createElement("button");
     remove.textContent = "✕";
     remove.title = "Remove";
@@ -223,78 +253,61 @@ async function loadHistory() {
   }
 }
 
-const DEVICE_TYPES = /__(READABLE|MOVABLE|FLYABLE|DEVICE)__/;
-
 async function loadPlans() {
   const [plans, devices] = await Promise.all([api("/api/plans/allowed"), api("/api/devices/allowed")]);
   state.plans = plans.plans_allowed;
+  state.deviceInfo = devices.devices_allowed;
   state.devices = Object.keys(devices.devices_allowed);
   const select = $("plan-name");
   const chosen = select.value;
   select.replaceChildren(...Object.keys(state.plans).sort().map((name) => new Option(name, name)));
   if (chosen in state.plans) select.value = chosen;
-  let list = $("device-names");
-  if (!list) {
-    list = document.createElement("datalist");
-    list.id = "device-names";
-    document.body.append(list);
-  }
-  list.replaceChildren(...state.devices.map((name) => new Option(name)));
   buildForm();
 }
 
-// One input per parameter the plan describes; callables and **kwargs cannot be typed in.
+// One control per parameter the plan describes (callables and **kwargs cannot be given here).
 function buildForm() {
   const plan = state.plans[$("plan-name").value];
-  const box = $("plan-params");
-  box.replaceChildren();
-  $("plan-description").textContent = plan ? plan.description || "" : "";
-  if (!plan) return;
-  for (const param of plan.parameters || []) {
-    const type = (param.annotation && param.annotation.type) || "";
-    if (type.includes("__CALLABLE__") || param.kind.name === "VAR_KEYWORD") continue;
-    const label = document.createElement("label");
-    label.title = param.description || "";
-    const input = document.createElement("input");
-    input.name = param.name;
-    input.dataset.kind = param.kind.name;
-    input.dataset.type = type;
-    input.placeholder = param.default !== undefined ? `default ${param.default}` : type.replace(/typing\./g, "");
-    if (DEVICE_TYPES.test(type)) input.setAttribute("list", "device-names");
-    label.append(`${param.name} `, input);
-    box.append(label);
-  }
+  $("plan-description").replaceChildren(richText(plan ? plan.description || "" : ""));
+  state.fields = buildPlanForm($("plan-params"), plan, state.deviceInfo);
 }
 
 $("plan-name").addEventListener("change", buildForm);
 
-function parseValue(text, type) {
-  const value = text.trim();
-  const wantsList = /List\[|Sequence\[|Iterable\[/.test(type);
-  if (wantsList && !value.startsWith("[")) return value.split(",").map((part) => parseValue(part, ""));
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value; // a device name or other string
-  }
+function formItem() {
+  return { item_type: "plan", name: $("plan-name").value, ...readPlanForm(state.fields) };
 }
 
-function formItem() {
-  const item = { item_type: "plan", name: $("plan-name").value, args: [], kwargs: {} };
-  for (const input of $("plan-params").querySelectorAll("input")) {
-    if (!input.value.trim()) continue;
-    if (input.dataset.kind === "VAR_POSITIONAL") {
-      item.args.push(...input.value.split(",").map((part) => parseValue(part, "")));
-    } else {
-      item.kwargs[input.name] = parseValue(input.value, input.dataset.type);
-    }
-  }
-  return item;
+// Editing a queued item: the form shows it, and the button replaces it in the queue.
+function editItem(item) {
+  state.editing = item.item_uid;
+  $("plan-name").value = item.name;
+  buildForm();
+  fillPlanForm(state.fields, item);
+  $("add-plan").textContent = "Update item";
+  $("cancel-edit").hidden = false;
+  show("plan-error", "");
 }
+
+function stopEditing() {
+  state.editing = null;
+  $("add-plan").textContent = "Add to queue";
+  $("cancel-edit").hidden = true;
+}
+
+$("cancel-edit").addEventListener("click", () => { stopEditing(); buildForm(); });
 
 $("plan-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  attempt("plan-error", () => api("/api/queue/item/add", { method: "POST", body: { item: formItem() } }));
+  attempt("plan-error", async () => {
+    const item = formItem();
+    if (state.editing) {
+      await api("/api/queue/item/update", { method: "POST", body: { item: { ...item, item_uid: state.editing } } });
+      stopEditing();
+    } else {
+      await api("/api/queue/item/add", { method: "POST", body: { item } });
+    }
+  });
 });
 
 // --- live view -------------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 // 16-bit frames go through a lookup table (contrast, channel colour) into RGBA; one frame is
 // painted per animation frame, a frame replaced before its paint is skipped, and every frame
 // received is acknowledged so the server may send the next (its credit-based backpressure).
+// The page asks for what it can show: fitted, the whole frame binned to the canvas's width in
+// device pixels; zoomed, the visible region at full resolution (the canvas is then the frame's
+// size, and each frame's region is painted where it belongs).
 
 import { socket, unpackFrame } from "./api.js";
 
@@ -60,17 +63,62 @@ export class LiveView {
     this.image = null;
     this.ws = null;
     this.wanted = false;
+    this.sentView = "";
+    this.frameShape = null;
     canvas.addEventListener("click", (event) => this.click(event));
     controls.zoom.addEventListener("change", () => this.applyZoom());
+    viewport.addEventListener("scroll", () => this.viewChanged());
+    window.addEventListener("resize", () => this.viewChanged());
     this.applyZoom();
+  }
+
+  zoom() {
+    const zoom = this.controls.zoom.value;
+    return zoom === "fit" ? null : Number(zoom);
+  }
+
+  // What this page can show now: {max: [w, h]} fitted, {roi: [x, y, w, h]} zoomed.
+  wantedView() {
+    const zoom = this.zoom();
+    const ratio = window.devicePixelRatio || 1;
+    const width = Math.max(1, this.viewport.clientWidth), height = Math.max(1, this.viewport.clientHeight);
+    if (zoom === null || !this.frameShape) {
+      const side = Math.max(1, Math.round(width * ratio));
+      return { max: [side, Math.max(side, Math.round(window.innerHeight * ratio))] };
+    }
+    const [frameHeight, frameWidth] = this.frameShape;
+    const x = Math.min(frameWidth - 1, Math.floor(this.viewport.scrollLeft / zoom));
+    const y = Math.min(frameHeight - 1, Math.floor(this.viewport.scrollTop / zoom));
+    const w = Math.min(frameWidth - x, Math.ceil(width / zoom) + 1);
+    const h = Math.min(frameHeight - y, Math.ceil(height / zoom) + 1);
+    return { roi: [x, y, Math.max(1, w), Math.max(1, h)] };
+  }
+
+  // Tell the server (once per animation frame at most) when what the page shows has changed.
+  viewChanged() {
+    if (this.viewScheduled) return;
+    this.viewScheduled = true;
+    requestAnimationFrame(() => {
+      this.viewScheduled = false;
+      const view = JSON.stringify({ view: this.wantedView() });
+      if (view === this.sentView || !this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+      this.sentView = view;
+      this.ws.send(view);
+    });
   }
 
   connect(format = "raw") {
     this.wanted = true;
     this.format = format;
     this.disconnect(true);
-    const ws = socket("/api/live/frames/ws", { format, window: 2 });
+    const view = this.wantedView();
+    const params = { format, window: 2 };
+    if (view.max) params.max = view.max.join(",");
+    if (view.roi) params.roi = view.roi.join(",");
+    const ws = socket("/api/live/frames/ws", params);
+    this.sentView = JSON.stringify({ view });
     ws.binaryType = "arraybuffer";
+    ws.onopen = () => this.viewChanged(); // (the view may have changed while connecting)
     ws.onmessage = (event) => this.receive(ws, event.data);
     ws.onclose = () => {
       if (this.ws === ws && this.wanted) setTimeout(() => this.wanted && this.connect(this.format), 1000);
@@ -111,25 +159,36 @@ export class LiveView {
     const began = performance.now();
     const { header, offset } = unpackFrame(pending.data);
     const [height, width] = header.shape.slice(-2);
-    if (this.canvas.width !== width || this.canvas.height !== height) {
-      this.canvas.width = width;
-      this.canvas.height = height;
-      this.image = null;
+    const frameShape = (header.frame_shape || header.shape).slice(-2);
+    const roi = header.roi || [0, 0, width, height];
+    const binning = header.binning || 1;
+    if (String(frameShape) !== String(this.frameShape)) {
+      this.frameShape = frameShape;
+      this.viewChanged();
+    }
+    // fitted: the canvas is what was sent; zoomed: the whole frame, each region in its place
+    const zoomed = this.zoom() !== null;
+    const [canvasHeight, canvasWidth] = zoomed ? frameShape : [height, width];
+    if (this.canvas.width !== canvasWidth || this.canvas.height !== canvasHeight) {
+      this.canvas.width = canvasWidth;
+      this.canvas.height = canvasHeight;
       this.applyZoom();
     }
-    if (header.encoding === "raw") this.paintRaw(header, pending.data, offset, width, height);
-    else await this.paintLossy(header, pending.data, offset);
+    this.mapping = zoomed ? { x: 0, y: 0, scale: 1 } : { x: roi[0], y: roi[1], scale: binning };
+    const place = zoomed ? roi : [0, 0, width, height];
+    if (header.encoding === "raw") await this.paintRaw(header, pending.data, offset, width, height, place);
+    else await this.paintLossy(header, pending.data, offset, place);
     this.ack(pending.ws);
     stats.paintMs = performance.now() - began;
     this.painted(header);
   }
 
-  paintRaw(header, buffer, offset, width, height) {
+  async paintRaw(header, buffer, offset, width, height, [x, y, w, h]) {
     const pixels = header.dtype === "uint8"
       ? new Uint8Array(buffer, offset, width * height)
       : new Uint16Array(buffer, offset, width * height);
     const found = analyse(pixels);
-    let lo = found.lo, hi = found.hi;
+    let [lo, hi] = this.steadyLimits(found.lo, found.hi);
     if (this.controls.mode.value === "manual") {
       lo = Number(this.controls.min.value);
       hi = Math.max(lo + 1, Number(this.controls.max.value));
@@ -138,18 +197,37 @@ export class LiveView {
       this.controls.max.value = Math.round(hi);
     }
     this.updateLut(lo, hi, this.colourOf(header.channel));
-    if (!this.image) this.image = this.context.createImageData(width, height);
+    if (!this.image || this.image.width !== width || this.image.height !== height) {
+      this.image = this.context.createImageData(width, height);
+    }
     const out = new Uint32Array(this.image.data.buffer);
     const lut = this.lut;
     for (let i = 0; i < pixels.length; i++) out[i] = lut[pixels[i]];
-    this.context.putImageData(this.image, 0, 0);
+    if (w === width && h === height) this.context.putImageData(this.image, x, y);
+    else await this.drawScaled(await createImageBitmap(this.image), [x, y, w, h]);
     this.drawHistogram(found, lo, hi);
   }
 
-  async paintLossy(header, buffer, offset) {
+  // Auto-contrast limits that move only when the data moves them by more than 1% of the range:
+  // no flicker from noise, and the 64k-entry lookup table is not rebuilt for every frame.
+  steadyLimits(lo, hi) {
+    const last = this.autoLimits;
+    const slack = last ? (last[1] - last[0]) * 0.01 : 0;
+    if (!last || Math.abs(lo - last[0]) > slack || Math.abs(hi - last[1]) > slack) {
+      this.autoLimits = [lo, hi];
+    }
+    return this.autoLimits;
+  }
+
+  async paintLossy(header, buffer, offset, place) {
     const blob = new Blob([new Uint8Array(buffer, offset)], { type: `image/${header.encoding}` });
-    const bitmap = await createImageBitmap(blob);
-    this.context.drawImage(bitmap, 0, 0);
+    await this.drawScaled(await createImageBitmap(blob), place);
+  }
+
+  // A binned region drawn over its full-resolution place (a zoomed page, before its view applies).
+  drawScaled(bitmap, [x, y, w, h]) {
+    this.context.imageSmoothingEnabled = false;
+    this.context.drawImage(bitmap, x, y, w, h);
     bitmap.close();
   }
 
@@ -205,25 +283,30 @@ export class LiveView {
     stats.fps = this.paintTimes.length;
     this.fpsText.textContent = `${stats.fps} fps`;
     this.latencyText.textContent = `${Math.round(latency * 1000)} ms`;
-    this.info.textContent = `#${header.seq} ${header.shape.join("×")} ${header.channel || ""}`;
+    const full = (header.frame_shape || header.shape).join("×");
+    const sent = header.binning > 1 ? ` (binned ${header.binning}×${header.binning})` : "";
+    this.info.textContent = `#${header.seq} ${full}${sent} ${header.channel || ""}`;
     this.header = header;
   }
 
   applyZoom() {
-    const zoom = this.controls.zoom.value;
-    this.viewport.classList.toggle("fit", zoom === "fit");
-    this.canvas.style.width = zoom === "fit" ? "" : `${this.canvas.width * Number(zoom)}px`;
+    const zoom = this.zoom();
+    this.viewport.classList.toggle("fit", zoom === null);
+    this.canvas.style.width = zoom === null ? "" : `${this.canvas.width * zoom}px`;
+    this.viewChanged();
   }
 
-  // A click moves the stage by the click's offset from the image centre (pixel size from the frame).
+  // A click moves the stage by the click's offset from the frame's centre (pixel size from the frame).
   click(event) {
     const header = this.header;
-    if (!header || !header.pixel_size_um) return;
+    if (!header || !header.pixel_size_um || !this.mapping || !this.frameShape) return;
     const rect = this.canvas.getBoundingClientRect();
-    const x = ((event.clientX - rect.left) * this.canvas.width) / rect.width;
-    const y = ((event.clientY - rect.top) * this.canvas.height) / rect.height;
-    const dx = (x - this.canvas.width / 2) * header.pixel_size_um;
-    const dy = (y - this.canvas.height / 2) * header.pixel_size_um;
+    const { x: originX, y: originY, scale } = this.mapping;
+    const x = originX + (((event.clientX - rect.left) * this.canvas.width) / rect.width) * scale;
+    const y = originY + (((event.clientY - rect.top) * this.canvas.height) / rect.height) * scale;
+    const [frameHeight, frameWidth] = this.frameShape;
+    const dx = (x - frameWidth / 2) * header.pixel_size_um;
+    const dy = (y - frameHeight / 2) * header.pixel_size_um;
     this.onMove(Math.round(dx * 100) / 100, Math.round(dy * 100) / 100);
   }
 }
