@@ -1,0 +1,38 @@
+"""Handlers of ``stage`` and ``unstage``: preparing devices for acquisition and undoing it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._awaiting import maybe_await
+from ._cleanup import finish_flyers
+from ._commands import wait_one
+from ._context import Context
+from ._msg import Msg
+
+
+async def _staging(ctx: Context, msg: Msg, method: str) -> Any:
+    call = getattr(msg.obj, method, None)
+    if call is None:
+        return []  # as in bluesky, staging is optional: plans stage whatever they are given
+    result = call()
+    if hasattr(result, "add_callback"):
+        await wait_one(ctx, result, msg.obj, method)
+        return result
+    return await maybe_await(result)
+
+
+async def stage(ctx: Context, msg: Msg) -> Any:
+    """``Msg('stage', obj)``: prepare the device for acquisition (unstaged at the end)."""
+    result = await _staging(ctx, msg, "stage")
+    ctx.session.remember(ctx.session.staged, msg.obj)
+    return result
+
+
+async def unstage(ctx: Context, msg: Msg) -> Any:
+    """``Msg('unstage', obj)``: undo ``stage`` (a flyer not collected yet is collected first)."""
+    s = ctx.session
+    if id(msg.obj) in s.kicked_off and s.runs:
+        await finish_flyers(s, next(iter(s.runs.values())), True, [], only=msg.obj)
+    s.staged.pop(id(msg.obj), None)
+    return await _staging(ctx, msg, "unstage")
