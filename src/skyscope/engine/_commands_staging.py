@@ -6,24 +6,32 @@ from typing import Any
 
 from ._awaiting import maybe_await
 from ._cleanup import finish_flyers
-from ._commands import wait_one
+from ._commands import track, wait_one
 from ._context import Context
 from ._msg import Msg
 
 
 async def _staging(ctx: Context, msg: Msg, method: str) -> Any:
+    """Call ``method``; a Status it returns is waited for, or joins the message's ``group``."""
     call = getattr(msg.obj, method, None)
     if call is None:
         return []  # as in bluesky, staging is optional: plans stage whatever they are given
     result = call()
     if hasattr(result, "add_callback"):
-        await wait_one(ctx, result, msg.obj, method)
+        if "group" in msg.kwargs:  # the plan waits on the group (bluesky's way): start them all
+            track(ctx, msg, result, f"{method}()")
+        else:
+            await wait_one(ctx, result, msg.obj, method)
         return result
     return await maybe_await(result)
 
 
 async def stage(ctx: Context, msg: Msg) -> Any:
-    """``Msg('stage', obj)``: prepare the device for acquisition (unstaged at the end)."""
+    """``Msg('stage', obj, group=None)``: prepare the device for acquisition (unstaged at the end).
+
+    Staged when this returns, unless the message names a ``group``: then its Status joins the
+    group and the plan waits for it, so several devices stage at once (as in bluesky).
+    """
     result = await _staging(ctx, msg, "stage")
     ctx.session.remember(ctx.session.staged, msg.obj)
     return result

@@ -17,6 +17,7 @@ from typing import Any
 from . import _commands_devices as dev
 from . import _commands_flow as flow
 from . import _commands_flyers as fly
+from . import _commands_input as ask
 from . import _commands_runs as runs
 from . import _commands_staging as stg
 from . import _commands_waiting as w
@@ -58,10 +59,11 @@ COMMANDS: dict[str, Command] = {
     "complete": Command(fly.complete, dry_run=dry.dry_done),
     "collect": Command(fly.collect, dry_run=dry.dry_nothing),
     # waiting
-    "wait": Command(w.wait, dry_run=dry.dry_nothing),
+    "wait": Command(w.wait, dry_run=dry.dry_wait),
     "wait_for": Command(w.wait_for, dry_run=dry.dry_wait_for),
     "sleep": Command(w.sleep, dry_run=dry.dry_sleep),
     "null": _pure(w.null),
+    "input": Command(ask.input_, dry_run=dry.dry_input),
     # runs and events
     "open_run": Command(runs.open_run, replay=False, dry_run=dry.dry_open_run),
     "close_run": Command(runs.close_run, replay=False, dry_run=dry.dry_close_run),
