@@ -37,8 +37,6 @@ INTERNALS: dict[str, str] = {
 XFAIL: dict[str, str] = {
     "examples::test_seqnum_nonrepeated[False]": "after a rewind bluesky re-emits the event already saved (seq_num 2 twice); skyscope does not",
     "examples::test_seqnum_nonrepeated[True]": "after a rewind bluesky re-emits the event already saved (seq_num 2 twice); skyscope does not",
-    "examples::test_simple_fly[False]": "flyer describe_collect lacks source/dtype/shape: event-model's schema refuses that descriptor, so skyscope does too",
-    "examples::test_simple_fly[True]": "flyer describe_collect lacks source/dtype/shape: event-model's schema refuses that descriptor, so skyscope does too",
     "new_examples::test_cache_used_correct_number_of_times_for_object[False]": "skyscope reads a device's configuration once per run and reuses it in each stream's descriptor (read_configuration called 1 time); bluesky reads it again for every new stream (4): a bundler choice, not waiting",
     "new_examples::test_cache_used_correct_number_of_times_for_object[True]": "skyscope reads a device's configuration once per run and reuses it in each stream's descriptor (read_configuration called 1 time); bluesky reads it again for every new stream (4): a bundler choice, not waiting",
     "plans::test_reset_wrapper[False]": "ophyd's simulated pseudo3x3 describes its real axes as dtype 'integer' yet reads floats (-0.0): skyscope's event check refuses a value that contradicts its descriptor, bluesky emits it unchecked",
