@@ -15,6 +15,7 @@ from ._errors import (
     RequestAbort,
     RequestStop,
     SubscriberFailed,
+    WaitForTimeoutError,
     WaitTimeout,
 )
 from ._handle import RunHandle
@@ -99,5 +100,6 @@ __all__ = [
     "RequestAbort",
     "RequestStop",
     "SubscriberFailed",
+    "WaitForTimeoutError",
     "WaitTimeout",
 ]

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..documents import DataKey, RunComposer, StreamComposer, validate
 from ._awaiting import maybe_await
+from ._collect_keys import collect_stream
 from ._errors import DataKeyCollision, IllegalMessageSequence
 
 Emit = Callable[[str, Any], Awaitable[None]]
@@ -47,6 +48,7 @@ class RunBundler:
         self._describe: dict[Any, dict[str, DataKey]] = {}
         self._asset_writers: dict[Any, bool] = {}
         """Objects with ``collect_asset_docs``: whether it takes an index (asked once per run)."""
+        self._collect_streams: dict[Any, str] = {}  # flyers that name their stream
         self._streams: dict[str, _Stream] = {}
         self._bundle: _Bundle | None = None
         self._monitors: dict[Any, Callable[[Any], None]] = {}
@@ -185,7 +187,12 @@ class RunBundler:
     async def _ensure_described(self, obj: Any, collect: bool = False) -> None:
         if obj not in self._describe:
             method = obj.describe_collect if collect else obj.describe
-            self._describe[obj] = dict(_as_described(await maybe_await(method())))
+            described = await maybe_await(method())
+            if collect:
+                stream, described = collect_stream(described, _name(obj))
+                if stream is not None:
+                    self._collect_streams[obj] = stream
+            self._describe[obj] = dict(_as_described(described))
             if hasattr(obj, "collect_asset_docs"):
                 self._asset_writers[obj] = _takes_index(obj)
 
@@ -253,11 +260,12 @@ class RunBundler:
         return {**doc, "descriptor": stream.composer.uid, "seq_nums": seq}
 
     async def _collect_one(self, obj: Any, name: str | None) -> None:
-        stream_name = name or self._stream_of(obj) or _name(obj)
-        stream = self._streams.get(stream_name)
+        stream_name = name or self._stream_of(obj)
+        stream = None if stream_name is None else self._streams.get(stream_name)
         if stream is None:
             await self._ensure_described(obj, collect=True)
-            stream = await self._make_stream(stream_name, (obj,))
+            stream_name = stream_name or self._collect_streams.get(obj) or _name(obj)
+            stream = self._streams.get(stream_name) or await self._make_stream(stream_name, (obj,))
         if hasattr(obj, "collect_asset_docs"):
             assets = await _asset_docs(obj, _takes_index(obj))
             await self._emit_assets(assets, stream, collected=True)

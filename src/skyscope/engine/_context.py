@@ -20,6 +20,7 @@ class Context(Protocol):
     md_validator: MetadataValidator | None
     md_normalizer: MetadataNormalizer | None
     scan_id_source: ScanIdSource
+    waiting_hook: Callable[[Any], Any] | None
 
     @property
     def session(self) -> Session:

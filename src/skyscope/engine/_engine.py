@@ -105,6 +105,8 @@ class Engine(Suspending):
         self._handle: RunHandle | None = None
         self.msg_hook: Callable[[Msg], Any] | None = None
         """Called with every message before the engine acts on it (logging, debugging)."""
+        self.waiting_hook: Callable[[Any], Any] | None = None
+        """Told each ``wait``'s Statuses (a set) as it starts, and None when it ends (bluesky's)."""
 
     # --- what the engine is doing ----------------------------------------------------------
 

@@ -41,6 +41,17 @@ class WaitTimeout(EngineError, TimeoutError):
     """A ``wait`` on a group of statuses did not finish within its timeout."""
 
 
+class WaitForTimeoutError(WaitTimeout):
+    """A ``wait`` or ``wait_for`` ran out of time: bluesky's name, and its message first."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"{WAIT_TIMEOUT_MESSAGE}: {detail}")
+
+
+WAIT_TIMEOUT_MESSAGE = "Plan failed to complete in the specified time"
+"""How bluesky's ``WaitForTimeoutError`` begins, so code that matches bluesky's message matches."""
+
+
 class RequestAbort(EngineError):
     """Thrown into a plan when the run is aborted; the plan may clean up, then must exit."""
 

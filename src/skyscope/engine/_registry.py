@@ -14,7 +14,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import _commands as c
+from . import _commands_devices as dev
+from . import _commands_flow as flow
+from . import _commands_flyers as fly
+from . import _commands_input as ask
+from . import _commands_runs as runs
+from . import _commands_staging as stg
+from . import _commands_waiting as w
 from . import _simulation as dry
 from ._context import Handler
 from ._msg import Msg
@@ -39,42 +45,43 @@ def _pure(handler: Handler, replay: bool = True) -> Command:
 
 COMMANDS: dict[str, Command] = {
     # devices
-    "set": Command(c.set_, dry_run=dry.dry_set),
-    "trigger": Command(c.trigger, dry_run=dry.dry_trigger),
-    "read": Command(c.read, dry_run=dry.dry_read),
-    "locate": Command(c.locate, dry_run=dry.dry_locate),
-    "check_value": Command(c.check_value, dry_run=dry.dry_check_value),
-    "stop": Command(c.stop, dry_run=dry.dry_nothing),
-    "configure": Command(c.configure, dry_run=dry.dry_nothing),
-    "stage": Command(c.stage, replay=False, dry_run=dry.dry_nothing),
-    "unstage": Command(c.unstage, replay=False, dry_run=dry.dry_nothing),
-    "prepare": Command(c.prepare, dry_run=dry.dry_done),
-    "kickoff": Command(c.kickoff, dry_run=dry.dry_done),
-    "complete": Command(c.complete, dry_run=dry.dry_done),
-    "collect": Command(c.collect, dry_run=dry.dry_nothing),
+    "set": Command(dev.set_, dry_run=dry.dry_set),
+    "trigger": Command(dev.trigger, dry_run=dry.dry_trigger),
+    "read": Command(dev.read, dry_run=dry.dry_read),
+    "locate": Command(dev.locate, dry_run=dry.dry_locate),
+    "check_value": Command(dev.check_value, dry_run=dry.dry_check_value),
+    "stop": Command(dev.stop, dry_run=dry.dry_nothing),
+    "configure": Command(dev.configure, dry_run=dry.dry_nothing),
+    "stage": Command(stg.stage, replay=False, dry_run=dry.dry_nothing),
+    "unstage": Command(stg.unstage, replay=False, dry_run=dry.dry_nothing),
+    "prepare": Command(fly.prepare, dry_run=dry.dry_done),
+    "kickoff": Command(fly.kickoff, dry_run=dry.dry_done),
+    "complete": Command(fly.complete, dry_run=dry.dry_done),
+    "collect": Command(fly.collect, dry_run=dry.dry_nothing),
     # waiting
-    "wait": Command(c.wait, dry_run=dry.dry_nothing),
-    "wait_for": Command(c.wait_for, dry_run=dry.dry_wait_for),
-    "sleep": Command(c.sleep, dry_run=dry.dry_sleep),
-    "null": _pure(c.null),
+    "wait": Command(w.wait, dry_run=dry.dry_wait),
+    "wait_for": Command(w.wait_for, dry_run=dry.dry_wait_for),
+    "sleep": Command(w.sleep, dry_run=dry.dry_sleep),
+    "null": _pure(w.null),
+    "input": Command(ask.input_, dry_run=dry.dry_input),
     # runs and events
-    "open_run": Command(c.open_run, replay=False, dry_run=dry.dry_open_run),
-    "close_run": Command(c.close_run, replay=False, dry_run=dry.dry_close_run),
-    "create": Command(c.create, dry_run=dry.dry_create),
-    "save": Command(c.save, dry_run=dry.dry_save),
-    "drop": Command(c.drop, dry_run=dry.dry_drop),
-    "declare_stream": Command(c.declare_stream, dry_run=dry.dry_nothing),
-    "monitor": Command(c.monitor, replay=False, dry_run=dry.dry_nothing),
-    "unmonitor": Command(c.unmonitor, replay=False, dry_run=dry.dry_nothing),
+    "open_run": Command(runs.open_run, replay=False, dry_run=dry.dry_open_run),
+    "close_run": Command(runs.close_run, replay=False, dry_run=dry.dry_close_run),
+    "create": Command(runs.create, dry_run=dry.dry_create),
+    "save": Command(runs.save, dry_run=dry.dry_save),
+    "drop": Command(runs.drop, dry_run=dry.dry_drop),
+    "declare_stream": Command(runs.declare_stream, dry_run=dry.dry_nothing),
+    "monitor": Command(runs.monitor, replay=False, dry_run=dry.dry_nothing),
+    "unmonitor": Command(runs.unmonitor, replay=False, dry_run=dry.dry_nothing),
     # flow control
-    "checkpoint": _pure(c.checkpoint),
-    "clear_checkpoint": _pure(c.clear_checkpoint),
-    "rewindable": _pure(c.rewindable),
-    "pause": Command(c.pause, replay=False, dry_run=dry.dry_nothing),
-    "subscribe": Command(c.subscribe, replay=False, dry_run=dry.dry_subscribe),
-    "unsubscribe": Command(c.unsubscribe, replay=False, dry_run=dry.dry_nothing),
-    "install_suspender": Command(c.install_suspender, replay=False, dry_run=dry.dry_nothing),
-    "remove_suspender": Command(c.remove_suspender, replay=False, dry_run=dry.dry_nothing),
+    "checkpoint": _pure(flow.checkpoint),
+    "clear_checkpoint": _pure(flow.clear_checkpoint),
+    "rewindable": _pure(flow.rewindable),
+    "pause": Command(flow.pause, replay=False, dry_run=dry.dry_nothing),
+    "subscribe": Command(flow.subscribe, replay=False, dry_run=dry.dry_subscribe),
+    "unsubscribe": Command(flow.unsubscribe, replay=False, dry_run=dry.dry_nothing),
+    "install_suspender": Command(flow.install_suspender, replay=False, dry_run=dry.dry_nothing),
+    "remove_suspender": Command(flow.remove_suspender, replay=False, dry_run=dry.dry_nothing),
 }
 """bluesky's vocabulary (plus ``check_value``), by command name."""
 

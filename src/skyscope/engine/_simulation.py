@@ -283,6 +283,17 @@ def dry_sleep(ctx: Context, msg: Msg) -> Any:
     _sim(ctx).duration_s += seconds_to_sleep(msg.args[0] if msg.args else None)
 
 
+def dry_wait(ctx: Context, msg: Msg) -> Any:
+    """A group wait: nothing moved, so it is over at once (True, as a real wait that ended)."""
+    return True
+
+
+def dry_input(ctx: Context, msg: Msg) -> Any:
+    """An operator's answer: unknown in a dry run, so noted and answered with an empty line."""
+    _sim(ctx).note_unpredicted("input (an operator's answer)")
+    return ""
+
+
 def dry_wait_for(ctx: Context, msg: Msg) -> Any:
     """A wait on a condition: its duration is unknown; the callables are not called."""
     _sim(ctx).note_unpredicted(f"wait_for on {_name(msg.obj)}" if msg.obj else "wait_for")
