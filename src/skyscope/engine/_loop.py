@@ -18,6 +18,7 @@ from ._control import Action, Milestone, Request, Transition
 from ._driver import Finished
 from ._errors import InvalidCommand, RequestAbort, RequestStop, SubscriberFailed
 from ._msg import Parallel
+from ._no_replay import refuses_replay
 from ._parallel import run_branches
 from ._session import Interrupted, Session
 from ._state import EngineState, ExitStatus, RunResult
@@ -95,12 +96,12 @@ class PlanLoop:
             if type(item) is Parallel:
                 return await run_branches(s, item.plans, self._execute)
             raise TypeError(f"a plan must yield messages (Msg) or plans, not {item!r}") from None
+        hook = self.engine.msg_hook
+        if hook is not None:  # before the look-up: the hook sees an unknown command too
+            hook(item)
         declared = self.engine._commands.get(command)
         if declared is None:
             raise InvalidCommand(command)
-        hook = self.engine.msg_hook
-        if hook is not None:
-            hook(item)
         s.rewind.note(item, declared.replay)
         if s.simulation is not None:
             s.simulation.record(item)
@@ -147,7 +148,7 @@ class PlanLoop:
     def _refuse_pause(self, s: Session) -> None:
         reason = (
             "a pause was requested where the plan cannot be rewound to a checkpoint "
-            "(after clear_checkpoint, inside rewindable(False) or a parallel block); "
+            "(after clear_checkpoint or a parallel block); "
             "the run was aborted instead"
         )
         self._begin_ending(s, self.engine._control.apply(Request.ABORT), reason)
@@ -166,7 +167,7 @@ class PlanLoop:
 
     async def _suspend(self, s: Session) -> None:
         if not any(x.tripped for x in self.engine._suspenders):
-            s.rewind.start_replay()
+            s.start_replay()
             return
         if not s.rewind.resumable:
             self._refuse_pause(s)
@@ -180,14 +181,14 @@ class PlanLoop:
         errors: list[BaseException] = []
         await call_on_seen(s, "resume", errors)
         self.engine._control.reach(Milestone.CLEARED)
-        s.rewind.start_replay()
+        s.start_replay()
 
     async def _rest_devices(self, s: Session) -> None:
         errors: list[BaseException] = []
-        for bundler in s.runs.values():
-            bundler.discard_bundle()
         await stop_moved(s, True, errors)
         await call_on_seen(s, "pause", errors)
+        if any(refuses_replay(error) for error in errors):
+            s.rewind.forget()  # a device's pause() said its work must not be repeated
 
     async def _halt(self, s: Session) -> RunResult:
         await s.driver.close()

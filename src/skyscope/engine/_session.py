@@ -60,6 +60,17 @@ class Session:
             raise IllegalMessageSequence(f"no open run{which}: send 'open_run' first")
         return bundler
 
+    def start_replay(self) -> None:
+        """Rewind to the last checkpoint; an open event bundle the replay re-creates is dropped.
+
+        One the replay does not re-create (its ``create`` was not remembered) stays open, so
+        the plan's next ``save`` completes it.
+        """
+        if self.rewind.replays_bundle:
+            for bundler in self.runs.values():
+                bundler.discard_bundle()
+        self.rewind.start_replay()
+
     def rearm_interrupt(self) -> None:
         """Get a fresh interrupt future once a control request has been acted on."""
         if self.interrupt.done():
