@@ -168,3 +168,14 @@ def test_a_whole_pause_resume_stop_cycle() -> None:
     assert control.state is S.IDLE
     assert not control.posted
     assert not control.deferred_pause
+
+
+def test_a_deferred_pause_never_reached_outlives_the_run_until_the_next_start() -> None:
+    control = Control()
+    control.reach(M.START)
+    control.ask_pause(defer=True)
+    control.reach(M.FINISHED)  # the plan ended before a checkpoint
+    assert control.deferred_pause  # bluesky's deferred_pause_requested still says so
+    assert not control.posted
+    control.reach(M.START)
+    assert not control.deferred_pause

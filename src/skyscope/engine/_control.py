@@ -127,8 +127,11 @@ class Control:
         if after is None:
             raise EngineStateError(f"cannot {milestone.value}: the engine is {self.state.value}")
         self.state = after
-        if milestone is Milestone.START or milestone is Milestone.FINISHED:
+        if milestone is Milestone.START:
             self.clear()
+        elif milestone is Milestone.FINISHED:  # a deferred pause never reached still shows
+            self.posted.clear()
+            self.reason = ""
         return after
 
     def post(self, request: Request, reason: str | None = None) -> None:

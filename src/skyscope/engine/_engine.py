@@ -307,7 +307,7 @@ class Engine(Suspending):
         self.dispatcher.calm()
         errors: list[BaseException] = []
         await call_on_seen(session, "resume", errors)
-        session.rewind.start_replay()
+        session.start_replay()
         return await self._run(session)
 
     def request_pause(self, defer: bool = False) -> None:
@@ -315,6 +315,11 @@ class Engine(Suspending):
         self._control.ask_pause(defer)
         if not defer:
             self._interrupt()
+
+    @property
+    def deferred_pause_requested(self) -> bool:
+        """True while a pause waits for the next checkpoint (after a run: one it never reached)."""
+        return self._control.deferred_pause
 
     def take_sigint(self) -> None:
         """Take Ctrl-C back for the plan under way (a prompt that ran meanwhile took it over).
