@@ -296,8 +296,7 @@ class Engine(Suspending):
         self._session = session
         self.dispatcher.reset()
         self._control.reach(Milestone.START)
-        if any(s.tripped for s in self._suspenders):
-            self._post(Request.SUSPEND)
+        self._hold_if_pretripped()  # before the first message, as bluesky
         return await self._run(session)
 
     async def resume(self) -> RunResult:
@@ -307,7 +306,8 @@ class Engine(Suspending):
         self.dispatcher.calm()
         errors: list[BaseException] = []
         await call_on_seen(session, "resume", errors)
-        session.start_replay()
+        if not self._hold_if_tripped():  # else the hold's end rewinds
+            session.start_replay()
         return await self._run(session)
 
     def request_pause(self, defer: bool = False) -> None:

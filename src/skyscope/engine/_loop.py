@@ -57,6 +57,7 @@ class PlanLoop:
                 result = await self._act(s)
                 if result is not None:
                     return result
+                continue  # a request may have come while acting (a pause ending a hold)
             if dispatcher.critical_error is not None:
                 self._check_critical(s)
             if s.rewind.replay:
