@@ -85,8 +85,6 @@ XFAIL: dict[str, str] = {
     "run_engine::test_preprocessors[True]": "message stream differs around subscribe/unsubscribe",
     "run_engine::test_raise_if_interrupted_deprecation[False]": "bluesky warns (UserWarning) where skyscope does not",
     "run_engine::test_raise_if_interrupted_deprecation[True]": "bluesky warns (UserWarning) where skyscope does not",
-    "run_engine::test_record_interruptions[False]": "RunEngine attribute skyscope has no counterpart for: record_interruptions",
-    "run_engine::test_record_interruptions[True]": "RunEngine attribute skyscope has no counterpart for: record_interruptions",
     "run_engine::test_self_describe[False]": "custom command handlers get skyscope's context, not the RunEngine",
     "run_engine::test_self_describe[True]": "custom command handlers get skyscope's context, not the RunEngine",
     "run_engine::test_set_failed_before_watch_raises_immediately[False]": "hangs under skyscope (pytest-timeout): waits on bluesky's loop/thread timing",

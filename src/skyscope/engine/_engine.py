@@ -34,6 +34,7 @@ from ._errors import (
     InvalidCommand,
 )
 from ._handle import RunHandle, start_plan
+from ._interruptions import record_interruption
 from ._loop import PlanLoop
 from ._metadata import (
     MetadataNormalizer,
@@ -104,6 +105,8 @@ class Engine(Suspending):
         self._runner: asyncio.Runner | None = None
         self._handle: RunHandle | None = None
         self.msg_hook: Callable[[Msg], Any] | None = None
+        self.record_interruptions = False
+        """Emit an 'interruptions' event in the open runs at each pause and resume."""
         """Called with every message before the engine acts on it (logging, debugging)."""
 
     # --- what the engine is doing ----------------------------------------------------------
@@ -304,6 +307,9 @@ class Engine(Suspending):
         session = self._require(EngineState.PAUSED, "resume")
         self._control.reach(Milestone.RESUME)
         self.dispatcher.calm()
+        if self.record_interruptions:
+            self.dispatcher.start()
+            await record_interruption(session, "resume", self.dispatcher.emit)
         errors: list[BaseException] = []
         await call_on_seen(session, "resume", errors)
         if not self._hold_if_tripped():  # else the hold's end rewinds

@@ -17,6 +17,7 @@ from ._cleanup import call_on_seen, close_runs, finish_flyers, stop_moved, unsta
 from ._control import Action, Milestone, Request, Transition
 from ._driver import Finished
 from ._errors import InvalidCommand, RequestAbort, RequestStop, SubscriberFailed
+from ._interruptions import record_interruption
 from ._msg import Parallel
 from ._no_replay import refuses_replay
 from ._parallel import run_branches
@@ -159,6 +160,8 @@ class PlanLoop:
             self._refuse_pause(s)
             return None
         await self._rest_devices(s)
+        if self.engine.record_interruptions:
+            await record_interruption(s, "pause", self.engine.dispatcher.emit)
         await self.engine.dispatcher.stop()
         if self.engine._control.ending_posted:
             self.engine.dispatcher.start()  # ended while pausing: the loop acts on it next
@@ -174,6 +177,8 @@ class PlanLoop:
             self._refuse_pause(s)
             return
         self.engine._control.reach(Milestone.SUSPENDED)
+        if self.engine.record_interruptions:
+            await record_interruption(s, _why(self.engine._suspenders), self.engine.dispatcher.emit)
         await self._rest_devices(s)
         try:
             await hold_while_suspended(s, self.engine._suspenders, self._execute)
@@ -239,3 +244,9 @@ class PlanLoop:
         if not s.done.done():
             s.done.set_result(result)
         return result
+
+
+def _why(suspenders: list[Any]) -> str:
+    """What the interruptions stream says of a hold: the tripped suspenders' reasons."""
+    reasons = [getattr(x, "reason", "") or "" for x in suspenders if x.tripped]
+    return "; ".join(r for r in reasons if r) or "suspended"

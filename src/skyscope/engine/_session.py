@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..documents import StreamComposer
 from ._bundler import RunBundler
 from ._driver import PlanDriver
 from ._errors import IllegalMessageSequence
@@ -44,6 +45,8 @@ class Session:
     plan_tokens: list[int] = field(default_factory=list)
     plan_suspenders: list[Suspender] = field(default_factory=list)
     exit_override: tuple[ExitStatus, str] | None = None
+    interruptions: dict[str, StreamComposer] = field(default_factory=dict)
+    """Each open run's interruptions stream, by the run's uid (``record_interruptions``)."""
     simulation: Simulation | None = None
     """Set in a dry run: commands answer with their dry-run responses and tally here."""
     done: asyncio.Future[Any] = field(init=False)
