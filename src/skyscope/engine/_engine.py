@@ -105,9 +105,9 @@ class Engine(Suspending):
         self._runner: asyncio.Runner | None = None
         self._handle: RunHandle | None = None
         self.msg_hook: Callable[[Msg], Any] | None = None
-        self.record_interruptions = False
-        """Emit an 'interruptions' event in the open runs at each pause and resume."""
         """Called with every message before the engine acts on it (logging, debugging)."""
+        self.record_interruptions = False
+        """Emit an 'interruptions' event in the open runs at each pause, resume and hold."""
 
     # --- what the engine is doing ----------------------------------------------------------
 
