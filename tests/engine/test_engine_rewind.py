@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from skyscope.engine import COMMANDS, Msg
+from skyscope.engine import COMMANDS, Msg, NoReplayAllowed
+from skyscope.engine._no_replay import refuses_replay
 from skyscope.engine._rewind import Rewind
 
 
@@ -23,7 +24,7 @@ CASES = [
     (True, False, False, "set", True, True),
     (True, False, False, "open_run", False, True),  # never replayed: not cached, harmless
     (True, False, False, "stage", False, True),
-    (False, False, False, "set", False, False),  # rewindable(False): a move breaks the rewind
+    (False, False, False, "set", False, True),  # rewindable(False): resume replays nothing
     (False, False, False, "subscribe", False, True),
     (True, True, False, "set", False, False),  # after clear_checkpoint
     (True, False, True, "set", False, True),  # a suspender's plan: not part of the rewind
@@ -81,3 +82,52 @@ def test_a_replay_ends_with_the_interrupted_message_once() -> None:
     assert rewind.interrupted is None
     rewind.cancel()
     assert not rewind.replay
+
+
+def test_changing_rewindable_forgets_what_was_remembered() -> None:
+    rewind = Rewind()
+    rewind.note(Msg("set", None, 1), replay=True)
+    rewind.rewindable = False
+    assert rewind.cache == []
+    rewind.note(Msg("set", None, 2), replay=True)
+    rewind.rewindable = True
+    assert rewind.cache == []
+    assert rewind.resumable
+
+
+def test_forgetting_keeps_a_cleared_checkpoint_unresumable() -> None:
+    rewind = Rewind()
+    rewind.note(Msg("set", None, 1), replay=True)
+    rewind.forget()  # a device said NoReplayAllowed: resume from here
+    assert rewind.cache == []
+    assert rewind.resumable
+    rewind.clear_checkpoint()
+    rewind.note(Msg("set", None, 2), replay=True)
+    rewind.forget()
+    assert not rewind.resumable
+
+
+def test_a_replay_reopens_the_bundle_only_when_it_remembered_its_create() -> None:
+    rewind = Rewind()
+    rewind.note(Msg("create"), replay=True)
+    rewind.bundle_opened()
+    assert rewind.replays_bundle
+    rewind.start_replay()
+    assert not rewind.replays_bundle
+    rewind.rewindable = False
+    rewind.note(Msg("create"), replay=True)
+    rewind.bundle_opened()
+    assert not rewind.replays_bundle  # nothing replays it: the open bundle must stay
+
+
+class _OtherLibrarysNoReplayAllowed(Exception):
+    """Stands for bluesky.utils.NoReplayAllowed: recognised by name, bluesky not imported."""
+
+
+_OtherLibrarysNoReplayAllowed.__name__ = "NoReplayAllowed"
+
+
+def test_no_replay_allowed_is_recognised_by_name() -> None:
+    assert refuses_replay(NoReplayAllowed())
+    assert refuses_replay(_OtherLibrarysNoReplayAllowed())
+    assert not refuses_replay(RuntimeError("NoReplayAllowed"))

@@ -35,6 +35,7 @@ TABLE = [
     (S.SUSPENDED, R.ABORT, S.ABORTING, A.ABORT),
     (S.SUSPENDED, R.STOP, S.STOPPING, A.STOP),
     (S.SUSPENDED, R.SUSPEND, S.SUSPENDED, A.NONE),
+    (S.SUSPENDED, R.PAUSE, S.PAUSING, A.PAUSE),  # the prompt back while a suspender holds
     (S.STOPPING, R.ABORT, S.ABORTING, A.ABORT),  # an abort overrides a stop
     (S.STOPPING, R.STOP, S.STOPPING, A.NONE),
     (S.STOPPING, R.PAUSE, S.STOPPING, A.NONE),
@@ -142,7 +143,7 @@ def test_a_deferred_pause_waits_for_a_checkpoint() -> None:
     assert not control.at_checkpoint()  # once
 
 
-@pytest.mark.parametrize("state", [S.IDLE, S.PAUSING, S.PAUSED, S.STOPPING, S.SUSPENDED])
+@pytest.mark.parametrize("state", [S.IDLE, S.PAUSING, S.PAUSED, S.STOPPING])
 def test_only_a_running_plan_can_be_asked_to_pause(state: EngineState) -> None:
     control = Control()
     control.state = state
@@ -168,3 +169,25 @@ def test_a_whole_pause_resume_stop_cycle() -> None:
     assert control.state is S.IDLE
     assert not control.posted
     assert not control.deferred_pause
+
+
+def test_a_deferred_pause_never_reached_outlives_the_run_until_the_next_start() -> None:
+    control = Control()
+    control.reach(M.START)
+    control.ask_pause(defer=True)
+    control.reach(M.FINISHED)  # the plan ended before a checkpoint
+    assert control.deferred_pause  # bluesky's deferred_pause_requested still says so
+    assert not control.posted
+    control.reach(M.START)
+    assert not control.deferred_pause
+
+
+@pytest.mark.parametrize("defer", [False, True])
+def test_a_held_plan_can_be_asked_to_pause(defer: bool) -> None:
+    control = Control()
+    control.reach(M.START)
+    control.reach(M.SUSPENDED)
+    control.ask_pause(defer)
+    assert control.state is S.SUSPENDED  # the hold ends first, then the loop pauses
+    assert control.deferred_pause is defer
+    assert control.posted == (set() if defer else {R.PAUSE})

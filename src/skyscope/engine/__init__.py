@@ -21,6 +21,7 @@ from ._errors import (
 from ._handle import RunHandle
 from ._metadata import MetadataValidator, PersistentDict
 from ._msg import Msg, Parallel, Plan, Return
+from ._no_replay import NoReplayAllowed
 from ._progress import ProgressCallback, ProgressUpdate, RichProgress
 from ._registry import COMMANDS, Command, CustomHandler
 from ._run_progress import RunProgress
@@ -97,6 +98,7 @@ __all__ = [
     "FailedStatus",
     "IllegalMessageSequence",
     "InvalidCommand",
+    "NoReplayAllowed",
     "RequestAbort",
     "RequestStop",
     "SubscriberFailed",

@@ -48,7 +48,12 @@ async def call_on_seen(s: Session, method: str, errors: list[BaseException]) -> 
     """Call ``pause``/``resume`` on every device seen that has it (bluesky's Pausable)."""
     for obj in list(s.seen.values()):
         if callable(getattr(obj, method, None)) and callable(getattr(obj, "resume", None)):
-            await quietly(maybe_await(getattr(obj, method)()), f"{method} {_name(obj)}", errors)
+            await quietly(_call(obj, method), f"{method} {_name(obj)}", errors)
+
+
+async def _call(obj: Any, method: str) -> None:
+    """Call ``obj.method()`` inside the awaitable, so ``quietly`` records what it raises too."""
+    await maybe_await(getattr(obj, method)())
 
 
 async def finish_flyers(

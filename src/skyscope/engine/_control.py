@@ -83,6 +83,8 @@ def _transitions() -> dict[tuple[EngineState, Request], Transition]:
         table[state, Request.STOP] = Transition(S.STOPPING, Action.STOP)
     table[S.RUNNING, Request.PAUSE] = Transition(S.PAUSING, Action.PAUSE)
     table[S.PAUSING, Request.PAUSE] = Transition(S.PAUSING, Action.PAUSE)
+    # a pause while a suspender holds gives the prompt back; resume holds again if still tripped
+    table[S.SUSPENDED, Request.PAUSE] = Transition(S.PAUSING, Action.PAUSE)
     table[S.RUNNING, Request.SUSPEND] = Transition(S.RUNNING, Action.SUSPEND)
     for request in Request:  # whatever is not above changes nothing
         for state in EngineState:
@@ -127,8 +129,11 @@ class Control:
         if after is None:
             raise EngineStateError(f"cannot {milestone.value}: the engine is {self.state.value}")
         self.state = after
-        if milestone is Milestone.START or milestone is Milestone.FINISHED:
+        if milestone is Milestone.START:
             self.clear()
+        elif milestone is Milestone.FINISHED:  # a deferred pause never reached still shows
+            self.posted.clear()
+            self.reason = ""
         return after
 
     def post(self, request: Request, reason: str | None = None) -> None:
@@ -142,8 +147,8 @@ class Control:
             self.reach(Milestone.PAUSE_ASKED)
 
     def ask_pause(self, defer: bool) -> None:
-        """A pause now (rewinding on resume) or at the next checkpoint; only while running."""
-        if self.state is not S.RUNNING:
+        """A pause now (rewinding on resume) or at the next checkpoint; while running or held."""
+        if self.state is not S.RUNNING and self.state is not S.SUSPENDED:
             raise EngineStateError(f"cannot pause: the engine is {self.state.value}")
         if defer:
             self.deferred_pause = True

@@ -34,6 +34,7 @@ from ._errors import (
     InvalidCommand,
 )
 from ._handle import RunHandle, start_plan
+from ._interruptions import record_interruption
 from ._loop import PlanLoop
 from ._metadata import (
     MetadataNormalizer,
@@ -107,6 +108,8 @@ class Engine(Suspending):
         """Called with every message before the engine acts on it (logging, debugging)."""
         self.waiting_hook: Callable[[Any], Any] | None = None
         """Told each ``wait``'s Statuses (a set) as it starts, and None when it ends (bluesky's)."""
+        self.record_interruptions = False
+        """Emit an 'interruptions' event in the open runs at each pause, resume and hold."""
 
     # --- what the engine is doing ----------------------------------------------------------
 
@@ -298,8 +301,7 @@ class Engine(Suspending):
         self._session = session
         self.dispatcher.reset()
         self._control.reach(Milestone.START)
-        if any(s.tripped for s in self._suspenders):
-            self._post(Request.SUSPEND)
+        self._hold_if_pretripped()  # before the first message, as bluesky
         return await self._run(session)
 
     async def resume(self) -> RunResult:
@@ -307,9 +309,13 @@ class Engine(Suspending):
         session = self._require(EngineState.PAUSED, "resume")
         self._control.reach(Milestone.RESUME)
         self.dispatcher.calm()
+        if self.record_interruptions:
+            self.dispatcher.start()
+            await record_interruption(session, "resume", self.dispatcher.emit)
         errors: list[BaseException] = []
         await call_on_seen(session, "resume", errors)
-        session.rewind.start_replay()
+        if not self._hold_if_tripped():  # else the hold's end rewinds
+            session.start_replay()
         return await self._run(session)
 
     def request_pause(self, defer: bool = False) -> None:
@@ -317,6 +323,11 @@ class Engine(Suspending):
         self._control.ask_pause(defer)
         if not defer:
             self._interrupt()
+
+    @property
+    def deferred_pause_requested(self) -> bool:
+        """True while a pause waits for the next checkpoint (after a run: one it never reached)."""
+        return self._control.deferred_pause
 
     def take_sigint(self) -> None:
         """Take Ctrl-C back for the plan under way (a prompt that ran meanwhile took it over).

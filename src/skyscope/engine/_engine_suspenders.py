@@ -78,6 +78,28 @@ class Suspending:
         if self._control.state is EngineState.RUNNING:
             self._post(Request.SUSPEND)
 
+    def _hold_if_pretripped(self) -> None:
+        """Hold a plan about to start if a suspender is already tripped.
+
+        bluesky's suspenders ask for a hold only when they trip while a plan runs: one
+        already tripped is asked here for what to wait on (``get_futures``), as bluesky does.
+        """
+        for suspender in self._bluesky_suspenders:
+            waits, justification = suspender.get_futures()
+            for wait in waits:
+                self.request_suspend(wait, justification=justification)
+        self._hold_if_tripped()
+
+    def _hold_if_tripped(self) -> bool:
+        """Hold the plan if a suspender (or a requested hold) is tripped; tell if so.
+
+        On resume, a hold a pause interrupted is still among the suspenders until it clears.
+        """
+        if any(x.tripped for x in self._suspenders):
+            self._post(Request.SUSPEND)
+            return True
+        return False
+
     @property
     def suspenders(self) -> tuple[Suspender, ...]:
         """The installed suspenders."""

@@ -24,7 +24,9 @@ from ._cleanup import (
 from ._control import Action, Milestone, Request, Transition
 from ._driver import Finished
 from ._errors import InvalidCommand, RequestAbort, RequestStop, SubscriberFailed
+from ._interruptions import record_interruption
 from ._msg import Parallel
+from ._no_replay import refuses_replay
 from ._parallel import run_branches
 from ._session import Interrupted, Session
 from ._state import EngineState, ExitStatus, RunResult
@@ -63,6 +65,7 @@ class PlanLoop:
                 result = await self._act(s)
                 if result is not None:
                     return result
+                continue  # a request may have come while acting (a pause ending a hold)
             if dispatcher.critical_error is not None:
                 self._check_critical(s)
             if s.rewind.replay:
@@ -102,12 +105,12 @@ class PlanLoop:
             if type(item) is Parallel:
                 return await run_branches(s, item.plans, self._execute)
             raise TypeError(f"a plan must yield messages (Msg) or plans, not {item!r}") from None
+        hook = self.engine.msg_hook
+        if hook is not None:  # before the look-up: the hook sees an unknown command too
+            hook(item)
         declared = self.engine._commands.get(command)
         if declared is None:
             raise InvalidCommand(command)
-        hook = self.engine.msg_hook
-        if hook is not None:
-            hook(item)
         s.rewind.note(item, declared.replay)
         if s.simulation is not None:
             s.simulation.record(item)
@@ -154,7 +157,7 @@ class PlanLoop:
     def _refuse_pause(self, s: Session) -> None:
         reason = (
             "a pause was requested where the plan cannot be rewound to a checkpoint "
-            "(after clear_checkpoint, inside rewindable(False) or a parallel block); "
+            "(after clear_checkpoint or a parallel block); "
             "the run was aborted instead"
         )
         self._begin_ending(s, self.engine._control.apply(Request.ABORT), reason)
@@ -164,6 +167,8 @@ class PlanLoop:
             self._refuse_pause(s)
             return None
         await self._rest_devices(s)
+        if self.engine.record_interruptions:
+            await record_interruption(s, "pause", self.engine.dispatcher.emit)
         await self.engine.dispatcher.stop()
         if self.engine._control.ending_posted:
             self.engine.dispatcher.start()  # ended while pausing: the loop acts on it next
@@ -173,12 +178,14 @@ class PlanLoop:
 
     async def _suspend(self, s: Session) -> None:
         if not any(x.tripped for x in self.engine._suspenders):
-            s.rewind.start_replay()
+            s.start_replay()
             return
         if not s.rewind.resumable:
             self._refuse_pause(s)
             return
         self.engine._control.reach(Milestone.SUSPENDED)
+        if self.engine.record_interruptions:
+            await record_interruption(s, _why(self.engine._suspenders), self.engine.dispatcher.emit)
         await self._rest_devices(s)
         try:
             await hold_while_suspended(s, self.engine._suspenders, self._execute)
@@ -187,14 +194,14 @@ class PlanLoop:
         errors: list[BaseException] = []
         await call_on_seen(s, "resume", errors)
         self.engine._control.reach(Milestone.CLEARED)
-        s.rewind.start_replay()
+        s.start_replay()
 
     async def _rest_devices(self, s: Session) -> None:
         errors: list[BaseException] = []
-        for bundler in s.runs.values():
-            bundler.discard_bundle()
         await stop_moved(s, True, errors)
         await call_on_seen(s, "pause", errors)
+        if any(refuses_replay(error) for error in errors):
+            s.rewind.forget()  # a device's pause() said its work must not be repeated
 
     async def _halt(self, s: Session) -> RunResult:
         await s.driver.close()
@@ -245,3 +252,9 @@ class PlanLoop:
         if not s.done.done():
             s.done.set_result(result)
         return result
+
+
+def _why(suspenders: list[Any]) -> str:
+    """What the interruptions stream says of a hold: the tripped suspenders' reasons."""
+    reasons = [getattr(x, "reason", "") or "" for x in suspenders if x.tripped]
+    return "; ".join(r for r in reasons if r) or "suspended"

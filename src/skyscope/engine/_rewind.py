@@ -2,8 +2,10 @@
 
 One rule decides what is cached (``note``): a message is remembered when its command replays
 (``Command.replay``), it is not part of a side branch (a parallel block, a suspender's
-plans), a checkpoint is active and the plan is rewindable; a replayable message sent where it
-cannot be remembered makes the plan unresumable until the next checkpoint.
+plans), a checkpoint is active and the plan is rewindable. A replayable message sent after
+``clear_checkpoint`` makes the plan unresumable until the next checkpoint; inside
+``rewindable(False)`` nothing is remembered, so a resume there goes on from where the plan
+paused, replaying nothing (as bluesky does: aborting would lose the user's run).
 """
 
 from __future__ import annotations
@@ -15,14 +17,13 @@ from typing import Any
 class Rewind:
     """What a resume replays, and whether it can."""
 
-    __slots__ = ("bundle_start", "cache", "interrupted", "replay", "rewindable", "side_depth",
+    __slots__ = ("_rewindable", "bundle_start", "cache", "interrupted", "replay", "side_depth",
                  "unreplayable")  # fmt: skip
 
     def __init__(self) -> None:
         self.cache: list[Any] | None = []
         """Messages since the last checkpoint; None after ``clear_checkpoint``."""
-        self.rewindable = True
-        """False inside ``rewindable(False)``."""
+        self._rewindable = True
         self.unreplayable = False
         """A message since the last checkpoint could not be remembered."""
         self.bundle_start: int | None = None
@@ -34,14 +35,34 @@ class Rewind:
         self.interrupted: Any = None
         """The message a control request interrupted (replayed too)."""
 
+    @property
+    def rewindable(self) -> bool:
+        """False inside ``rewindable(False)``: nothing is remembered, a resume replays nothing."""
+        return self._rewindable
+
+    @rewindable.setter
+    def rewindable(self, value: bool) -> None:
+        if value != self._rewindable:  # what was remembered belongs to the other mode: forget it
+            self.forget()
+        self._rewindable = value
+
     def note(self, msg: Any, replay: bool) -> None:
         """The one caching rule: remember ``msg`` for a rewind, or note that it cannot be."""
-        if self.side_depth or not replay:
+        if self.side_depth or not replay or not self._rewindable:
             return
-        if self.cache is not None and self.rewindable:
+        if self.cache is not None:
             self.cache.append(msg)
         else:
             self.unreplayable = True
+
+    def forget(self) -> None:
+        """Replay nothing of what was sent so far (a device said ``NoReplayAllowed``).
+
+        After ``clear_checkpoint`` this changes nothing: a pause there still cannot resume.
+        """
+        if self.cache is not None:
+            self.cache = []
+            self.bundle_start = None
 
     def checkpoint(self) -> None:
         """Start a new rewind point here."""
@@ -76,6 +97,11 @@ class Rewind:
         cache[start:] = [m for m in cache[start:] if m.command not in ("create", "read", "save")]
 
     @property
+    def replays_bundle(self) -> bool:
+        """True when a resume would replay the open event bundle's ``create``."""
+        return self.bundle_start is not None
+
+    @property
     def resumable(self) -> bool:
         """True when a pause here can be rewound to the last checkpoint."""
         return self.cache is not None and not self.unreplayable
@@ -88,6 +114,7 @@ class Rewind:
             self.replay.append(msg)
         self.cache = [] if self.cache is not None else None
         self.interrupted = None
+        self.bundle_start = None
 
     def cancel(self) -> None:
         """The run is ending: replay nothing."""

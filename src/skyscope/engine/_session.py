@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..documents import StreamComposer
 from ._bundler import RunBundler
 from ._driver import PlanDriver
 from ._errors import IllegalMessageSequence
@@ -44,6 +45,8 @@ class Session:
     plan_tokens: list[int] = field(default_factory=list)
     plan_suspenders: list[Suspender] = field(default_factory=list)
     exit_override: tuple[ExitStatus, str] | None = None
+    interruptions: dict[str, StreamComposer] = field(default_factory=dict)
+    """Each open run's interruptions stream, by the run's uid (``record_interruptions``)."""
     simulation: Simulation | None = None
     """Set in a dry run: commands answer with their dry-run responses and tally here."""
     done: asyncio.Future[Any] = field(init=False)
@@ -59,6 +62,17 @@ class Session:
             which = "" if key is None else f" {key!r}"
             raise IllegalMessageSequence(f"no open run{which}: send 'open_run' first")
         return bundler
+
+    def start_replay(self) -> None:
+        """Rewind to the last checkpoint; an open event bundle the replay re-creates is dropped.
+
+        One the replay does not re-create (its ``create`` was not remembered) stays open, so
+        the plan's next ``save`` completes it.
+        """
+        if self.rewind.replays_bundle:
+            for bundler in self.runs.values():
+                bundler.discard_bundle()
+        self.rewind.start_replay()
 
     def rearm_interrupt(self) -> None:
         """Get a fresh interrupt future once a control request has been acted on."""
