@@ -31,7 +31,7 @@ from ._simulation import (
     DryRunSummary,
     OutOfLimits,
 )
-from ._state import EngineState, RunResult
+from ._state import NO_PLAN_RETURN, EngineState, RunResult
 from ._subscriber_error import SubscriberError
 from ._suspenders import (
     SuspendBoolHigh,
@@ -48,6 +48,7 @@ __all__ = [
     "Engine",
     "EngineState",
     "RunResult",
+    "NO_PLAN_RETURN",
     "RunHandle",
     "RunProgress",
     "Msg",

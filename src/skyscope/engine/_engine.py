@@ -50,7 +50,7 @@ from ._registry import COMMANDS, Command, CustomHandler, with_context
 from ._session import Session
 from ._sigint import SigintHandler
 from ._simulation import DEFAULT_MAX_MESSAGES, DryRunSummary, Simulation
-from ._state import EngineState, RunResult
+from ._state import NO_PLAN_RETURN, EngineState, RunResult
 from ._suspenders import Suspender
 
 logger = logging.getLogger(__name__)
@@ -58,6 +58,9 @@ logger = logging.getLogger(__name__)
 
 class Engine(Suspending):
     """Run plans, emit their documents to subscribers, and obey pause/resume/stop/abort/halt."""
+
+    NO_PLAN_RETURN = NO_PLAN_RETURN
+    """``RunResult.plan_result`` of a plan that never returned (as bluesky's RunEngine)."""
 
     def __init__(
         self,
@@ -392,7 +395,7 @@ class Engine(Suspending):
         else:
             s.exit_override = ("fail", f"the engine failed: {type(error).__name__}: {error}")
         await s.driver.close()
-        return await PlanLoop(self).finish(s, None, None)
+        return await PlanLoop(self).finish(s, None, NO_PLAN_RETURN)
 
     async def _run(self, s: Session) -> RunResult:
         self.dispatcher.start()

@@ -20,7 +20,7 @@ from ._errors import InvalidCommand, RequestAbort, RequestStop, SubscriberFailed
 from ._msg import Parallel
 from ._parallel import run_branches
 from ._session import Interrupted, Session
-from ._state import EngineState, ExitStatus, RunResult
+from ._state import NO_PLAN_RETURN, EngineState, ExitStatus, RunResult
 from ._suspension import hold_while_suspended
 
 if TYPE_CHECKING:
@@ -64,10 +64,10 @@ class PlanLoop:
             try:
                 item = await s.driver.advance(s.response, s.exc)
             except Exception as error:
-                return await self._finish(s, error, None)
+                return await self._finish(s, error, NO_PLAN_RETURN)
             except KeyboardInterrupt:  # a plan's own Ctrl-C: the run is aborted, as in bluesky
                 s.exit_override = ("abort", "KeyboardInterrupt raised by the plan")
-                return await self._finish(s, None, None)
+                return await self._finish(s, None, NO_PLAN_RETURN)
             if type(item) is Finished:
                 return await self._finish(s, None, item.value)
             s.exc = s.response = None
@@ -191,7 +191,7 @@ class PlanLoop:
 
     async def _halt(self, s: Session) -> RunResult:
         await s.driver.close()
-        return await self._close_session(s, "abort", "halted", None, None, halt=True)
+        return await self._close_session(s, "abort", "halted", None, NO_PLAN_RETURN, halt=True)
 
     async def _finish(self, s: Session, error: BaseException | None, value: Any) -> RunResult:
         status: ExitStatus

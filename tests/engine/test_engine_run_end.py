@@ -1,0 +1,53 @@
+"""How a run's end is reported: what the plan returned, and the tokens plans unsubscribe by."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skyscope.engine import NO_PLAN_RETURN, Engine, Msg
+
+
+def _returns(value: Any) -> Any:
+    def plan() -> Any:
+        yield Msg("null")
+        return value
+
+    return plan()
+
+
+def _pauses() -> Any:
+    yield Msg("open_run")
+    yield Msg("pause")
+    yield Msg("close_run")
+
+
+async def test_a_plan_returning_none_is_told_from_one_that_never_returned(engine: Engine) -> None:
+    assert (await engine(_returns(None))).plan_result is None
+    assert (await engine(_returns(7))).plan_result == 7
+    assert (await engine(_pauses())).paused
+    stopped = await engine.stop()
+    assert stopped.exit_status == "success"
+    assert stopped.plan_result is NO_PLAN_RETURN
+    assert engine.NO_PLAN_RETURN is NO_PLAN_RETURN
+    assert repr(NO_PLAN_RETURN) == "NO_PLAN_RETURN"
+
+
+async def test_a_failed_or_halted_plan_has_no_return(engine: Engine) -> None:
+    def fails() -> Any:
+        yield Msg("null")
+        raise ValueError("womp womp")
+
+    engine.raise_on_fail = False
+    failed = await engine(fails())
+    assert (failed.exit_status, failed.plan_result) == ("fail", NO_PLAN_RETURN)
+    assert (await engine(_pauses())).paused
+    assert (await engine.halt()).plan_result is NO_PLAN_RETURN
+
+
+async def test_tokens_count_from_zero_as_a_plan_unsubscribing_by_number_expects() -> None:
+    engine = Engine({}, handle_sigint=False)
+    first = engine.subscribe(lambda name, doc: None)
+    second = engine.subscribe(lambda name, doc: None)
+    assert (first, second) == (0, 1)
+    engine.unsubscribe(0)
+    assert engine.subscribe(lambda name, doc: None) == 2
