@@ -22,7 +22,7 @@ import bluesky.utils
 from bluesky.run_engine import RunEngineInterrupted, RunEngineResult, TransitionError
 from bluesky.utils import ensure_generator, normalize_subs_input
 
-from skyscope.engine import Engine, EngineStateError, RunResult
+from skyscope.engine import Engine, EngineStateError, RunResult, sigint_while_running
 
 # skyscope names the held state by what it is; bluesky by what it is doing.
 _STATE_NAMES = {"suspended": "suspending"}
@@ -208,9 +208,12 @@ class RunEngineAdapter:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
 
     def _forward_sigint(self, signum: int, frame: Any) -> None:
-        # the engine's own Ctrl-C rule (first: pause at a checkpoint; again: pause now)
+        # the engine's own Ctrl-C rule (first: pause at a checkpoint; again: pause now), when
+        # its context managers take Ctrl-C; without them, Python's own KeyboardInterrupt
+        if sigint_while_running not in self.engine.context_managers:
+            raise KeyboardInterrupt
         handler = self.engine._sigint
-        if handler is not None and self.engine.state.value == "running":
+        if handler is not None and handler.armed and self.engine.state.value == "running":
             self.loop.call_soon_threadsafe(handler._on_sigint)
 
     def _answer(self, result: RunResult) -> Any:

@@ -22,6 +22,7 @@ from ._metadata import MetadataValidator, PersistentDict
 from ._msg import Msg, Parallel, Plan, Return
 from ._progress import ProgressCallback, ProgressUpdate, RichProgress
 from ._registry import COMMANDS, Command, CustomHandler
+from ._run_context import RunContext, sigint_while_running
 from ._run_progress import RunProgress
 from ._simulation import (
     DEFAULT_MAX_MESSAGES,
@@ -32,6 +33,7 @@ from ._simulation import (
     OutOfLimits,
 )
 from ._state import NO_PLAN_RETURN, EngineState, RunResult
+from ._state_hook import StateHook
 from ._subscriber_error import SubscriberError
 from ._suspenders import (
     SuspendBoolHigh,
@@ -49,6 +51,9 @@ __all__ = [
     "EngineState",
     "RunResult",
     "NO_PLAN_RETURN",
+    "RunContext",
+    "sigint_while_running",
+    "StateHook",
     "RunHandle",
     "RunProgress",
     "Msg",
