@@ -71,8 +71,6 @@ XFAIL: dict[str, str] = {
     "run_engine::test_invalid_generator[True]": "the stop reason text differs",
     "run_engine::test_max_depth[False]": "RunEngine attribute skyscope has no counterpart for: max_depth",
     "run_engine::test_max_depth[True]": "RunEngine attribute skyscope has no counterpart for: max_depth",
-    "run_engine::test_need_both_stage_and_unstage_for_stagable[False]": "an exception raised in a subscriber/cleanup is recorded, not re-raised by the call, as bluesky does",
-    "run_engine::test_need_both_stage_and_unstage_for_stagable[True]": "an exception raised in a subscriber/cleanup is recorded, not re-raised by the call, as bluesky does",
     "run_engine::test_no_rewind[False]": "the run ended instead of pausing (skyscope aborts a pause it cannot rewind; bluesky resumes without replay)",
     "run_engine::test_no_rewind[True]": "the run ended instead of pausing (skyscope aborts a pause it cannot rewind; bluesky resumes without replay)",
     "run_engine::test_nonrewindable_finalizer[False-False-msg_seq1]": "message stream differs (bluesky emits extra 'rewindable' messages around a non-rewindable plan)",

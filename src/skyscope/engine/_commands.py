@@ -166,8 +166,10 @@ async def configure(ctx: Context, msg: Msg) -> Any:
 
 async def _staging(ctx: Context, msg: Msg, method: str) -> Any:
     call = getattr(msg.obj, method, None)
-    if call is None:
-        return []  # as in bluesky, staging is optional: plans stage whatever they are given
+    if not _stageable(msg.obj):
+        # as in bluesky, staging is optional: plans stage whatever they are given; and what
+        # could not be unstaged (or was never staged) is left alone, as bluesky's Stageable
+        return []
     result = call()
     if hasattr(result, "add_callback"):
         await _wait_one(ctx, result, msg.obj, method)
@@ -175,10 +177,15 @@ async def _staging(ctx: Context, msg: Msg, method: str) -> Any:
     return await maybe_await(result)
 
 
+def _stageable(obj: Any) -> bool:
+    return callable(getattr(obj, "stage", None)) and callable(getattr(obj, "unstage", None))
+
+
 async def stage(ctx: Context, msg: Msg) -> Any:
     """``Msg('stage', obj)``: prepare the device for acquisition (unstaged at the end)."""
     result = await _staging(ctx, msg, "stage")
-    ctx.session.remember(ctx.session.staged, msg.obj)
+    if _stageable(msg.obj):
+        ctx.session.remember(ctx.session.staged, msg.obj)
     return result
 
 
