@@ -165,12 +165,11 @@ async def configure(ctx: Context, msg: Msg) -> Any:
 
 
 async def _staging(ctx: Context, msg: Msg, method: str) -> Any:
-    call = getattr(msg.obj, method, None)
     if not _stageable(msg.obj):
         # as in bluesky, staging is optional: plans stage whatever they are given; and what
         # could not be unstaged (or was never staged) is left alone, as bluesky's Stageable
         return []
-    result = call()
+    result = getattr(msg.obj, method)()
     if hasattr(result, "add_callback"):
         await _wait_one(ctx, result, msg.obj, method)
         return result
