@@ -51,8 +51,6 @@ XFAIL: dict[str, str] = {
     "run_engine::test_1event_rewind[True]": "message order/number differs around pause/rewind",
     "run_engine::test_abs_set_fails[False-False]": "the failed Status surfaces as the device's own error, not FailedStatus",
     "run_engine::test_abs_set_fails[True-False]": "the failed Status surfaces as the device's own error, not FailedStatus",
-    "run_engine::test_broken_read_exception[False]": "an exception raised in a subscriber/cleanup is recorded, not re-raised by the call, as bluesky does",
-    "run_engine::test_broken_read_exception[True]": "an exception raised in a subscriber/cleanup is recorded, not re-raised by the call, as bluesky does",
     "run_engine::test_deferred_pause_requested[False-0.1-False]": "RunEngine attribute skyscope has no counterpart for: deferred_pause_requested",
     "run_engine::test_deferred_pause_requested[False-1.4-True]": "RunEngine attribute skyscope has no counterpart for: deferred_pause_requested",
     "run_engine::test_deferred_pause_requested[False-None-False]": "RunEngine attribute skyscope has no counterpart for: deferred_pause_requested",

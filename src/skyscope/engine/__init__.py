@@ -12,6 +12,7 @@ from ._errors import (
     FailedStatus,
     IllegalMessageSequence,
     InvalidCommand,
+    InvalidReading,
     RequestAbort,
     RequestStop,
     SubscriberFailed,
@@ -105,5 +106,6 @@ __all__ = [
     "RequestAbort",
     "RequestStop",
     "SubscriberFailed",
+    "InvalidReading",
     "WaitTimeout",
 ]

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, get_args
 
 from ._awaiting import describe_failure, maybe_await, status_error, status_future
 from ._bundler import RunBundler
 from ._cleanup import finish_flyers
 from ._context import Context
-from ._errors import IllegalMessageSequence, WaitTimeout
+from ._errors import IllegalMessageSequence, InvalidReading, WaitTimeout
 from ._metadata import start_metadata
 from ._msg import Msg
 from ._session import Session
@@ -132,6 +132,12 @@ DEVICE_GRACE_S = 1.0
 async def read(ctx: Context, msg: Msg) -> Any:
     """``Msg('read', obj)``: read it and add the reading to the open event bundle."""
     reading = await maybe_await(msg.obj.read())
+    if type(reading) is not dict and not isinstance(reading, Mapping):
+        name = getattr(msg.obj, "name", repr(msg.obj))
+        raise InvalidReading(
+            f"the read of {name} returned {reading!r}: read() must return a dict of readings "
+            "(this is a bug in the device)"
+        )
     bundler = ctx.session.runs.get(msg.run)
     if bundler is not None:
         await bundler.read(msg.obj, reading)
