@@ -63,8 +63,6 @@ XFAIL: dict[str, str] = {
     "run_engine::test_exception_cascade_REside[True]": "an exception raised in a subscriber/cleanup is recorded, not re-raised by the call, as bluesky does",
     "run_engine::test_exception_cascade_planside[False]": "an exception raised in a subscriber/cleanup is recorded, not re-raised by the call, as bluesky does",
     "run_engine::test_exception_cascade_planside[True]": "an exception raised in a subscriber/cleanup is recorded, not re-raised by the call, as bluesky does",
-    "run_engine::test_failing_describe_callback[False]": "an exception raised in a subscriber/cleanup is recorded, not re-raised by the call, as bluesky does",
-    "run_engine::test_failing_describe_callback[True]": "an exception raised in a subscriber/cleanup is recorded, not re-raised by the call, as bluesky does",
     "run_engine::test_invalid_generator[False]": "the stop reason text differs",
     "run_engine::test_invalid_generator[True]": "the stop reason text differs",
     "run_engine::test_max_depth[False]": "RunEngine attribute skyscope has no counterpart for: max_depth",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from skyscope.engine import NO_PLAN_RETURN, Engine, Msg
+from skyscope.plans import count
 
 
 def _returns(value: Any) -> Any:
@@ -51,3 +54,43 @@ async def test_tokens_count_from_zero_as_a_plan_unsubscribing_by_number_expects(
     assert (first, second) == (0, 1)
     engine.unsubscribe(0)
     assert engine.subscribe(lambda name, doc: None) == 2
+
+
+class _DiskFull(Exception):
+    """A writer's own error, which its user catches by type."""
+
+
+async def test_a_critical_subscriber_fails_the_run_with_its_own_exception(det: Any) -> None:
+    engine = Engine({}, handle_sigint=False)
+
+    def writer(name: str, doc: Any) -> None:
+        if name == "descriptor":
+            raise _DiskFull("no space left")
+
+    engine.subscribe(writer, critical=True)
+    with pytest.raises(_DiskFull, match="no space left") as raised:
+        await engine(count([det], 3))
+    assert any("critical subscriber" in note for note in raised.value.__notes__)
+    assert engine.last_result is not None
+    assert engine.last_result.exit_status == "fail"
+
+
+async def test_a_critical_subscriber_failing_on_the_stop_document_still_fails_the_run() -> None:
+    engine = Engine({}, handle_sigint=False, raise_on_fail=False)
+
+    def writer(name: str, doc: Any) -> None:
+        if name == "stop":
+            raise _DiskFull("could not commit")
+
+    engine.subscribe(writer, critical=True)
+    result = await engine(_returns(None))
+    assert (result.exit_status, type(result.exception)) == ("success", type(None))  # no run
+    result = await engine(_one_run())
+    assert result.exit_status == "fail"
+    assert isinstance(result.exception, _DiskFull)
+    assert "could not commit" in result.reason
+
+
+def _one_run() -> Any:
+    yield Msg("open_run")
+    yield Msg("close_run")

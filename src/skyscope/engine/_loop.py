@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 from ._cleanup import call_on_seen, close_runs, finish_flyers, stop_moved, unstage_all
 from ._control import Action, Milestone, Request, Transition
 from ._driver import Finished
-from ._errors import InvalidCommand, RequestAbort, RequestStop, SubscriberFailed
+from ._errors import InvalidCommand, RequestAbort, RequestStop
 from ._msg import Parallel
 from ._parallel import run_branches
 from ._session import Interrupted, Session
 from ._state import NO_PLAN_RETURN, EngineState, ExitStatus, RunResult
+from ._subscriber_failure import subscriber_failure
 from ._suspension import hold_while_suspended
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ class PlanLoop:
         if failure is not None and s.exit_override is None:
             reason = f"critical {failure}"
             s.exit_override = ("fail", reason)
-            s.exc = SubscriberFailed(reason)
+            s.exc = subscriber_failure(failure, reason)
 
     async def _act(self, s: Session) -> RunResult | None:
         transition = self.engine._control.take()
@@ -228,6 +229,11 @@ class PlanLoop:
             self.engine.remove_suspender(suspender)
         await close_runs(s, status, reason, errors)
         await self.engine.dispatcher.stop(self.engine.subscriber_drain_timeout)
+        late = self.engine.dispatcher.critical_error
+        if late is not None and (status != "fail" or error is None):
+            # a critical subscriber failed on the last documents, after the plan could be told
+            status, reason = "fail", f"critical {late}"
+            error = subscriber_failure(late, reason)
         result = RunResult(
             tuple(s.run_uids), status, reason, value, EngineState.IDLE, error,
             tuple(self.engine.dispatcher.errors),
