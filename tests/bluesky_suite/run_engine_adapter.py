@@ -13,19 +13,28 @@ import asyncio
 import contextlib
 import signal
 import threading
-from collections.abc import Callable, Coroutine
+import warnings
+from collections.abc import Callable, Coroutine, Generator
 from typing import Any
 
 import bluesky.run_engine
+import bluesky.utils
 from bluesky.run_engine import RunEngineInterrupted, RunEngineResult, TransitionError
 from bluesky.utils import ensure_generator, normalize_subs_input
 
-from skyscope.engine import Engine, EngineStateError, RunResult
+from skyscope.engine import Engine, EngineStateError, RunResult, sigint_while_running
 
 # skyscope names the held state by what it is; bluesky by what it is doing.
 _STATE_NAMES = {"suspended": "suspending"}
 
 _PAUSE_MSG = "RunEngine is paused (skyscope adapter)"
+
+# bluesky's call convention, deprecated there with these warnings: the adapter keeps them
+_OLD_SUBSCRIBE = "subscribe(name, func) is the old order: use subscribe(func, name)"
+_RAISE_IF_INTERRUPTED = (
+    "The 'raise_if_interrupted' flag has been removed; like all keyword arguments it is "
+    "recorded as metadata"
+)
 
 
 class RunEngineAdapter:
@@ -33,7 +42,9 @@ class RunEngineAdapter:
 
     def __init__(self, md: dict[str, Any] | None = None, *, call_returns_result: bool = False):
         self.loop = asyncio.new_event_loop()
-        self._th = threading.Thread(target=self.loop.run_forever, name="RE-loop", daemon=True)
+        self._th = threading.Thread(
+            target=self.loop.run_forever, name="bluesky-run-engine", daemon=True
+        )
         self._th.start()
         self.engine = Engine({} if md is None else md, handle_sigint=True)
         self.call_returns_result = call_returns_result
@@ -87,7 +98,13 @@ class RunEngineAdapter:
     # --- subscriptions -----------------------------------------------------------------
 
     def subscribe(self, func: Callable[[str, Any], Any], name: str = "all") -> int:
-        """bluesky's ``subscribe(func, name)``: only documents called ``name`` (or all)."""
+        """bluesky's ``subscribe(func, name)``: only documents called ``name`` (or all).
+
+        bluesky's old order ``subscribe(name, func)`` still works, with bluesky's warning.
+        """
+        if isinstance(func, str) and callable(name):
+            warnings.warn(_OLD_SUBSCRIBE, UserWarning, stacklevel=2)
+            func, name = name, func
         callback = func if name == "all" else _only(name, func)
         return self.engine.subscribe(callback, critical=not self.ignore_callback_exceptions)
 
@@ -101,7 +118,9 @@ class RunEngineAdapter:
             raise RuntimeError(f"The RunEngine is in a {self.state} state")
         for name, funcs in normalize_subs_input(subs).items():
             self._temp_tokens.extend(self.subscribe(func, name) for func in funcs)
-        gen = ensure_generator(plan)
+        if "raise_if_interrupted" in md:
+            warnings.warn(_RAISE_IF_INTERRUPTED, UserWarning, stacklevel=2)
+        gen = _bluesky_requests(ensure_generator(plan))
         for wrapper in self.preprocessors:
             gen = wrapper(gen)
         self._interrupted = False
@@ -189,9 +208,12 @@ class RunEngineAdapter:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
 
     def _forward_sigint(self, signum: int, frame: Any) -> None:
-        # the engine's own Ctrl-C rule (first: pause at a checkpoint; again: pause now)
+        # the engine's own Ctrl-C rule (first: pause at a checkpoint; again: pause now), when
+        # its context managers take Ctrl-C; without them, Python's own KeyboardInterrupt
+        if sigint_while_running not in self.engine.context_managers:
+            raise KeyboardInterrupt
         handler = self.engine._sigint
-        if handler is not None and self.engine.state.value == "running":
+        if handler is not None and handler.armed and self.engine.state.value == "running":
             self.loop.call_soon_threadsafe(handler._on_sigint)
 
     def _answer(self, result: RunResult) -> Any:
@@ -275,6 +297,44 @@ def _as_bluesky(error: Exception) -> Exception:
         and not isinstance(error, twin)
     ):
         return twin(str(error))
+    return error
+
+
+_PLAN_FACING = ("RequestStop", "RequestAbort")
+"""skyscope's exceptions a bluesky plan catches by bluesky's class (``run_wrapper`` does)."""
+
+
+def _bluesky_requests(plan: Generator[Any, Any, Any]) -> Generator[Any, Any, Any]:
+    """``plan``, given bluesky's RequestStop/RequestAbort where skyscope throws its own.
+
+    What the plan lets out again goes back to the engine as the engine's own exception.
+    """
+    reply: Any = None
+    thrown: tuple[BaseException, BaseException] | None = None
+    while True:
+        try:
+            msg = plan.send(reply) if thrown is None else plan.throw(thrown[1])
+        except StopIteration as done:
+            return done.value
+        except BaseException as error:
+            if thrown is not None and error is thrown[1] and thrown[0] is not thrown[1]:
+                raise thrown[0] from None
+            raise
+        reply, thrown = None, None
+        try:
+            reply = yield msg
+        except GeneratorExit:
+            plan.close()
+            raise
+        except BaseException as error:
+            thrown = (error, _plan_facing(error))
+
+
+def _plan_facing(error: BaseException) -> BaseException:
+    kind = type(error)
+    if kind.__module__.startswith("skyscope") and kind.__name__ in _PLAN_FACING:
+        twin: type[BaseException] = getattr(bluesky.utils, kind.__name__)
+        return twin(*error.args)
     return error
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from skyscope.engine import COMMANDS, Command, Context, Engine, Msg
+from skyscope.engine import COMMANDS, Command, Context, Engine, InvalidReading, Msg
 
 
 def test_every_built_in_command_declares_a_handler_a_replay_rule_and_a_dry_run() -> None:
@@ -82,3 +82,40 @@ async def test_a_command_declaration_can_be_registered_whole(engine: Engine) -> 
 def test_a_plain_function_of_one_argument_is_refused(engine: Engine) -> None:
     with pytest.raises(TypeError, match="async function of \\(msg\\)"):
         engine.register_command("bad", lambda msg: None)
+
+
+async def test_an_object_that_cannot_both_stage_and_unstage_is_left_alone(engine: Engine) -> None:
+    calls: list[str] = []
+
+    class StageOnly:
+        def stage(self) -> None:
+            calls.append("stage")
+
+    class UnstageOnly:
+        def unstage(self) -> None:
+            calls.append("unstage")
+
+    def plan() -> Any:
+        for obj in (StageOnly(), UnstageOnly()):
+            yield Msg("stage", obj)
+            yield Msg("unstage", obj)
+
+    assert (await engine(plan())).exit_status == "success"
+    assert calls == []  # staged, it could never have been unstaged (bluesky's Stageable rule)
+
+
+async def test_a_read_that_returns_none_names_the_device(engine: Engine) -> None:
+    class Broken:
+        name = "broken_cam"
+
+        def read(self) -> None:
+            return None
+
+        def describe(self) -> dict[str, Any]:
+            return {}
+
+    def plan() -> Any:
+        yield Msg("read", Broken())
+
+    with pytest.raises(InvalidReading, match="read of broken_cam returned None"):
+        await engine(plan())

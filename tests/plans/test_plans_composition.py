@@ -164,3 +164,20 @@ async def test_dry_run_stops_an_endless_plan(devices) -> None:
     _, _, det = devices
     with pytest.raises(RuntimeError, match="more than 50 messages"):
         await dry_run(count([det], num=None), max_messages=50)
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"), [(ValueError("womp womp"), "womp womp"), (KeyError(), "KeyError")]
+)
+async def test_run_wrapper_gives_the_failure_as_bluesky_does(error: Exception, reason: str) -> None:
+    engine = Engine(md={}, handle_sigint=False, raise_on_fail=False)
+    stops: list[Any] = []
+    engine.subscribe(lambda name, doc: stops.append(doc) if name == "stop" else None)
+
+    async def fails() -> AsyncGenerator[Any, Any]:
+        yield Msg("null")
+        raise error
+
+    result = await engine(run_wrapper(fails()))
+    assert result.exit_status == "fail"
+    assert [(s["exit_status"], s["reason"]) for s in stops] == [("fail", reason)]

@@ -12,6 +12,7 @@ from ._errors import (
     FailedStatus,
     IllegalMessageSequence,
     InvalidCommand,
+    InvalidReading,
     RequestAbort,
     RequestStop,
     SubscriberFailed,
@@ -24,6 +25,7 @@ from ._msg import Msg, Parallel, Plan, Return
 from ._no_replay import NoReplayAllowed
 from ._progress import ProgressCallback, ProgressUpdate, RichProgress
 from ._registry import COMMANDS, Command, CustomHandler
+from ._run_context import RunContext, sigint_while_running
 from ._run_progress import RunProgress
 from ._simulation import (
     DEFAULT_MAX_MESSAGES,
@@ -33,7 +35,8 @@ from ._simulation import (
     DryRunSummary,
     OutOfLimits,
 )
-from ._state import EngineState, RunResult
+from ._state import NO_PLAN_RETURN, EngineState, RunResult
+from ._state_hook import StateHook
 from ._subscriber_error import SubscriberError
 from ._suspenders import (
     SuspendBoolHigh,
@@ -50,6 +53,10 @@ __all__ = [
     "Engine",
     "EngineState",
     "RunResult",
+    "NO_PLAN_RETURN",
+    "RunContext",
+    "sigint_while_running",
+    "StateHook",
     "RunHandle",
     "RunProgress",
     "Msg",
@@ -103,5 +110,6 @@ __all__ = [
     "RequestStop",
     "SubscriberFailed",
     "WaitForTimeoutError",
+    "InvalidReading",
     "WaitTimeout",
 ]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections.abc import Mapping
 from typing import Any
 
 from ._awaiting import maybe_await
 from ._commands import handler_kwargs, track
 from ._context import Context
-from ._errors import IllegalMessageSequence
+from ._errors import IllegalMessageSequence, InvalidReading
 from ._msg import Msg
 from ._waiting import time_limit
 
@@ -73,6 +74,12 @@ DEVICE_GRACE_S = 1.0
 async def read(ctx: Context, msg: Msg) -> Any:
     """``Msg('read', obj)``: read it and add the reading to the open event bundle."""
     reading = await maybe_await(msg.obj.read())
+    if type(reading) is not dict and not isinstance(reading, Mapping):
+        name = getattr(msg.obj, "name", repr(msg.obj))
+        raise InvalidReading(
+            f"the read of {name} returned {reading!r}: read() must return a dict of readings "
+            "(this is a bug in the device)"
+        )
     bundler = ctx.session.runs.get(msg.run)
     if bundler is not None:
         await bundler.read(msg.obj, reading)

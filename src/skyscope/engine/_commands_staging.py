@@ -13,10 +13,11 @@ from ._msg import Msg
 
 async def _staging(ctx: Context, msg: Msg, method: str) -> Any:
     """Call ``method``; a Status it returns is waited for, or joins the message's ``group``."""
-    call = getattr(msg.obj, method, None)
-    if call is None:
-        return []  # as in bluesky, staging is optional: plans stage whatever they are given
-    result = call()
+    if not _stageable(msg.obj):
+        # as in bluesky, staging is optional: plans stage whatever they are given; and what
+        # could not be unstaged (or was never staged) is left alone, as bluesky's Stageable
+        return []
+    result = getattr(msg.obj, method)()
     if hasattr(result, "add_callback"):
         if "group" in msg.kwargs:  # the plan waits on the group (bluesky's way): start them all
             track(ctx, msg, result, f"{method}()")
@@ -26,6 +27,10 @@ async def _staging(ctx: Context, msg: Msg, method: str) -> Any:
     return await maybe_await(result)
 
 
+def _stageable(obj: Any) -> bool:
+    return callable(getattr(obj, "stage", None)) and callable(getattr(obj, "unstage", None))
+
+
 async def stage(ctx: Context, msg: Msg) -> Any:
     """``Msg('stage', obj, group=None)``: prepare the device for acquisition (unstaged at the end).
 
@@ -33,7 +38,8 @@ async def stage(ctx: Context, msg: Msg) -> Any:
     group and the plan waits for it, so several devices stage at once (as in bluesky).
     """
     result = await _staging(ctx, msg, "stage")
-    ctx.session.remember(ctx.session.staged, msg.obj)
+    if _stageable(msg.obj):
+        ctx.session.remember(ctx.session.staged, msg.obj)
     return result
 
 

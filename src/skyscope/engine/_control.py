@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ._errors import EngineStateError
 from ._state import EngineState
+from ._state_hook import StateHook, tell_state_hook
 
 S = EngineState
 
@@ -122,13 +123,20 @@ class Control:
         """A pause asked for at the next checkpoint."""
         self.reason = ""
         """Why the run is being aborted (the last abort's reason)."""
+        self.state_hook: StateHook | None = None
+        """Told ``(new, old)`` at every change of state (bluesky's ``RE.state_hook``)."""
+
+    def _move(self, state: EngineState) -> None:
+        old, self.state = self.state, state
+        if self.state_hook is not None and state is not old:
+            tell_state_hook(self.state_hook, state, old)
 
     def reach(self, milestone: Milestone) -> EngineState:
         """Move the engine by ``milestone``; raise EngineStateError where it cannot happen."""
         after = MILESTONES.get((self.state, milestone))
         if after is None:
             raise EngineStateError(f"cannot {milestone.value}: the engine is {self.state.value}")
-        self.state = after
+        self._move(after)
         if milestone is Milestone.START:
             self.clear()
         elif milestone is Milestone.FINISHED:  # a deferred pause never reached still shows
@@ -178,7 +186,7 @@ class Control:
         if transition.action in (Action.ABORT, Action.STOP, Action.HALT):
             self.posted -= {Request.PAUSE, Request.SUSPEND}
             self.deferred_pause = False
-        self.state = transition.state
+        self._move(transition.state)
         return transition
 
     @property

@@ -89,8 +89,8 @@ class Dispatcher:
         _check_bounds(docs, nbytes)
         is_async = _is_async_callable(callback)
         on_thread = _wants_thread(callback, thread, is_async)
+        token = self._next_token  # from 0, as bluesky's: a plan's unsubscribe(0) names it
         self._next_token += 1
-        token = self._next_token
         kwargs: dict[str, Any] = {
             "token": token,
             "critical": critical,

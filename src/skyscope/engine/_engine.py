@@ -9,6 +9,7 @@ acts on control requests (pause, stop, abort, halt, suspenders).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import weakref
@@ -48,10 +49,12 @@ from ._metadata import (
 from ._msg import Msg, Plan
 from ._progress import ProgressCallback, watcher_for
 from ._registry import COMMANDS, Command, CustomHandler, with_context
+from ._run_context import RunContext, entered, sigint_while_running
 from ._session import Session
 from ._sigint import SigintHandler
 from ._simulation import DEFAULT_MAX_MESSAGES, DryRunSummary, Simulation
-from ._state import EngineState, RunResult
+from ._state import NO_PLAN_RETURN, EngineState, RunResult
+from ._state_hook import StateHook
 from ._suspenders import Suspender
 
 logger = logging.getLogger(__name__)
@@ -59,6 +62,9 @@ logger = logging.getLogger(__name__)
 
 class Engine(Suspending):
     """Run plans, emit their documents to subscribers, and obey pause/resume/stop/abort/halt."""
+
+    NO_PLAN_RETURN = NO_PLAN_RETURN
+    """``RunResult.plan_result`` of a plan that never returned (as bluesky's RunEngine)."""
 
     def __init__(
         self,
@@ -101,6 +107,9 @@ class Engine(Suspending):
         self._control = Control()
         self._session: Session | None = None
         self._sigint = SigintHandler(self.request_pause) if handle_sigint else None
+        self.context_managers: list[RunContext] = [sigint_while_running] if handle_sigint else []
+        """Entered around each stretch of a run, as ``factory(engine)`` (bluesky's
+        ``RE.context_managers``); the default takes Ctrl-C while a plan runs."""
         self._streams: set[asyncio.Queue[tuple[str, Any] | None]] = set()
         self._runner: asyncio.Runner | None = None
         self._handle: RunHandle | None = None
@@ -117,6 +126,15 @@ class Engine(Suspending):
     def state(self) -> EngineState:
         """idle, running, pausing, paused, suspended, stopping, aborting or halting."""
         return self._control.state
+
+    @property
+    def state_hook(self) -> StateHook | None:
+        """Called ``(new, old)`` at every change of ``state`` (bluesky's ``RE.state_hook``)."""
+        return self._control.state_hook
+
+    @state_hook.setter
+    def state_hook(self, hook: StateHook | None) -> None:
+        self._control.state_hook = hook
 
     @property
     def handle(self) -> RunHandle | None:
@@ -334,7 +352,7 @@ class Engine(Suspending):
 
         ``skyscope shell`` calls it before each cell, so Ctrl-C pauses a background plan.
         """
-        if self._sigint is not None and self._session is not None:
+        if self._sigint is not None and self._sigint.armed and self._session is not None:
             self._sigint.remove()
             self._sigint.install(self._session.loop)
 
@@ -405,20 +423,19 @@ class Engine(Suspending):
         else:
             s.exit_override = ("fail", f"the engine failed: {type(error).__name__}: {error}")
         await s.driver.close()
-        return await PlanLoop(self).finish(s, None, None)
+        return await PlanLoop(self).finish(s, None, NO_PLAN_RETURN)
 
     async def _run(self, s: Session) -> RunResult:
         self.dispatcher.start()
-        if self._sigint is not None:
-            self._sigint.install(s.loop)
         try:
-            result = await PlanLoop(self).drive(s)
+            with contextlib.ExitStack() as stack:
+                entered(self, stack)
+                result = await PlanLoop(self).drive(s)
         except BaseException as error:
-            self.last_result = await self._end_abandoned(s, error)
+            if self._session is s:  # not ended yet (a context manager may refuse to enter)
+                self.last_result = await self._end_abandoned(s, error)
             raise
         finally:
-            if self._sigint is not None:
-                self._sigint.remove()
             for queue in list(self._streams):
                 queue.put_nowait(None)
         self.last_result = result

@@ -29,6 +29,10 @@ class DataKeyCollision(IllegalMessageSequence, ValueError):
     """Two devices read into one event give the same data key (a ValueError, as in bluesky)."""
 
 
+class InvalidReading(EngineError):
+    """A device's ``read()`` gave something other than a mapping of readings (None, often)."""
+
+
 class EngineStateError(EngineError):
     """A control method was called in a state where it cannot act (resume when idle…)."""
 

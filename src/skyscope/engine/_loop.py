@@ -23,13 +23,14 @@ from ._cleanup import (
 )
 from ._control import Action, Milestone, Request, Transition
 from ._driver import Finished
-from ._errors import InvalidCommand, RequestAbort, RequestStop, SubscriberFailed
+from ._errors import InvalidCommand, RequestAbort, RequestStop
 from ._interruptions import record_interruption
 from ._msg import Parallel
 from ._no_replay import refuses_replay
 from ._parallel import run_branches
 from ._session import Interrupted, Session
-from ._state import EngineState, ExitStatus, RunResult
+from ._state import NO_PLAN_RETURN, EngineState, ExitStatus, RunResult
+from ._subscriber_failure import subscriber_failure
 from ._suspension import hold_while_suspended
 
 if TYPE_CHECKING:
@@ -74,10 +75,10 @@ class PlanLoop:
             try:
                 item = await s.driver.advance(s.response, s.exc)
             except Exception as error:
-                return await self._finish(s, error, None)
+                return await self._finish(s, error, NO_PLAN_RETURN)
             except KeyboardInterrupt:  # a plan's own Ctrl-C: the run is aborted, as in bluesky
                 s.exit_override = ("abort", "KeyboardInterrupt raised by the plan")
-                return await self._finish(s, None, None)
+                return await self._finish(s, None, NO_PLAN_RETURN)
             if type(item) is Finished:
                 return await self._finish(s, None, item.value)
             s.exc = s.response = None
@@ -129,7 +130,7 @@ class PlanLoop:
         if failure is not None and s.exit_override is None:
             reason = f"critical {failure}"
             s.exit_override = ("fail", reason)
-            s.exc = SubscriberFailed(reason)
+            s.exc = subscriber_failure(failure, reason)
 
     async def _act(self, s: Session) -> RunResult | None:
         transition = self.engine._control.take()
@@ -205,7 +206,7 @@ class PlanLoop:
 
     async def _halt(self, s: Session) -> RunResult:
         await s.driver.close()
-        return await self._close_session(s, "abort", "halted", None, None, halt=True)
+        return await self._close_session(s, "abort", "halted", None, NO_PLAN_RETURN, halt=True)
 
     async def _finish(self, s: Session, error: BaseException | None, value: Any) -> RunResult:
         status: ExitStatus
@@ -243,6 +244,11 @@ class PlanLoop:
             self.engine.remove_suspender(suspender)
         await close_runs(s, status, reason, errors)
         await self.engine.dispatcher.stop(self.engine.subscriber_drain_timeout)
+        late = self.engine.dispatcher.critical_error
+        if late is not None and (status != "fail" or error is None):
+            # a critical subscriber failed on the last documents, after the plan could be told
+            status, reason = "fail", f"critical {late}"
+            error = subscriber_failure(late, reason)
         result = RunResult(
             tuple(s.run_uids), status, reason, value, EngineState.IDLE, error,
             tuple(self.engine.dispatcher.errors),

@@ -20,6 +20,8 @@ class SigintHandler:
         self._request_pause = request_pause
         self._last_press = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.armed = False
+        """True while a plan runs under this handler (a caller on another thread forwards to it)."""
 
     def install(self, loop: asyncio.AbstractEventLoop) -> None:
         """Take over SIGINT on ``loop`` if this is the main thread and the loop supports it."""

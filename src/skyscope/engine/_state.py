@@ -11,6 +11,25 @@ from ._subscriber_error import SubscriberError
 ExitStatus = Literal["success", "abort", "fail"]
 
 
+class _NoPlanReturn:
+    """The type of ``NO_PLAN_RETURN``: one instance, shown by its name."""
+
+    _instance: _NoPlanReturn | None = None
+
+    def __new__(cls) -> _NoPlanReturn:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NO_PLAN_RETURN"
+
+
+NO_PLAN_RETURN: Any = _NoPlanReturn()
+"""``RunResult.plan_result`` of a plan that never returned (stopped, aborted, failed, halted):
+a plan may return None itself, so None cannot say so (bluesky's ``RE.NO_PLAN_RETURN``)."""
+
+
 class EngineState(enum.StrEnum):
     """Where the engine is: idle, running a plan, or on its way to pausing or ending one."""
 
@@ -32,7 +51,8 @@ class RunResult:
     exit_status: ExitStatus | None
     """How the plan ended; None while it is paused."""
     reason: str = ""
-    plan_result: Any = None
+    plan_result: Any = NO_PLAN_RETURN
+    """What the plan returned; ``NO_PLAN_RETURN`` if it never did."""
     state: EngineState = EngineState.IDLE
     exception: BaseException | None = None
     subscriber_errors: tuple[SubscriberError, ...] = field(default_factory=tuple)

@@ -3,13 +3,14 @@
 An exception's traceback holds the frames it passed through, and those frames hold the
 document being delivered: keeping the exception would keep every failed document (and its
 frames) in memory for as long as the run's result lives. A ``SubscriberError`` keeps names
-and text only.
+and text; of a critical subscriber, also the exception itself (its frames cleared of their
+locals), since the run fails with it and the caller catches it by its own type.
 """
 
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -31,6 +32,8 @@ class SubscriberError:
     """The formatted traceback, as text."""
     critical: bool = False
     """Whether the subscriber was marked critical (its failure fails the run)."""
+    exception: BaseException | None = field(default=None, repr=False, compare=False)
+    """A critical subscriber's own exception, which the failed run raises (None otherwise)."""
 
     def __str__(self) -> str:
         if self.error_type == DETACHED:
@@ -58,6 +61,7 @@ def raised(
         str(error),
         text,
         critical,
+        error if critical else None,
     )
 
 

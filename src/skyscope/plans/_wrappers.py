@@ -202,9 +202,10 @@ def _exit_status(error: Exception) -> str:
 
 
 def _reason(error: Exception) -> str:
+    """The error's message (its type if it has none), as bluesky's and the engine's reason."""
     if isinstance(error, RequestAbort | RequestStop):
         return str(error)
-    return f"{type(error).__name__}: {error}"
+    return str(error) or type(error).__name__
 
 
 def _skip_none(factory: Callable[[], Any]) -> Callable[[], Any]:
