@@ -27,7 +27,8 @@ FAULTS = ("none", "none", "raise", "fail", "hang")
 CONTROLS = ("pause", "defer_pause", "stop", "abort", "halt", "cancel")
 AFTER_PAUSE = ("resume", "resume", "stop", "abort", "halt")
 HANG_TIMEOUT_S = 0.01
-SCENARIO_BOUND_S = 20  # a scenario takes well under a second: longer is a hang, shown with its example
+# A scenario takes well under a second: longer is a hang, shown with its example.
+SCENARIO_BOUND_S = 20
 
 
 class FaultyMotor(SoftMotor):
