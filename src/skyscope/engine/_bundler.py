@@ -45,7 +45,9 @@ class RunBundler:
         self.run = RunComposer(metadata)
         self._emit = emit
         self._push = push
-        self._describe: dict[Any, dict[str, DataKey]] = {}
+        self._describe: dict[tuple[str | None, Any], dict[str, DataKey]] = {}
+        """Data keys per (stream, object), as bluesky caches them: each new stream describes
+        its objects afresh; ``describe_collect`` is asked once per run (stream None)."""
         self._asset_writers: dict[Any, bool] = {}
         """Objects with ``collect_asset_docs``: whether it takes an index (asked once per run)."""
         self._collect_streams: dict[Any, str] = {}  # flyers that name their stream
@@ -85,8 +87,7 @@ class RunBundler:
             return
         if obj in bundle.readings:
             raise IllegalMessageSequence(f"{_name(obj)!r} was read twice in one event")
-        if obj not in self._describe:
-            await self._ensure_described(obj)
+        await self._ensure_described(obj, bundle.name)
         bundle.readings[obj] = reading
         takes_index = self._asset_writers.get(obj)
         if takes_index is not None:
@@ -122,7 +123,7 @@ class RunBundler:
         if name in self._streams:
             raise IllegalMessageSequence(f"stream {name!r} is already declared in this run")
         for obj in objs:
-            await self._ensure_described(obj, collect=collect)
+            await self._ensure_described(obj, None if collect else name, collect=collect)
         stream = await self._make_stream(name, objs)
         return stream.composer.uid
 
@@ -131,7 +132,7 @@ class RunBundler:
         if obj in self._monitors:
             raise IllegalMessageSequence(f"{_name(obj)!r} is already monitored in this run")
         stream_name = name or f"{_name(obj)}_monitor"
-        await self._ensure_described(obj)
+        await self._ensure_described(obj, stream_name)
         stream = await self._make_stream(stream_name, (obj,))
 
         def on_reading(reading: Mapping[str, Any]) -> None:
@@ -169,7 +170,8 @@ class RunBundler:
 
     def forget_descriptions(self, obj: Any) -> None:
         """Drop ``obj``'s cached descriptions (after ``configure`` changed them)."""
-        self._describe.pop(obj, None)
+        for key in [k for k in self._describe if k[1] is obj]:
+            del self._describe[key]
         for name in [n for n, s in self._streams.items() if obj in s.objs]:
             del self._streams[name]
 
@@ -184,15 +186,15 @@ class RunBundler:
         self._bundle = None
         return bundle
 
-    async def _ensure_described(self, obj: Any, collect: bool = False) -> None:
-        if obj not in self._describe:
+    async def _ensure_described(self, obj: Any, stream: str | None, collect: bool = False) -> None:
+        if (stream, obj) not in self._describe:
             method = obj.describe_collect if collect else obj.describe
             described = await maybe_await(method())
             if collect:
                 stream, described = collect_stream(described, _name(obj))
                 if stream is not None:
                     self._collect_streams[obj] = stream
-            self._describe[obj] = dict(_as_described(described))
+            self._describe[stream, obj] = dict(_as_described(described))
             if hasattr(obj, "collect_asset_docs"):
                 self._asset_writers[obj] = _takes_index(obj)
 
@@ -203,7 +205,7 @@ class RunBundler:
         data_keys: dict[str, DataKey] = {}
         object_keys: dict[str, list[str]] = {}
         for obj in objs:
-            keys = self._describe[obj]
+            keys = self._describe[(name, obj) if (name, obj) in self._describe else (None, obj)]
             if clash := data_keys.keys() & keys.keys():
                 raise DataKeyCollision(
                     f"data keys {sorted(clash)} of {_name(obj)!r} collide with another device's "
@@ -263,7 +265,7 @@ class RunBundler:
         stream_name = name or self._stream_of(obj)
         stream = None if stream_name is None else self._streams.get(stream_name)
         if stream is None:
-            await self._ensure_described(obj, collect=True)
+            await self._ensure_described(obj, None, collect=True)
             stream_name = stream_name or self._collect_streams.get(obj) or _name(obj)
             stream = self._streams.get(stream_name) or await self._make_stream(stream_name, (obj,))
         if hasattr(obj, "collect_asset_docs"):
