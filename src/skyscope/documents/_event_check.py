@@ -4,6 +4,8 @@ Compiled once per descriptor into a tuple of ``(key, fast types, check)``; an ev
 two length comparisons and, per key, two lookups and two ``type(x) in fast_types`` tests in the
 common case (equal sizes plus every expected key present means equal key sets).
 Keys with ``external: "STREAM:"`` are not carried in events: they are dropped if given.
+A scalar value of the wrong dtype is accepted and logged once per key per run (event-model's
+schema accepts it, and bluesky emits it); other mismatches are refused.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from ._data_key import DataKey
+from ._dtype_mismatch import DtypeMismatchLog
 from ._errors import DocumentValidationError
 from ._value_checks import FAST_TYPES, ValueCheck, column_problem, got, is_real, value_check
 
@@ -21,12 +26,28 @@ _TIME_TYPES = FAST_TYPES["number"]
 class EventDataChecker:
     """Validates the data, timestamps, times and ``filled`` of one stream's events."""
 
-    __slots__ = ("_checks", "_data_keys", "_where", "external_keys", "keys", "stream_keys")
+    __slots__ = (
+        "_checks",
+        "_data_keys",
+        "_mismatches",
+        "_scalar_keys",
+        "_where",
+        "external_keys",
+        "keys",
+        "stream_keys",
+    )
 
-    def __init__(self, stream: str, data_keys: Mapping[str, DataKey]) -> None:
-        """Compile the checks for the stream named ``stream`` with these data keys."""
+    def __init__(
+        self,
+        stream: str,
+        data_keys: Mapping[str, DataKey],
+        mismatches: DtypeMismatchLog | None = None,
+    ) -> None:
+        """Compile the checks for stream ``stream``; ``mismatches`` is the run's dtype log."""
         self._where = f"in stream {stream!r}"
         self._data_keys = data_keys
+        self._mismatches = DtypeMismatchLog() if mismatches is None else mismatches
+        self._scalar_keys = frozenset(k for k, v in data_keys.items() if not v["shape"])
         self.stream_keys = frozenset(k for k, v in data_keys.items() if _is_stream_key(v))
         self.keys = frozenset(data_keys) - self.stream_keys
         self.external_keys = tuple(k for k in self.keys if "external" in data_keys[k])
@@ -61,8 +82,12 @@ class EventDataChecker:
 
     def _check_value(self, key: str, value: object, check: ValueCheck) -> None:
         problem = check(value)
-        if problem is not None:
-            raise self._error(f"data[{key!r}]: {problem}")
+        if problem is None:
+            return
+        if key in self._scalar_keys:
+            self._mismatches.warn(key, self._data_keys[key], problem, self._where)
+            return
+        raise self._error(f"data[{key!r}]: {problem}")
 
     def _mismatch(
         self, data: Mapping[str, Any], timestamps: Mapping[str, Any], kind: str = "event"
@@ -86,9 +111,14 @@ class EventDataChecker:
         if data.keys() != self.keys or timestamps.keys() != self.keys:
             raise self._mismatch(data, timestamps, kind="event_page")
         for key, fast_types, check in self._checks:
-            problem = column_problem(data[key], self._data_keys[key], fast_types, check)
-            if problem is not None:
-                raise self._error(f"data[{key!r}]: {problem}", kind="event_page")
+            column = data[key]
+            problem = column_problem(column, self._data_keys[key], fast_types, check)
+            if problem is None:
+                continue
+            if key in self._scalar_keys and _is_column(column):
+                self._mismatches.warn(key, self._data_keys[key], problem, self._where)
+                continue
+            raise self._error(f"data[{key!r}]: {problem}", kind="event_page")
         rows = self._rows(data, timestamps, rows)
         for key, column in timestamps.items():
             bad = [t for t in column if type(t) not in _TIME_TYPES and not is_real(t)][:1]
@@ -169,6 +199,10 @@ class EventDataChecker:
 
     def _error(self, problem: str, kind: str = "event") -> DocumentValidationError:
         return DocumentValidationError(kind, problem, where=self._where)
+
+
+def _is_column(column: object) -> bool:
+    return isinstance(column, Sequence | np.ndarray) and not isinstance(column, str)
 
 
 def _is_stream_key(data_key: DataKey) -> bool:

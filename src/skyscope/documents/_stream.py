@@ -39,7 +39,7 @@ class StreamComposer:
         self.doc = doc
         self.name: str = doc.get("name", "")
         self.uid = doc["uid"]
-        self._check = EventDataChecker(self.name, doc["data_keys"])
+        self._check = EventDataChecker(self.name, doc["data_keys"], run.dtype_mismatches)
 
     @property
     def num_events(self) -> int:
