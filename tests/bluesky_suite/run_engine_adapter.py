@@ -58,6 +58,8 @@ class RunEngineAdapter:
         self._previous_sigint = signal.getsignal(signal.SIGINT)
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, self._forward_sigint)
+        # Msg('RE_class') asks the RunEngine for its class: the adapter is the RunEngine here
+        self.engine.register_command("RE_class", self._own_class)
 
     # --- attributes bluesky's RunEngine exposes, read through to the engine --------------
 
@@ -157,6 +159,9 @@ class RunEngineAdapter:
     def clear_suspenders(self) -> None:
         for suspender in self.engine.suspenders:
             self.remove_suspender(suspender)
+
+    async def _own_class(self, msg: Any) -> type[RunEngineAdapter]:
+        return type(self)
 
     def register_command(self, name: str, func: Any) -> None:
         self.engine.register_command(name, func)

@@ -12,6 +12,7 @@ from typing import Any
 from ._awaiting import describe_failure, status_error, status_future
 from ._context import Context
 from ._msg import Msg
+from ._unwaited import UnwaitedFailures
 from ._waiting import Deadline, wait_interruptibly
 
 
@@ -30,6 +31,7 @@ def track(
         waited = Deadline(status, msg.obj, action, timeout, ctx.session.loop, grace)
     ctx.session.groups.setdefault(group, []).append((waited, msg.obj, action))
     ctx.watch_progress(status, msg.obj)
+    ctx.session.unwaited.watch(status, msg.obj, action, ctx.session.loop)
     return status
 
 
@@ -45,15 +47,24 @@ async def wait_one(ctx: Context, status: Any, obj: Any, action: str) -> None:
     """Wait for one status (interruptibly) and raise why it failed, if it did."""
     if not status.done:
         await wait_interruptibly(ctx.session, [status_future(status, ctx.session.loop)])
-    await raise_if_failed(status, obj, action)
+    await raise_if_failed(status, obj, action, ctx.session.unwaited)
 
 
-async def raise_if_failed(status: Any, obj: Any, action: str) -> None:
-    """Raise why a finished status failed: its time-out (once its device stopped) or its error."""
+async def raise_if_failed(
+    status: Any, obj: Any, action: str, unwaited: UnwaitedFailures | None = None
+) -> None:
+    """Raise why a finished status failed: its time-out (once its device stopped) or its error.
+
+    ``unwaited`` learns it is reported, so the plan's next step does not raise it again.
+    """
     if type(status) is Deadline and status.error is not None:
+        if unwaited is not None:
+            unwaited.reported(status.status)  # the stopped move fails later: already told
         await status.stopped()
         raise status.error
     if status_error(status) is not None:
+        if unwaited is not None:
+            unwaited.reported(status)
         raise describe_failure(status, obj, action)
 
 

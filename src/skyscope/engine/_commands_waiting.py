@@ -57,10 +57,12 @@ async def wait(ctx: Context, msg: Msg) -> Any:
             if kwargs.get("move_on", False) or not kwargs.get("error_on_timeout", True):
                 hook = None  # bluesky's hook hears of the group again at the next wait
                 return False
+            for status, _obj, _action in late:  # stopped and reported here, not again
+                s.unwaited.reported(getattr(status, "status", status))
             await _time_out(group, timeout, late)
         for status, obj, action in (*entries, *watched):
             if status.done and (type(status) is Deadline or status_error(status) is not None):
-                await raise_if_failed(status, obj, action)
+                await raise_if_failed(status, obj, action, s.unwaited)
         return True
     finally:
         if hook is not None:

@@ -72,6 +72,8 @@ class PlanLoop:
             if s.rewind.replay:
                 await self._replay_one(s)
                 continue
+            if s.unwaited.pending and s.exc is None:  # a status failed with nobody waiting
+                s.exc = s.unwaited.take()
             try:
                 item = await s.driver.advance(s.response, s.exc)
             except Exception as error:

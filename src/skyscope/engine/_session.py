@@ -14,6 +14,7 @@ from ._errors import IllegalMessageSequence
 from ._rewind import Rewind
 from ._state import ExitStatus
 from ._suspenders import Suspender
+from ._unwaited import UnwaitedFailures
 
 if TYPE_CHECKING:
     from ._simulation import Simulation
@@ -47,6 +48,8 @@ class Session:
     exit_override: tuple[ExitStatus, str] | None = None
     interruptions: dict[str, StreamComposer] = field(default_factory=dict)
     """Each open run's interruptions stream, by the run's uid (``record_interruptions``)."""
+    unwaited: UnwaitedFailures = field(default_factory=UnwaitedFailures)
+    """Failed statuses the plan has not waited for: raised into its next step."""
     simulation: Simulation | None = None
     """Set in a dry run: commands answer with their dry-run responses and tally here."""
     done: asyncio.Future[Any] = field(init=False)
