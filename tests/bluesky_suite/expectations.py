@@ -71,8 +71,6 @@ XFAIL: dict[str, str] = {
     "suspenders::test_pre_suspend_plan[True-None-post_plan1-expected_list1]": "bluesky's msg_hook sees its own messages around the hold ('_start_suspender', 'rewindable', '_resume_from_suspender'); skyscope runs the same pre/post plans and shows the hold as the one 'wait_for' it executes, adding none of bluesky's internal commands",
     "suspenders::test_pre_suspend_plan[True-pre_plan0-None-expected_list0]": "bluesky's msg_hook sees its own messages around the hold ('_start_suspender', 'rewindable', '_resume_from_suspender'); skyscope runs the same pre/post plans and shows the hold as the one 'wait_for' it executes, adding none of bluesky's internal commands",
     "suspenders::test_pre_suspend_plan[True-pre_plan2-post_plan2-expected_list2]": "bluesky's msg_hook sees its own messages around the hold ('_start_suspender', 'rewindable', '_resume_from_suspender'); skyscope runs the same pre/post plans and shows the hold as the one 'wait_for' it executes, adding none of bluesky's internal commands",
-    "suspenders::test_suspender_plans[False]": "a suspender installed by Msg('install_suspender') stays installed after the plan in bluesky; in skyscope it lasts as long as the plan (a plan that fails half-way leaves no suspender holding later plans)",
-    "suspenders::test_suspender_plans[True]": "a suspender installed by Msg('install_suspender') stays installed after the plan in bluesky; in skyscope it lasts as long as the plan (a plan that fails half-way leaves no suspender holding later plans)",
 }
 
 _TIMING = "timing-dependent here (2 shared cores): passes or fails from run to run under skyscope"

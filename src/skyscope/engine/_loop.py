@@ -240,8 +240,6 @@ class PlanLoop:
             await unstage_all(s, errors)
         for token in s.plan_tokens:
             self.engine.dispatcher.unsubscribe(token)
-        for suspender in s.plan_suspenders:
-            self.engine.remove_suspender(suspender)
         await close_runs(s, status, reason, errors)
         await self.engine.dispatcher.stop(self.engine.subscriber_drain_timeout)
         late = self.engine.dispatcher.critical_error
