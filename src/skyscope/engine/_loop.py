@@ -192,6 +192,10 @@ class PlanLoop:
             await hold_while_suspended(s, self.engine._suspenders, self._execute)
         except Interrupted:
             return  # an abort/stop/halt arrived while suspended: the loop acts on it next
+        except Exception as error:  # a side plan failed: thrown into the plan, as in bluesky
+            self.engine._control.reach(Milestone.CLEARED)
+            s.response, s.exc = None, error
+            return
         errors: list[BaseException] = []
         await call_on_seen(s, "resume", errors)
         self.engine._control.reach(Milestone.CLEARED)
