@@ -53,16 +53,16 @@ def unsubscribe(ctx: Context, msg: Msg) -> Any:
 
 
 def install_suspender(ctx: Context, msg: Msg) -> Any:
-    """``Msg('install_suspender', None, suspender)``: for the rest of this plan."""
+    """``Msg('install_suspender', None, suspender)``: installed until removed, as in bluesky.
+
+    bluesky's ``suspend_wrapper`` removes its suspender explicitly; the plan ending does not.
+    """
     ctx.install_suspender(msg.args[0])
-    ctx.session.plan_suspenders.append(msg.args[0])
 
 
 def remove_suspender(ctx: Context, msg: Msg) -> Any:
     """``Msg('remove_suspender', None, suspender)``."""
     ctx.remove_suspender(msg.args[0])
-    if msg.args[0] in ctx.session.plan_suspenders:
-        ctx.session.plan_suspenders.remove(msg.args[0])
 
 
 def _filtered(callback: Callable[[str, Any], Any], names: Any) -> Callable[[str, Any], Any]:

@@ -194,6 +194,10 @@ class PlanLoop:
             await hold_while_suspended(s, self.engine._suspenders, self._execute)
         except Interrupted:
             return  # an abort/stop/halt arrived while suspended: the loop acts on it next
+        except Exception as error:  # a side plan failed: thrown into the plan, as in bluesky
+            self.engine._control.reach(Milestone.CLEARED)
+            s.response, s.exc = None, error
+            return
         errors: list[BaseException] = []
         await call_on_seen(s, "resume", errors)
         self.engine._control.reach(Milestone.CLEARED)
@@ -242,8 +246,6 @@ class PlanLoop:
             await unstage_all(s, errors)
         for token in s.plan_tokens:
             self.engine.dispatcher.unsubscribe(token)
-        for suspender in s.plan_suspenders:
-            self.engine.remove_suspender(suspender)
         await close_runs(s, status, reason, errors)
         await self.engine.dispatcher.stop(self.engine.subscriber_drain_timeout)
         late = self.engine.dispatcher.critical_error

@@ -13,7 +13,6 @@ from ._driver import PlanDriver
 from ._errors import IllegalMessageSequence
 from ._rewind import Rewind
 from ._state import ExitStatus
-from ._suspenders import Suspender
 from ._unwaited import UnwaitedFailures
 
 if TYPE_CHECKING:
@@ -44,7 +43,6 @@ class Session:
     kicked_off: dict[int, Any] = field(default_factory=dict)  # flyers not collected yet
     completed: set[int] = field(default_factory=set)  # ids of those told to complete
     plan_tokens: list[int] = field(default_factory=list)
-    plan_suspenders: list[Suspender] = field(default_factory=list)
     exit_override: tuple[ExitStatus, str] | None = None
     interruptions: dict[str, StreamComposer] = field(default_factory=dict)
     """Each open run's interruptions stream, by the run's uid (``record_interruptions``)."""
