@@ -108,9 +108,17 @@ async def test_every_document_exactly_once_through_server_and_consumer_kills(
         # the consumer dies mid-ingest (twice: early, and once half the documents are stored),
         # each time between a commit and its acknowledgements or in the middle of a batch
         for starts, stored_at_least in enumerate((1, TOTAL // 2), start=2):
-            await wait_until(
-                lambda n=stored_at_least: stored_count(catalog_url) >= n, WAIT_S, thread=True
-            )
+            try:
+                await wait_until(
+                    lambda n=stored_at_least: stored_count(catalog_url) >= n, WAIT_S, thread=True
+                )
+            except TimeoutError:  # say where the flow stood (seen once in CI under heavy load)
+                stored = await asyncio.to_thread(stored_count, catalog_url)
+                raise AssertionError(
+                    f"the consumer stored {stored} documents in {WAIT_S} s, not {stored_at_least};"
+                    f" published {[p.published for p in publishers]}, pending "
+                    f"{[p.pending for p in publishers]}; consumer log:\n{log.read_text()}"
+                ) from None
             consumer.send_signal(signal.SIGKILL)
             await consumer.wait()
             consumer = await start_consumer(starts)
