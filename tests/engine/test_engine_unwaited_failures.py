@@ -98,12 +98,15 @@ async def test_a_move_failing_during_a_sleep_is_raised_after_it(engine: Engine) 
     assert seen == [True]  # raised at the first step after the move failed
 
 
-async def test_a_failure_a_wait_reported_is_not_raised_again(engine: Engine, recorder) -> None:
+@pytest.mark.parametrize("limit", [{}, {"timeout": 30}])  # a time limit wraps it in a Deadline
+async def test_a_failure_a_wait_reported_is_not_raised_again(
+    engine: Engine, recorder, limit: dict[str, float]
+) -> None:
     stage = Failing("failing_stage", "later")
     caught: list[BaseException] = []
 
     async def plan() -> AsyncGenerator[Any, Any]:
-        yield Msg("set", stage, 10, group="g")
+        yield Msg("set", stage, 10, group="g", **limit)
         stage.release.set()
         try:
             yield Msg("wait", None, group="g")

@@ -63,8 +63,8 @@ async def raise_if_failed(
         await status.stopped()
         raise status.error
     if status_error(status) is not None:
-        if unwaited is not None:
-            unwaited.reported(status)
+        if unwaited is not None:  # a Deadline's device Status is the one unwaited watches
+            unwaited.reported(status.status if type(status) is Deadline else status)
         raise describe_failure(status, obj, action)
 
 
