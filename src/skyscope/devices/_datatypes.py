@@ -66,6 +66,8 @@ class _Float(Converter[float]):
     dtype_numpy = "<f8"
 
     def convert(self, value: Any) -> float:
+        if type(value) is float:  # the usual case, without the isinstance checks
+            return value
         if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
             raise self.refuse(value, "float")
         return float(value)
@@ -79,6 +81,8 @@ class _Int(Converter[int]):
     dtype_numpy = "<i8"
 
     def convert(self, value: Any) -> int:
+        if type(value) is int:  # the usual case, without the isinstance checks
+            return value
         if isinstance(value, bool | np.bool_):
             raise self.refuse(value, "int")
         if isinstance(value, int | np.integer):

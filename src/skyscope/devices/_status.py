@@ -278,8 +278,14 @@ def _call_safely(callback: StatusCallback, status: Status[Any]) -> None:
 
 def describe_action(verb: str, *args: object) -> str:
     """Spell an operation for messages, e.g. ``set(5.0)``, shortening long arguments."""
+    if len(args) == 1 and type(args[0]) in _SHORT_SCALARS:  # the usual move: one number
+        return f"{verb}({args[0]!r})"
     text = ", ".join(_short_repr(arg) for arg in args)
     return f"{verb}({text})"
+
+
+_SHORT_SCALARS = frozenset({float, int, bool})
+"""Types whose repr is always short: spelt without the shortening (a move's usual target)."""
 
 
 def _short_repr(value: object, limit: int = 40) -> str:

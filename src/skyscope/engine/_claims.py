@@ -53,9 +53,9 @@ class Claims:
 
     def take(self, device: Any, session: Session, action: str) -> None:
         """Claim ``device`` for ``session``, or raise DeviceInUse if another plan holds it."""
-        mine = self._by_session.get(session)
-        if mine is not None and id(device) in mine:
+        if id(device) in session.claimed:
             return  # the usual case: this plan already holds it
+        mine = self._by_session.get(session)
         conflict = self.holder(device, session)
         if conflict is not None:
             raise DeviceInUse(_refusal(device, action, conflict))
@@ -63,6 +63,7 @@ class Claims:
             mine = self._by_session[session] = set()
             session.done.add_done_callback(lambda _: self.release(session))
         mine.add(id(device))
+        session.claimed.add(id(device))
         self._held[id(device)] = Claim(device, session, _plan_name(session), action)
 
     def holder(self, device: Any, session: Session | None = None) -> Claim | None:
@@ -82,6 +83,7 @@ class Claims:
 
     def release(self, session: Session) -> None:
         """Let go of every device ``session`` holds."""
+        session.claimed.clear()
         for key in self._by_session.pop(session, set()):
             claim = self._held.get(key)
             if claim is not None and claim.session is session:
@@ -108,8 +110,11 @@ def claiming(commands: Mapping[str, Command]) -> dict[str, Command]:
 
 def _claim_then(handler: Handler, action: str) -> Handler:
     def claim_then_handle(ctx: Context, msg: Msg) -> Any:
-        if msg.obj is not None:
-            CLAIMS.take(msg.obj, ctx.session, action)
+        obj = msg.obj
+        if obj is not None:
+            session = ctx.session
+            if id(obj) not in session.claimed:  # held already: the usual case, no call
+                CLAIMS.take(obj, session, action)
         return handler(ctx, msg)
 
     return claim_then_handle

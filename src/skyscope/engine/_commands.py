@@ -24,15 +24,34 @@ def track(
     timeout: float | None = None,
     grace: float = 0.0,
 ) -> Any:
-    """Add ``status`` to the message's wait group (with the engine's deadline if any)."""
+    """Add ``status`` to the message's wait group (with the engine's deadline if any).
+
+    A status that already succeeded (an instant soft move) cannot fail unwaited, so nobody
+    watches it for that: this is the hot path of a scan of soft devices.
+    """
     group = msg.kwargs.get("group")
+    s = ctx.session
     waited = status
     if timeout is not None:
-        waited = Deadline(status, msg.obj, action, timeout, ctx.session.loop, grace)
-    ctx.session.groups.setdefault(group, []).append((waited, msg.obj, action))
+        waited = Deadline(status, msg.obj, action, timeout, s.loop, grace)
+    s.groups.setdefault(group, []).append((waited, msg.obj, action))
     ctx.watch_progress(status, msg.obj)
-    ctx.session.unwaited.watch(status, msg.obj, action, ctx.session.loop)
+    if timeout is not None or not _succeeded(status):
+        s.unwaited.watch(status, msg.obj, action, s.loop)
     return status
+
+
+def all_succeeded(entries: list[tuple[Any, Any, str]]) -> bool:
+    """Whether every status of a wait group already finished without error (no deadline)."""
+    for status, _obj, _action in entries:
+        if type(status) is Deadline or not _succeeded(status):
+            return False
+    return True
+
+
+def _succeeded(status: Any) -> bool:
+    """Whether ``status`` already finished without error: it can no longer fail unwaited."""
+    return getattr(status, "done", False) is True and getattr(status, "success", False) is True
 
 
 def handler_kwargs(msg: Msg, *drop: str) -> dict[str, Any]:

@@ -29,9 +29,10 @@ def set_(ctx: Context, msg: Msg) -> Any:
             grace = DEVICE_GRACE_S
         else:
             del kwargs["timeout"]
-    ctx.session.remember(ctx.session.moved, msg.obj)
+    ctx.session.moved.setdefault(id(msg.obj), msg.obj)
     status = msg.obj.set(*msg.args, **kwargs)
-    action = f"set({', '.join(map(repr, msg.args))})"
+    args = msg.args
+    action = f"set({args[0]!r})" if len(args) == 1 else f"set({', '.join(map(repr, args))})"
     return track(ctx, msg, status, action, timeout, grace)
 
 
@@ -42,7 +43,9 @@ def trigger(ctx: Context, msg: Msg) -> Any:
     acquisition fails if it has not finished in time, and the device is asked to stop.
     """
     kwargs = handler_kwargs(msg, "group")
-    timeout = time_limit(kwargs.pop("timeout", None), "trigger")
+    timeout = kwargs.pop("timeout", None)
+    if timeout is not None:
+        timeout = time_limit(timeout, "trigger")
     status = msg.obj.trigger(*msg.args, **kwargs)
     return track(ctx, msg, status, "trigger()", timeout)
 

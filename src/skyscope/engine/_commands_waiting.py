@@ -7,7 +7,7 @@ from typing import Any
 
 from ._awaiting import status_error
 from ._cleanup import INTERRUPTED_WAIT
-from ._commands import name_of, raise_if_failed
+from ._commands import all_succeeded, name_of, raise_if_failed
 from ._context import Context
 from ._errors import WaitForTimeoutError
 from ._msg import Msg
@@ -23,7 +23,7 @@ from ._waiting import (
 )
 
 
-async def wait(ctx: Context, msg: Msg) -> Any:
+def wait(ctx: Context, msg: Msg) -> Any:
     """``Msg('wait', group=None, timeout=None, move_on=False, watch=())``: the group's Statuses.
 
     Returns True once all have finished; the first to fail, or any of the ``watch`` groups'
@@ -36,10 +36,22 @@ async def wait(ctx: Context, msg: Msg) -> Any:
     s = ctx.session
     kwargs = msg.kwargs
     group = kwargs.get("group", msg.args[0] if msg.args else None)
-    timeout = time_limit(kwargs.get("timeout"), "wait")
+    timeout = kwargs.get("timeout")
+    if timeout is not None:
+        timeout = time_limit(timeout, "wait")
     entries = s.groups.pop(group, None)
     if not entries:
         return True
+    if ctx.waiting_hook is None and not kwargs.get("watch") and all_succeeded(entries):
+        return True  # the hot path of soft devices: nothing to wait for, no coroutine made
+    return _wait(ctx, msg, group, timeout, entries)
+
+
+async def _wait(
+    ctx: Context, msg: Msg, group: Any, timeout: float | None, entries: list[Any]
+) -> bool:
+    s = ctx.session
+    kwargs = msg.kwargs
     hook = ctx.waiting_hook
     if hook is not None:
         hook({getattr(st, "status", st) for st, _obj, _a in entries})

@@ -84,8 +84,11 @@ class PlanLoop:
             if type(item) is Finished:
                 return await self._finish(s, None, item.value)
             s.exc = s.response = None
-            try:
-                s.response = await self._execute(s, item)
+            try:  # most handlers answer at once: only a coroutine's answer is awaited
+                response = self._dispatch(s, item)
+                if type(response) is CoroutineType:
+                    response = await response
+                s.response = response
             except Interrupted:
                 s.rewind.interrupted = item
             except Exception as error:
@@ -102,11 +105,19 @@ class PlanLoop:
             s.exc = error
 
     async def _execute(self, s: Session, item: Any) -> Any:
+        """Execute one item (a message or a ``Parallel``) and return the plan's response."""
+        response = self._dispatch(s, item)
+        if type(response) is CoroutineType:
+            response = await response
+        return response
+
+    def _dispatch(self, s: Session, item: Any) -> Any:
+        """Start executing ``item``: its response, or a coroutine that gives it."""
         try:
             command = item.command
         except AttributeError:
             if type(item) is Parallel:
-                return await run_branches(s, item.plans, self._execute)
+                return run_branches(s, item.plans, self._execute)
             raise TypeError(f"a plan must yield messages (Msg) or plans, not {item!r}") from None
         hook = self.engine.msg_hook
         if hook is not None:  # before the look-up: the hook sees an unknown command too
@@ -122,10 +133,7 @@ class PlanLoop:
             handler = declared.handler
             if item.obj is not None:
                 s.seen.setdefault(id(item.obj), item.obj)
-        response = handler(self.engine, item)
-        if type(response) is CoroutineType:
-            response = await response
-        return response
+        return handler(self.engine, item)
 
     def _check_critical(self, s: Session) -> None:
         failure = self.engine.dispatcher.critical_error

@@ -39,6 +39,8 @@ class Session:
     groups: dict[Any, list[tuple[Any, Any, str]]] = field(default_factory=dict)
     seen: dict[int, Any] = field(default_factory=dict)
     moved: dict[int, Any] = field(default_factory=dict)
+    claimed: set[int] = field(default_factory=set)
+    """Ids of the devices this plan holds (the claim check's fast path; see ``_claims``)."""
     staged: dict[int, Any] = field(default_factory=dict)
     kicked_off: dict[int, Any] = field(default_factory=dict)  # flyers not collected yet
     completed: set[int] = field(default_factory=set)  # ids of those told to complete
