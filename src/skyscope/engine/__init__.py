@@ -21,7 +21,7 @@ from ._errors import (
 )
 from ._handle import RunHandle
 from ._metadata import MetadataValidator, PersistentDict
-from ._msg import Msg, Parallel, Plan, Return
+from ._msg import Msg, Parallel, Plan, Return, make_msg
 from ._no_replay import NoReplayAllowed
 from ._progress import ProgressCallback, ProgressUpdate, RichProgress
 from ._registry import COMMANDS, Command, CustomHandler
@@ -60,6 +60,7 @@ __all__ = [
     "RunHandle",
     "RunProgress",
     "Msg",
+    "make_msg",
     "Return",
     "Parallel",
     "Plan",

@@ -35,6 +35,18 @@ class Msg(_MsgFields):
         )
 
 
+_new_tuple = tuple.__new__
+
+
+def make_msg(command: str, obj: Any = None, *args: Any, run: Any = None, **kwargs: Any) -> Msg:
+    """The same ``Msg`` as ``Msg(command, obj, *args, run=run, **kwargs)``, in half the time.
+
+    Calling a class whose ``__new__`` is Python code costs about 1.3 µs; this about 0.6. The
+    standard plans make every message of their per-point loops with it.
+    """
+    return _new_tuple(Msg, (command, obj, args, kwargs, run))
+
+
 class MsgLike(Protocol):
     """Anything with a message's five fields (skyscope's ``Msg`` or bluesky's)."""
 
@@ -50,14 +62,27 @@ class MsgLike(Protocol):
     def run(self) -> Any: ...
 
 
-@dataclass(frozen=True, slots=True)
 class Return:
     """Yielded by an async plan to end itself with a value (async generators cannot ``return``).
 
-    ``result = yield subplan()`` in the parent receives ``value``.
+    ``result = yield subplan()`` in the parent receives ``value``. A plain slotted class, not a
+    frozen dataclass: plans make one per point, and a frozen dataclass costs twice as much.
     """
 
-    value: Any = None
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any = None) -> None:
+        """Carry ``value`` back to the parent plan."""
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Return(value={self.value!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Return and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash((Return, self.value))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..devices import Movable, Readable
-from ..engine import Msg, Return
+from ..engine import Msg, Return, make_msg
 from ._plan_md import plan_metadata
 from ._stubs import new_group, trigger_and_read
 from ._wrappers import relative_set_wrapper, reset_positions_wrapper, run_wrapper, stage_wrapper
@@ -52,10 +52,10 @@ async def one_nd_step(
     for motor, target in step.items():
         if pos_cache.get(motor) != target:
             group = group or new_group("step")
-            yield Msg("set", motor, target, group=group)
+            yield make_msg("set", motor, target, group=group)
             pos_cache[motor] = target
     if group is not None:
-        yield Msg("wait", None, group=group)
+        yield make_msg("wait", None, group=group)
     readable: list[Any] = [*detectors, *step]  # the motors are read too
     readings = yield trigger_and_read(readable)
     yield Return(readings)
@@ -100,10 +100,10 @@ async def count(
 
     async def inner() -> AsyncGenerator[Any, Any]:
         for i in itertools.count() if num is None else range(num):
-            yield Msg("checkpoint")
+            yield make_msg("checkpoint")
             yield shot(detectors)
             if delay and (num is None or i < num - 1):
-                yield Msg("sleep", None, delay)
+                yield make_msg("sleep", None, delay)
 
     yield stage_wrapper(run_wrapper(inner(), {**_md, **(md or {})}), detectors)
 
@@ -266,7 +266,7 @@ async def _steps(
 
     async def inner() -> AsyncGenerator[Any, Any]:
         for point in points:
-            yield Msg("checkpoint")
+            yield make_msg("checkpoint")
             yield step(detectors, point, pos_cache)
 
     yield stage_wrapper(run_wrapper(inner(), md), [*detectors, *motors])

@@ -11,7 +11,7 @@ from itertools import count as _counter
 from typing import Any
 
 from ..devices import Movable, Readable
-from ..engine import Msg, Parallel, Return
+from ..engine import Msg, Parallel, Return, make_msg
 
 _groups = _counter()
 
@@ -234,19 +234,19 @@ async def trigger_and_read(
     triggered = False
     for obj in devices:
         if hasattr(obj, "trigger"):
-            yield Msg("trigger", obj, group=group)
+            yield make_msg("trigger", obj, group=group)
             triggered = True
     if triggered:
-        yield Msg("wait", None, group=group)
-    yield Msg("create", name=name)
+        yield make_msg("wait", None, group=group)
+    yield make_msg("create", name=name)
     readings: dict[str, Any] = {}
     try:
         for obj in devices:
-            readings.update((yield Msg("read", obj)))
+            readings.update((yield make_msg("read", obj)))
     except Exception:
-        yield Msg("drop")
+        yield make_msg("drop")
         raise
-    yield Msg("save")
+    yield make_msg("save")
     yield Return(readings)
 
 
