@@ -133,7 +133,9 @@ class Status(Generic[T]):
     @property
     def success(self) -> bool:
         """Whether the operation has finished without an error."""
-        return self.done and self.exception() is None
+        if self._task is None:  # finished at once (no task): the engine's hot path asks this
+            return self._exception is None
+        return self._task.done() and self.exception() is None
 
     def exception(self, timeout: float | None = 0.0) -> BaseException | None:
         """Return the error the operation failed with, or ``None`` (also while still running)."""

@@ -36,6 +36,11 @@ class _Stream:
     composer: StreamComposer
     objs: tuple[Any, ...]
     event_keys: frozenset[str]
+    obj_set: frozenset[Any] = frozenset()
+    """``objs`` as a set: an event must read exactly these (one comparison per save)."""
+
+    def __post_init__(self) -> None:
+        self.obj_set = frozenset(self.objs)
 
 
 class RunBundler:
@@ -87,7 +92,8 @@ class RunBundler:
             return
         if obj in bundle.readings:
             raise IllegalMessageSequence(f"{_name(obj)!r} was read twice in one event")
-        await self._ensure_described(obj, bundle.name)
+        if (bundle.name, obj) not in self._describe:
+            await self._ensure_described(obj, bundle.name)
         bundle.readings[obj] = reading
         takes_index = self._asset_writers.get(obj)
         if takes_index is not None:
@@ -100,7 +106,7 @@ class RunBundler:
             return
         stream = self._streams.get(bundle.name) or await self._new_stream(bundle)
         readings = bundle.readings
-        if len(readings) != len(stream.objs) or not all(o in readings for o in stream.objs):
+        if readings.keys() != stream.obj_set:
             raise IllegalMessageSequence(
                 f"stream {bundle.name!r} was described with {_names(stream.objs)} but this event "
                 f"read {_names(bundle.readings)}: use another stream name or declare_stream"

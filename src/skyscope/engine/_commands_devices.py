@@ -29,9 +29,9 @@ def set_(ctx: Context, msg: Msg) -> Any:
             grace = DEVICE_GRACE_S
         else:
             del kwargs["timeout"]
-    ctx.session.moved.setdefault(id(msg.obj), msg.obj)
-    status = msg.obj.set(*msg.args, **kwargs)
-    args = msg.args
+    obj, args = msg.obj, msg.args
+    ctx.session.moved.setdefault(id(obj), obj)
+    status = obj.set(*args, **kwargs)
     action = f"set({args[0]!r})" if len(args) == 1 else f"set({', '.join(map(repr, args))})"
     return track(ctx, msg, status, action, timeout, grace)
 
