@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import math
 import numbers
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from ._errors import LimitsError, StatusFailedError
@@ -63,10 +64,10 @@ class SoftMotor(StandardReadable):
 
     def set(self, value: float, timeout: float | None = None) -> WatchableStatus[float]:
         """Move to ``value``; done on arrival, failed if refused (limits), stopped or timed out."""
-        action = describe_action("set", value)
-        instant = self._move_instantly(value, action)
+        instant = self._move_instantly(value)
         if instant is not None:
             return instant
+        action = describe_action("set", value)
         move = self._travel(value, self._move, action)
         self._move = WatchableStatus(move, name=self.name, action=action, timeout=timeout)
         return self._move
@@ -99,7 +100,7 @@ class SoftMotor(StandardReadable):
             raise LimitsError(f"target {target} is outside the limits [{low}, {high}]; not moving")
         return target
 
-    def _move_instantly(self, value: Any, action: str) -> WatchableStatus[float] | None:
+    def _move_instantly(self, value: Any) -> WatchableStatus[float] | None:
         """Finish the move synchronously when it takes no time and every value is soft."""
         velocity = self.velocity._soft_backend()
         if velocity is None or velocity.value not in (0.0, math.inf):
@@ -108,11 +109,12 @@ class SoftMotor(StandardReadable):
         low, high = self.low_limit._soft_backend(), self.high_limit._soft_backend()
         if setpoint is None or readback is None or low is None or high is None:
             return None
+        action = functools.partial(describe_action, "set", value)  # spelt only if asked
         try:
             target = self._check_target(value, low.value, high.value)
         except (LimitsError, TypeError) as error:
-            return WatchableStatus.failed(error, name=self.name, action=action)
-        self._supersede(f"superseded by {action}")
+            return WatchableStatus.failed(error, name=self.name, action=action())
+        self._supersede(action)
         self._move_id += 1
         initial = readback.value
         setpoint.write(target)
@@ -181,9 +183,9 @@ class SoftMotor(StandardReadable):
             time_remaining=remaining,
         )
 
-    def _supersede(self, reason: str) -> None:
+    def _supersede(self, action: Callable[[], str]) -> None:
         if self._move is not None and not self._move.done:
-            self._move.cancel(reason)
+            self._move.cancel(f"superseded by {action()}")
 
     @staticmethod
     def _target_of(move: WatchableStatus[float]) -> str:

@@ -53,7 +53,7 @@ class Status(Generic[T]):
         "_timer",
     )
 
-    _action: str
+    _action: str | Callable[[], str]
     _callbacks: list[StatusCallback]
     _cancel_reason: str | None
     _exception: BaseException | None
@@ -82,7 +82,12 @@ class Status(Generic[T]):
         if timeout is not None:
             self._timer = loop.call_later(timeout, self._expire)
 
-    def _init_fields(self, name: str, action: str) -> None:
+    def _init_fields(self, name: str, action: str | Callable[[], str]) -> None:
+        """Set every field; ``action`` may be a function giving the text, spelt on first use.
+
+        Spelling a float costs about 1 µs, and a move that finishes at once is asked what it
+        was only if something reports it.
+        """
         self._name = name
         self._action = action
         self._callbacks = []
@@ -197,7 +202,10 @@ class Status(Generic[T]):
     @property
     def action(self) -> str:
         """What the operation is, e.g. ``set(5.0)`` or ``trigger()``."""
-        return self._action
+        action = self._action
+        if type(action) is not str:  # spelt on first use (see ``_init_fields``)
+            action = self._action = action()  # type: ignore[operator]
+        return action
 
     def __repr__(self) -> str:
         """Say which device, what operation, and how it stands: pending, done or failed."""
@@ -208,7 +216,7 @@ class Status(Generic[T]):
             state = f"failed: {reason}"
         else:
             state = "done"
-        return f"<{type(self).__name__} {self._name or '<unnamed>'} {self._action}: {state}>"
+        return f"<{type(self).__name__} {self._name or '<unnamed>'} {self.action}: {state}>"
 
     # --- internals -----------------------------------------------------------------------------
 
@@ -225,15 +233,15 @@ class Status(Generic[T]):
             return error
         message = str(error)
         reason = f"{type(error).__name__}: {message}" if message else type(error).__name__
-        failure = StatusFailedError(self._name, self._action, reason)
+        failure = StatusFailedError(self._name, self.action, reason)
         failure.__cause__ = error
         return failure
 
     def _cancelled_error(self) -> StatusFailedError:
         if self._cancel_reason == "timeout" and self._timeout is not None:
-            return StatusTimeoutError(self._name, self._action, self._timeout)
+            return StatusTimeoutError(self._name, self.action, self._timeout)
         reason = self._cancel_reason or "cancelled"
-        return StatusCancelledError(self._name, self._action, reason)
+        return StatusCancelledError(self._name, self.action, reason)
 
     def _expire(self) -> None:
         if not self.done and self._task is not None:

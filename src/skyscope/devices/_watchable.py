@@ -65,14 +65,18 @@ class WatchableStatus(Status[None], Generic[C]):
         """Run ``updates`` to exhaustion on the loop, publishing each update to the watchers."""
         super().__init__(self._follow(updates), name=name, action=action, timeout=timeout)
 
-    def _init_fields(self, name: str, action: str) -> None:
+    def _init_fields(self, name: str, action: str | Callable[[], str]) -> None:
         super()._init_fields(name, action)
         self._last_update = None
         self._watchers = []
 
     @classmethod
     def finished_at(
-        cls, update: WatcherUpdate[C], *, name: str = "", action: str = "operation"
+        cls,
+        update: WatcherUpdate[C],
+        *,
+        name: str = "",
+        action: str | Callable[[], str] = "operation",
     ) -> WatchableStatus[C]:
         """Return a status already done, whose one (final) update is ``update``."""
         status: WatchableStatus[C] = cls.__new__(cls)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._awaiting import describe_failure, status_error, status_future
+from ._awaiting import Action, describe_failure, status_error, status_future
 from ._context import Context
 from ._msg import Msg
 from ._unwaited import UnwaitedFailures
@@ -20,7 +20,7 @@ def track(
     ctx: Context,
     msg: Any,
     status: Any,
-    action: str,
+    action: Action,
     timeout: float | None = None,
     grace: float = 0.0,
 ) -> Any:
@@ -41,7 +41,7 @@ def track(
     return status
 
 
-def all_succeeded(entries: list[tuple[Any, Any, str]]) -> bool:
+def all_succeeded(entries: list[tuple[Any, Any, Action]]) -> bool:
     """Whether every status of a wait group already finished without error (no deadline)."""
     for status, _obj, _action in entries:
         if type(status) is Deadline or not _succeeded(status):
@@ -62,7 +62,7 @@ def handler_kwargs(msg: Msg, *drop: str) -> dict[str, Any]:
     return {k: v for k, v in kwargs.items() if k not in drop}
 
 
-async def wait_one(ctx: Context, status: Any, obj: Any, action: str) -> None:
+async def wait_one(ctx: Context, status: Any, obj: Any, action: Action) -> None:
     """Wait for one status (interruptibly) and raise why it failed, if it did."""
     if not status.done:
         await wait_interruptibly(ctx.session, [status_future(status, ctx.session.loop)])
@@ -70,7 +70,7 @@ async def wait_one(ctx: Context, status: Any, obj: Any, action: str) -> None:
 
 
 async def raise_if_failed(
-    status: Any, obj: Any, action: str, unwaited: UnwaitedFailures | None = None
+    status: Any, obj: Any, action: Action, unwaited: UnwaitedFailures | None = None
 ) -> None:
     """Raise why a finished status failed: its time-out (once its device stopped) or its error.
 

@@ -7,7 +7,7 @@ import inspect
 from collections.abc import Mapping
 from typing import Any
 
-from ._awaiting import maybe_await
+from ._awaiting import Spelled, maybe_await
 from ._commands import handler_kwargs, track
 from ._context import Context
 from ._errors import IllegalMessageSequence, InvalidReading
@@ -32,8 +32,7 @@ def set_(ctx: Context, msg: Msg) -> Any:
     obj, args = msg.obj, msg.args
     ctx.session.moved.setdefault(id(obj), obj)
     status = obj.set(*args, **kwargs)
-    action = f"set({args[0]!r})" if len(args) == 1 else f"set({', '.join(map(repr, args))})"
-    return track(ctx, msg, status, action, timeout, grace)
+    return track(ctx, msg, status, Spelled("set", args), timeout, grace)
 
 
 def trigger(ctx: Context, msg: Msg) -> Any:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..documents import StreamComposer
+from ._awaiting import Action
 from ._bundler import RunBundler
 from ._driver import PlanDriver
 from ._errors import IllegalMessageSequence
@@ -36,7 +37,7 @@ class Session:
     rewind: Rewind = field(default_factory=Rewind)
     runs: dict[Any, RunBundler] = field(default_factory=dict)
     run_uids: list[str] = field(default_factory=list)
-    groups: dict[Any, list[tuple[Any, Any, str]]] = field(default_factory=dict)
+    groups: dict[Any, list[tuple[Any, Any, Action]]] = field(default_factory=dict)
     seen: dict[int, Any] = field(default_factory=dict)
     moved: dict[int, Any] = field(default_factory=dict)
     claimed: set[int] = field(default_factory=set)

@@ -11,7 +11,7 @@ import asyncio
 import threading
 from typing import Any
 
-from ._awaiting import describe_failure, status_error
+from ._awaiting import Action, describe_failure, status_error
 from ._errors import FailedStatus
 
 
@@ -19,11 +19,11 @@ class UnwaitedFailures:
     """The session's failed statuses not yet reported to the plan."""
 
     def __init__(self) -> None:
-        self.pending: list[tuple[Any, Any, str]] = []
+        self.pending: list[tuple[Any, Any, Action]] = []
         # kept alive while the session lasts, so no later status reuses a reported one's id
         self._reported: dict[int, Any] = {}
 
-    def watch(self, status: Any, obj: Any, action: str, loop: asyncio.AbstractEventLoop) -> None:
+    def watch(self, status: Any, obj: Any, action: Action, loop: asyncio.AbstractEventLoop) -> None:
         """Note ``status``'s failure when it finishes (at once if it already has)."""
         add_callback = getattr(status, "add_callback", None)
         if add_callback is None:
@@ -52,6 +52,6 @@ class UnwaitedFailures:
         self.pending = []
         return describe_failure(status, obj, action)
 
-    def _note(self, status: Any, obj: Any, action: str) -> None:
+    def _note(self, status: Any, obj: Any, action: Action) -> None:
         if id(status) not in self._reported and status_error(status) is not None:
             self.pending.append((status, obj, action))

@@ -14,7 +14,7 @@ import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ._awaiting import maybe_await, status_error, status_future
+from ._awaiting import Action, maybe_await, status_error, status_future
 from ._errors import WaitTimeout
 from ._session import Interrupted, Session
 
@@ -98,7 +98,7 @@ class Deadline:
         self,
         status: Any,
         obj: Any,
-        action: str,
+        action: Action,
         timeout: float,
         loop: asyncio.AbstractEventLoop,
         grace: float = 0.0,

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..devices import Movable, Readable
-from ..engine import Msg, Return, make_msg
+from ..engine import Return, make_msg
 from ._plan_md import plan_metadata
 from ._stubs import new_group, trigger_and_read
 from ._wrappers import relative_set_wrapper, reset_positions_wrapper, run_wrapper, stage_wrapper
