@@ -35,7 +35,8 @@ def track(
     if timeout is not None:
         waited = Deadline(status, msg.obj, action, timeout, s.loop, grace)
     s.groups.setdefault(group, []).append((waited, msg.obj, action))
-    ctx.watch_progress(status, msg.obj)
+    if ctx.progress is not None:
+        ctx.watch_progress(status, msg.obj)
     if timeout is not None or not _succeeded(status):
         s.unwaited.watch(status, msg.obj, action, s.loop)
     return status

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from ._dispatcher import Dispatcher
 from ._metadata import MetadataNormalizer, MetadataValidator, ScanIdSource
 from ._msg import Msg
+from ._progress import ProgressCallback
 from ._session import Session
 from ._suspenders import Suspender
 
@@ -21,6 +22,7 @@ class Context(Protocol):
     md_normalizer: MetadataNormalizer | None
     scan_id_source: ScanIdSource
     waiting_hook: Callable[[Any], Any] | None
+    progress: ProgressCallback | None
 
     @property
     def session(self) -> Session:
