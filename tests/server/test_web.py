@@ -188,6 +188,7 @@ async def test_the_plan_form_offers_devices_numbers_and_defaults_and_edits_queue
     await page.add_plan("count", detectors=["camera"], num="3")
     item = page.page.locator("#queue-items li").last
     assert (await item.text_content()).startswith('count(detectors=["camera"], num=3)')
+    uid = await item.get_attribute("data-uid")
     await item.locator("button.edit").click()
     assert await page.page.text_content("#add-plan") == "Update item"
     assert await form.locator("input[name=num]").input_value() == "3"
@@ -196,6 +197,7 @@ async def test_the_plan_form_offers_devices_numbers_and_defaults_and_edits_queue
     await page.wait_for("document.querySelector('#queue-items li')?.textContent.includes('num=5')")
     edited = await page.page.locator("#queue-items li").all_text_contents()
     assert len(edited) == 1  # replaced, not added
+    assert await page.page.locator("#queue-items li").first.get_attribute("data-uid") == uid
     assert edited[0].startswith('count(detectors=["camera"], num=5, delay=0.01)')
     assert await page.page.text_content("#add-plan") == "Add to queue"
     await page.page.screenshot(path=str(screenshots / "web-plan-form.png"), full_page=True)
