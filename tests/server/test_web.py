@@ -331,6 +331,24 @@ async def test_the_page_asks_for_frames_binned_to_its_canvas_and_zoomed_regions_
     assert page.errors == []
 
 
+async def test_a_zoomed_frame_wider_than_the_live_column_scrolls_in_its_viewport(
+    page: Page,
+) -> None:
+    """The viewport keeps the column's width, so only the region in sight is asked for."""
+    await page.page.set_viewport_size({"width": 700, "height": 800})  # a column < 384 px
+    await page.log_in("admin")
+    await page.page.click("#live-start")
+    await page.page.select_option("#zoom", "4")
+    await page.wait_for("(window.skyscopeLive.header || {}).binning === 1")
+    width = await page.state("document.getElementById('viewport').clientWidth")
+    assert 0 < width < 96 * 4  # not widened to the 4x canvas
+    await page.wait_for(f"window.skyscopeLive.header.roi[2] <= {width // 4 + 2}")
+    await page.page.select_option("#zoom", "fit")
+    await page.page.click("#live-stop")
+    await page.wait_for("document.getElementById('manager-state').textContent === 'idle'")
+    assert page.errors == []
+
+
 async def test_search_the_catalog_and_open_a_run(page: Page, screenshots: Path) -> None:
     await page.log_in("observer")
     await page.wait_for("document.querySelectorAll('#runs li').length > 0")
