@@ -4,8 +4,10 @@ on resume while still tripped, and holding a plan from its first message when tr
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
+
+import pytest
 
 from skyscope.devices import soft_signal_rw
 from skyscope.engine import Engine, EngineState, Msg, SuspendBoolHigh
@@ -32,41 +34,51 @@ async def _plan() -> AsyncGenerator[Any, Any]:
     yield Msg("null")
 
 
-async def test_a_pretripped_suspender_holds_before_the_first_message(engine: Engine) -> None:
+WhileHeld = Callable[[Engine, "asyncio.Task[Any]"], Awaitable["asyncio.Task[Any]"]]
+"""What the operator does while the suspender holds: the task to await afterwards."""
+
+
+async def _released(engine: Engine, running: asyncio.Task[Any]) -> asyncio.Task[Any]:
+    """The operator waits for the beam: the plan goes on once the suspender is released."""
+    return running
+
+
+async def _paused_and_resumed(engine: Engine, running: asyncio.Task[Any]) -> asyncio.Task[Any]:
+    """A pause ends the hold (the operator wants the prompt back); resumed, it holds again."""
+    engine.request_pause()
+    paused = await running
+    assert paused.paused
+    assert engine.state is EngineState.PAUSED
+    resumed = asyncio.create_task(engine.resume())
+    await _until(lambda: engine.state == EngineState.SUSPENDED)  # still tripped: held
+    return resumed
+
+
+@pytest.mark.parametrize(
+    ("while_held", "expected"),
+    [
+        (_released, ["wait_for", "checkpoint", "null"]),
+        (_paused_and_resumed, ["wait_for", "wait_for", "checkpoint", "null"]),
+    ],
+    ids=["released", "paused-and-resumed"],
+)
+async def test_a_pretripped_suspender_holds_before_the_first_message(
+    engine: Engine, while_held: WhileHeld, expected: list[str]
+) -> None:
     commands: list[str] = []
     engine.msg_hook = lambda msg: commands.append(msg.command)
     beam_down, suspender = await _tripped_suspender(engine)
     try:
-        task = asyncio.create_task(engine(_plan()))
+        running = asyncio.create_task(engine(_plan()))
         await _until(lambda: engine.state == EngineState.SUSPENDED)
         assert commands == ["wait_for"]  # the hold, shown as bluesky shows it
+        running = await while_held(engine, running)
         await beam_down.set(False)
-        result = await task
+        result = await running
     finally:
         engine.remove_suspender(suspender)
     assert result.exit_status == "success"
-    assert commands == ["wait_for", "checkpoint", "null"]
-
-
-async def test_a_pause_ends_a_hold_and_resume_holds_again(engine: Engine) -> None:
-    commands: list[str] = []
-    engine.msg_hook = lambda msg: commands.append(msg.command)
-    beam_down, suspender = await _tripped_suspender(engine)
-    try:
-        task = asyncio.create_task(engine(_plan()))
-        await _until(lambda: engine.state == EngineState.SUSPENDED)
-        engine.request_pause()  # the operator wants the prompt back while the beam is down
-        paused = await task
-        assert paused.paused
-        assert engine.state is EngineState.PAUSED
-        resumed = asyncio.create_task(engine.resume())
-        await _until(lambda: engine.state == EngineState.SUSPENDED)  # still tripped: held
-        await beam_down.set(False)
-        result = await resumed
-    finally:
-        engine.remove_suspender(suspender)
-    assert result.exit_status == "success"
-    assert commands == ["wait_for", "wait_for", "checkpoint", "null"]
+    assert commands == expected
 
 
 async def test_a_deferred_pause_asked_while_held_waits_for_the_checkpoint(engine: Engine) -> None:

@@ -52,30 +52,26 @@ class Gate:
             raise self.error
 
 
-async def test_the_first_failure_ends_a_group_wait(engine: Engine) -> None:
-    slow, broken = Gate("slow"), Gate("broken")
+@pytest.mark.parametrize(
+    ("group", "wait_options", "fault"),
+    [
+        ("g", {}, "motor fault"),  # a Status of the group waited on
+        ("w", {"watch": ("w",)}, "interlock tripped"),  # a Status of a group the wait watches
+    ],
+    ids=["in-the-group", "in-a-watched-group"],
+)
+async def test_the_first_failure_ends_a_group_wait(
+    engine: Engine, group: str, wait_options: dict[str, Any], fault: str
+) -> None:
+    slow, failing = Gate("slow"), Gate("failing")
 
     async def plan() -> AsyncGenerator[Any, Any]:
         yield Msg("set", slow, 1, group="g")
-        yield Msg("set", broken, 1, group="g")
-        broken.open(RuntimeError("motor fault"))
-        yield Msg("wait", None, group="g", timeout=30)  # slow never finishes
+        yield Msg("set", failing, 1, group=group)
+        failing.open(RuntimeError(fault))
+        yield Msg("wait", None, group="g", timeout=30, **wait_options)  # slow never finishes
 
-    with pytest.raises(FailedStatus, match="motor fault"):
-        await engine(plan())
-    slow.open()  # let its move end with the test
-
-
-async def test_a_failure_in_a_watched_group_ends_the_wait(engine: Engine) -> None:
-    slow, watched = Gate("slow"), Gate("watched")
-
-    async def plan() -> AsyncGenerator[Any, Any]:
-        yield Msg("set", slow, 1, group="g")
-        yield Msg("set", watched, 1, group="w")
-        watched.open(RuntimeError("interlock tripped"))
-        yield Msg("wait", None, group="g", timeout=30, watch=("w",))
-
-    with pytest.raises(FailedStatus, match="interlock tripped"):
+    with pytest.raises(FailedStatus, match=fault):
         await engine(plan())
     slow.open()  # let its move end with the test
 

@@ -80,6 +80,28 @@ async def test_queue_edits_through_the_client(manager: Any) -> None:
     assert (await manager.queue_get())["items"] == []
 
 
+async def test_item_update_keeps_the_uid_unless_replace(manager: Any) -> None:
+    """As bluesky-queueserver: an edit keeps the item's uid, ``replace=True`` gives a new one."""
+    first = (await manager.item_add(BPlan("count", ["camera"], num=1)))["item"]
+    other = (await manager.item_add(BPlan("count", ["camera"], num=2)))["item"]
+    edit = BPlan("count", ["camera"], num=4).to_dict() | {"item_uid": first["item_uid"]}
+    edited = await manager.item_update(edit)
+    assert edited["success"] is True
+    assert edited["item"]["item_uid"] == first["item_uid"]
+    assert edited["item"]["kwargs"] == {"num": 4}
+    new = BPlan("scan", ["camera"], "x", 0, 1, num=3).to_dict() | {"item_uid": first["item_uid"]}
+    replaced = await manager.item_update(new, replace=True)
+    assert replaced["success"] is True
+    assert replaced["item"]["item_uid"] not in (first["item_uid"], other["item_uid"])
+    queue = (await manager.queue_get())["items"]
+    assert [i["item_uid"] for i in queue] == [replaced["item"]["item_uid"], other["item_uid"]]
+    assert [i["name"] for i in queue] == ["scan", "count"]
+    manager.request_fail_exceptions_enabled = False
+    stale = await manager.item_update(edit)  # the old uid is gone from the queue
+    assert stale["success"] is False
+    assert first["item_uid"] in stale["msg"]
+
+
 async def test_pause_and_resume_through_the_client(manager: Any) -> None:
     await manager.item_add(BPlan("count", ["camera"], num=200, delay=0.01))
     await manager.queue_start()

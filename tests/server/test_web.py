@@ -188,6 +188,7 @@ async def test_the_plan_form_offers_devices_numbers_and_defaults_and_edits_queue
     await page.add_plan("count", detectors=["camera"], num="3")
     item = page.page.locator("#queue-items li").last
     assert (await item.text_content()).startswith('count(detectors=["camera"], num=3)')
+    uid = await item.get_attribute("data-uid")
     await item.locator("button.edit").click()
     assert await page.page.text_content("#add-plan") == "Update item"
     assert await form.locator("input[name=num]").input_value() == "3"
@@ -196,6 +197,7 @@ async def test_the_plan_form_offers_devices_numbers_and_defaults_and_edits_queue
     await page.wait_for("document.querySelector('#queue-items li')?.textContent.includes('num=5')")
     edited = await page.page.locator("#queue-items li").all_text_contents()
     assert len(edited) == 1  # replaced, not added
+    assert await page.page.locator("#queue-items li").first.get_attribute("data-uid") == uid
     assert edited[0].startswith('count(detectors=["camera"], num=5, delay=0.01)')
     assert await page.page.text_content("#add-plan") == "Add to queue"
     await page.page.screenshot(path=str(screenshots / "web-plan-form.png"), full_page=True)
@@ -323,6 +325,24 @@ async def test_the_page_asks_for_frames_binned_to_its_canvas_and_zoomed_regions_
     # scrolled: the region follows
     await page.state("document.getElementById('viewport').scrollLeft = 60")
     await page.wait_for("(window.skyscopeLive.header || {}).roi[0] === 30")
+    await page.page.select_option("#zoom", "fit")
+    await page.page.click("#live-stop")
+    await page.wait_for("document.getElementById('manager-state').textContent === 'idle'")
+    assert page.errors == []
+
+
+async def test_a_zoomed_frame_wider_than_the_live_column_scrolls_in_its_viewport(
+    page: Page,
+) -> None:
+    """The viewport keeps the column's width, so only the region in sight is asked for."""
+    await page.page.set_viewport_size({"width": 700, "height": 800})  # a column < 384 px
+    await page.log_in("admin")
+    await page.page.click("#live-start")
+    await page.page.select_option("#zoom", "4")
+    await page.wait_for("(window.skyscopeLive.header || {}).binning === 1")
+    width = await page.state("document.getElementById('viewport').clientWidth")
+    assert 0 < width < 96 * 4  # not widened to the 4x canvas
+    await page.wait_for(f"window.skyscopeLive.header.roi[2] <= {width // 4 + 2}")
     await page.page.select_option("#zoom", "fit")
     await page.page.click("#live-stop")
     await page.wait_for("document.getElementById('manager-state').textContent === 'idle'")

@@ -72,7 +72,11 @@ class QueueEditing(QueueRunner):
     def queue_item_update(
         self, item: Any, *, user: str, user_group: str, replace: bool = False
     ) -> dict[str, Any]:
-        """Replace the queued item with ``item["item_uid"]`` by ``item``, checked."""
+        """Put ``item``, checked, in place of the queued item ``item["item_uid"]``.
+
+        The uid is kept unless ``replace`` (then the item gets a new one), as in
+        bluesky-queueserver's ``queue_item_update``.
+        """
         if not isinstance(item, Mapping) or "item_uid" not in item:
             raise ItemError("the item to update needs the 'item_uid' of a queued item")
         checked = self._checked(item, user, user_group)

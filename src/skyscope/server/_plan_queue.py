@@ -229,10 +229,14 @@ class PlanQueue:
         return moved
 
     def update(self, item: Item, *, replace: bool) -> Item:
-        """Put ``item`` in place of the queued item with its uid (a new uid unless ``replace``)."""
+        """Put ``item`` in place of the queued item with its uid.
+
+        As in bluesky-queueserver, an edit keeps the uid (clients still find the item by it);
+        ``replace`` says a different item takes the place, so it gets a new uid.
+        """
         index = self.index(uid=item["item_uid"])
         new = dict(item)
-        if not replace:
+        if replace:
             new["item_uid"] = _uid()
         self.items[index] = new
         self._queue_changed()

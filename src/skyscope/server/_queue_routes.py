@@ -144,7 +144,11 @@ QUEUE_ROUTES: tuple[Route, ...] = (
         "Check items and add them all, or none.",
     ),
     Route(
-        "POST", "/api/queue/item/update", "write:queue:edit", _item_update, "Replace a queued item."
+        "POST",
+        "/api/queue/item/update",
+        "write:queue:edit",
+        _item_update,
+        "Edit a queued item (its uid kept), or replace it (a new uid).",
     ),
     Route(
         "POST",

@@ -1,7 +1,8 @@
 """``POST /api/live/move_by``: click in the live image, the stage goes there.
 
 The page sends the click's offset from the image centre in µm; the route moves the
-environment's ``x`` and ``y`` devices by it, together, and answers once they are there. It
+environment's ``x`` and ``y`` devices by it, together (as one move of their XY stage when they
+are its axes), and answers once they are there (or with the reason the move failed). It
 works while a live view runs (that plan drives only the camera) but refuses while the running
 item names ``x`` or ``y`` itself, so a click never fights an acquisition for the stage.
 """
@@ -16,6 +17,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from skyscope.devices import StatusFailedError
 
 from ._gate import Gate, ScopedRoute, bad_request
 from ._manager import QueueServer
@@ -70,8 +73,22 @@ async def _move_by(server: QueueServer, offsets: dict[str, float]) -> dict[str, 
     for axis, device in axes.items():
         where = await device.locate()
         targets[axis] = float(where["setpoint"]) + offsets[axis]
-    await asyncio.gather(*(axes[a].set(targets[a]) for a in AXES))
+    stage = _xy_stage(axes["x"], axes["y"])
+    if stage is not None:  # one move of both: an axis's own set() would supersede the other's
+        await stage.set((targets["x"], targets["y"]))
+    else:
+        await asyncio.gather(*(axes[a].set(targets[a]) for a in AXES))
     return {"success": True, "msg": "", "position": targets}
+
+
+def _xy_stage(x: Any, y: Any) -> Any:
+    """The XY stage whose ``x`` and ``y`` these axes are (it moves both: ``set((x, y))``)."""
+    stage = getattr(x, "parent", None)
+    if stage is None or getattr(y, "parent", None) is not stage:
+        return None
+    if getattr(stage, "x", None) is not x or getattr(stage, "y", None) is not y:
+        return None
+    return stage if callable(getattr(stage, "set", None)) else None
 
 
 def move_route(gate: Gate, server: QueueServer) -> ScopedRoute:
@@ -86,7 +103,7 @@ def move_route(gate: Gate, server: QueueServer) -> ScopedRoute:
             return offsets
         try:
             return JSONResponse(await _move_by(server, offsets))
-        except (LookupError, ValueError) as error:
+        except (LookupError, ValueError, StatusFailedError) as error:
             return JSONResponse({"success": False, "msg": str(error)})
 
     return ScopedRoute(Route(MOVE_BY, move_by, methods=["POST"]), "POST", MOVE_BY, MOVE_SCOPE)
