@@ -96,28 +96,27 @@ class SoftSignalBackend(SignalBackend[T]):
         """Start with ``initial_value`` (or the datatype's default: 0, "", False, first choice)."""
         self.metadata = metadata
         self.datatype = metadata.datatype
+        self._convert = metadata.converter.convert  # bound once: a soft write is a hot path
         value = metadata.default() if initial_value is None else metadata.convert(initial_value)
         self._reading: Reading[T] = {"value": value, "timestamp": time.time(), "alarm_severity": 0}
+        self.value: T = value
+        """The current value, read synchronously (soft values need no I/O)."""
         self._setpoint = value
         self._callback: ReadingCallback[T] | None = None
 
-    @property
-    def value(self) -> T:
-        """The current value, read synchronously (soft values need no I/O)."""
-        return self._reading["value"]
-
     def write(self, value: Any) -> None:
         """Check and store a new setpoint (and value) at once, telling the subscriber."""
-        converted = self.metadata.convert(value)
+        converted = self._convert(value)
         self.metadata.check_limits(converted)
         self._setpoint = converted
         self._store(converted)
 
     def update(self, value: Any) -> None:
         """Store a new value that did not come from a put (a readback); types checked only."""
-        self._store(self.metadata.convert(value))
+        self._store(self._convert(value))
 
     def _store(self, value: T) -> None:
+        self.value = value
         self._reading = {"value": value, "timestamp": time.time(), "alarm_severity": 0}
         if self._callback is not None:
             self._callback(self._reading)

@@ -60,7 +60,7 @@ class SoftDetector(StandardReadable):
             self._store(values)
         except Exception as error:
             return Status.failed(error, name=self.name, action="trigger()")
-        return Status.succeeded(None, name=self.name, action="trigger()")
+        return Status.succeeded(None, name=self._name, action="trigger()")
 
     async def _acquire(self) -> None:
         exposure = await self.exposure.get_value()

@@ -120,7 +120,7 @@ class SoftMotor(StandardReadable):
         setpoint.write(target)
         readback.update(target)
         update = self._update(target, initial, target, fraction=1.0, elapsed=0.0, remaining=0.0)
-        return WatchableStatus.finished_at(update, name=self.name, action=action)
+        return WatchableStatus.finished_at(update, name=self._name, action=action)
 
     async def _travel(
         self, value: Any, previous: WatchableStatus[float] | None, action: str
@@ -175,7 +175,7 @@ class SoftMotor(StandardReadable):
             current=current,
             initial=initial,
             target=target,
-            name=self.name,
+            name=self._name,
             unit=self._units,
             precision=self._precision,
             fraction=fraction,

@@ -51,8 +51,12 @@ def all_succeeded(entries: list[tuple[Any, Any, Action]]) -> bool:
 
 
 def _succeeded(status: Any) -> bool:
-    """Whether ``status`` already finished without error: it can no longer fail unwaited."""
-    return getattr(status, "done", False) is True and getattr(status, "success", False) is True
+    """Whether ``status`` already finished without error: it can no longer fail unwaited.
+
+    bluesky's Status protocol sets ``success`` only once the status is done (ophyd, ophyd-async
+    and skyscope alike), so ``done`` need not be asked too.
+    """
+    return getattr(status, "success", False) is True
 
 
 def handler_kwargs(msg: Msg, *drop: str) -> dict[str, Any]:

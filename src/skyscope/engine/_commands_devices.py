@@ -32,7 +32,7 @@ def set_(ctx: Context, msg: Msg) -> Any:
             del kwargs["timeout"]
     obj, args = msg.obj, msg.args
     ctx.session.moved.setdefault(id(obj), obj)
-    status = obj.set(*args, **kwargs)
+    status = obj.set(*args, **kwargs) if kwargs or len(args) != 1 else obj.set(args[0])
     return track(ctx, msg, status, Spelled("set", args), timeout, grace)
 
 
@@ -46,7 +46,7 @@ def trigger(ctx: Context, msg: Msg) -> Any:
     timeout = kwargs.pop("timeout", None)
     if timeout is not None:
         timeout = time_limit(timeout, "trigger")
-    status = msg.obj.trigger(*msg.args, **kwargs)
+    status = msg.obj.trigger(*msg.args, **kwargs) if kwargs or msg.args else msg.obj.trigger()
     return track(ctx, msg, status, "trigger()", timeout)
 
 
