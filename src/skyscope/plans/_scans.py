@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from ..devices import Movable, Readable
-from ..engine import Return, make_msg
+from ..engine import make_msg
 from ._plan_md import plan_metadata
 from ._stubs import new_group, trigger_and_read
 from ._wrappers import relative_set_wrapper, reset_positions_wrapper, run_wrapper, stage_wrapper
@@ -31,11 +31,11 @@ def one_shot(detectors: Sequence[Any]) -> Any:
     return trigger_and_read(detectors)
 
 
-async def one_nd_step(
+def one_nd_step(
     detectors: Sequence[Readable[Any]],
     step: Mapping[Movable[Any], float],
     pos_cache: dict[Any, float],
-) -> AsyncGenerator[Any, Any]:
+) -> Generator[Any, Any, dict[str, Any]]:
     """The default step: move the motors whose target changed, then read motors and detectors.
 
     Parameters
@@ -57,8 +57,8 @@ async def one_nd_step(
     if group is not None:
         yield make_msg("wait", None, group=group)
     readable: list[Any] = [*detectors, *step]  # the motors are read too
-    readings = yield trigger_and_read(readable)
-    yield Return(readings)
+    readings: dict[str, Any] = yield trigger_and_read(readable)
+    return readings
 
 
 async def count(

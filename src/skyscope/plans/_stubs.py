@@ -2,11 +2,14 @@
 
 A stub that is a single message returns the ``Msg`` itself (no generator to drive, so it costs
 nothing); a stub of several messages is an async generator that ends with ``yield Return(x)``.
+The per-point steps (``trigger_and_read`` here, ``one_nd_step`` in the scans) are plain
+generators that ``return`` their result, as bluesky's are: they never await, and a plain
+generator costs the engine about 1.5 µs less per point than an async one. The engine drives both.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Generator, Iterable, Mapping, Sequence
 from itertools import count as _counter
 from typing import Any
 
@@ -217,9 +220,9 @@ async def mvr(*args: Movable[Any] | float, group: Any = None) -> AsyncGenerator[
     yield Return(statuses)
 
 
-async def trigger_and_read(
+def trigger_and_read(
     devices: Sequence[Readable[Any]], name: str = "primary"
-) -> AsyncGenerator[Any, Any]:
+) -> Generator[Msg, Any, dict[str, Any]]:
     """Trigger the triggerable devices, wait, and read all of them into one event.
 
     Parameters
@@ -247,7 +250,7 @@ async def trigger_and_read(
         yield make_msg("drop")
         raise
     yield make_msg("save")
-    yield Return(readings)
+    return readings
 
 
 def parallel(*plans: Any) -> Parallel:
