@@ -10,61 +10,14 @@ every time, so the race is certain rather than 2 in 15.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncGenerator
 from typing import Any
 
 import pytest
 
-from skyscope.devices import Status
+from _closing_camera import ClosingCamera
 from skyscope.engine import Engine, Msg
 from skyscope.plans import stage_wrapper
-
-EXPOSURE_S = 0.3
-
-
-class ClosingCamera:
-    """A camera whose ``unstage`` closes its file under a running exposure, failing the trigger."""
-
-    def __init__(self) -> None:
-        self.name = "cam"
-        self.parent = None
-        self.staged = False
-        self.log: list[str] = []
-        self._exposing: Status[None] | None = None
-
-    def stage(self) -> Status[None]:
-        """Open the file."""
-        self.staged = True
-        return Status.succeeded(None, name=self.name, action="stage()")
-
-    def unstage(self) -> Status[None]:
-        """Close the file; a frame on its way to it fails, and unstage waits for that."""
-        return Status(self._unstage(), name=self.name, action="unstage()")
-
-    async def _unstage(self) -> None:
-        self.log.append("unstage")
-        self.staged = False
-        exposing = self._exposing
-        if exposing is not None and not exposing.done:
-            with contextlib.suppress(Exception):
-                await exposing
-
-    def trigger(self) -> Status[None]:
-        """Expose for ``EXPOSURE_S``, then write the frame to the file (staged or not)."""
-        self._exposing = Status(self._expose(), name=self.name, action="trigger()")
-        return self._exposing
-
-    async def _expose(self) -> None:
-        try:
-            await asyncio.sleep(EXPOSURE_S)
-        except asyncio.CancelledError:
-            self.log.append("trigger cancelled")
-            raise
-        if not self.staged:
-            self.log.append("trigger failed")
-            raise RuntimeError(f"{self.name} writes frames to a file: stage() it first")
-        self.log.append("trigger done")
 
 
 def live(camera: ClosingCamera) -> AsyncGenerator[Any, Any]:
