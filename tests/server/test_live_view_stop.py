@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from _closing_camera import ClosingCamera
 from skyscope.devices.sim import CameraSettings, Microscope, SensorSpec
 from skyscope.engine import Engine
-from skyscope.server import FrameTap, LiveFrames, live_view
+from skyscope.server import Environment, FrameTap, LiveFrames, QueueServer, live_view
 from skyscope.writers import HDF5FrameWriter
 
 EXPOSURE_S = 0.3
@@ -56,3 +57,40 @@ async def test_stopping_mid_exposure_leaves_no_trigger_running(tmp_path: Path, h
     assert result.exit_status == ("success" if how == "stop" else "abort")
     left = _others() - before
     assert left == set(), f"tasks outlived the plan: {left}"
+
+
+async def test_the_pages_stop_ends_the_live_view_item_stopped_with_no_error(
+    tmp_path: Path,
+) -> None:
+    """Pause now, then stop (the page's button) mid-exposure: the item ends "stopped", no msg.
+
+    The camera fails a trigger still running when it is unstaged; before the engine settled the
+    trigger first, that failure became the item's message ("trigger() failed: … stage() it first").
+    """
+    camera = ClosingCamera()
+    camera.writer = FrameTap(HDF5FrameWriter(tmp_path), LiveFrames())
+
+    async def environment() -> Environment:
+        return Environment(devices={"camera": camera}, plans={"live_view": live_view})
+
+    engine = Engine({}, handle_sigint=False)
+    waiting = asyncio.Event()
+    engine.msg_hook = lambda msg: waiting.set() if msg.command == "wait" else None
+    server = QueueServer(environment, engine=engine, store_path=tmp_path / "queue.json")
+    await server.start()
+    try:
+        item = {"item_type": "plan", "name": "live_view", "args": ["camera"]}
+        server.queue_item_execute(item, user="tester", user_group="primary")
+        await waiting.wait()  # the plan waits for its first frame
+        server.re_pause("immediate")
+        async for status in server.feed.listen(server.status()):
+            if status["manager_state"] == "paused":
+                break
+        server.re_control("stop")
+        await server.wait_idle()
+        (done,) = server.history_get()["items"]
+    finally:
+        await server.close()
+    result = done["result"]
+    assert (result["exit_status"], result["msg"], result["traceback"]) == ("stopped", "", "")
+    assert camera.log == ["trigger done", "unstage"]

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Any
 
-from ._awaiting import maybe_await, status_future
+from ._awaiting import maybe_await, status_error, status_future
 from ._bundler import RunBundler
 from ._session import Session
 
@@ -84,12 +84,26 @@ async def settle_statuses(s: Session, patient: bool) -> None:
     """Let the Statuses an interrupted ``wait`` left running finish (``patient``), or cancel them.
 
     A plan stopped while waiting for a trigger leaves the camera mid-exposure: unstaging under
-    it would close the file it writes to, and the Status's task would outlive the plan. Only
-    those are settled: a Status the plan never waited for is left alone, as bluesky does.
+    it would fail the frame (or close the file it writes to), and the Status's task would
+    outlive the plan. So the engine settles them before the plan's own cleanup unstages, and
+    as it cut their wait short, what they end with is logged, never raised into the plan as the
+    run's error. Only those are settled: a Status the plan never waited for is left alone, as
+    bluesky does.
     """
-    pending = [e for e in s.groups.pop(INTERRUPTED_WAIT, []) if not e[0].done]
-    if not pending:
-        return
+    interrupted = s.groups.pop(INTERRUPTED_WAIT, [])
+    for status, _obj, _action in interrupted:  # before they end: a late failure is pardoned too
+        s.unwaited.reported(_device_status(status))
+    pending = [e for e in interrupted if not e[0].done]
+    if pending:
+        await _settle(s, pending, patient)
+    for status, obj, action in interrupted:
+        error = status_error(_device_status(status)) if status.done else None
+        if error is not None:
+            logger.warning("cleanup: %s of %s, cut short, ended: %s", action, _name(obj), error)
+
+
+async def _settle(s: Session, pending: list[Any], patient: bool) -> None:
+    """Wait up to ``STATUS_SETTLE_TIMEOUT_S`` for ``pending`` (if ``patient``), then cancel."""
     futures = {id(status): status_future(status, s.loop) for status, _obj, _action in pending}
     if patient:
         await asyncio.wait(futures.values(), timeout=STATUS_SETTLE_TIMEOUT_S)
@@ -103,10 +117,14 @@ async def settle_statuses(s: Session, patient: bool) -> None:
         await asyncio.wait(cancelled, timeout=STATUS_SETTLE_TIMEOUT_S)
 
 
+def _device_status(status: Any) -> Any:
+    """The device's own Status (a Deadline, an engine time limit, watches it)."""
+    return getattr(status, "status", status)
+
+
 def _cancel(status: Any) -> bool:
     """Cancel a Status (the device's own, under an engine time limit); False if it cannot be."""
-    inner = getattr(status, "status", status)  # a Deadline watches the device's Status
-    cancel = getattr(inner, "cancel", None)
+    cancel = getattr(_device_status(status), "cancel", None)
     return bool(cancel()) if callable(cancel) else False
 
 

@@ -148,7 +148,8 @@ class PlanLoop:
         action = transition.action
         if action is Action.HALT:
             return await self._halt(s)
-        if action is Action.ABORT or action is Action.STOP:
+        if action is Action.ABORT or action is Action.STOP:  # settled before the plan unstages
+            await settle_statuses(s, patient=action is Action.STOP)
             self._begin_ending(s, transition, self.engine._control.reason)
         elif action is Action.PAUSE:
             return await self._pause(s)
