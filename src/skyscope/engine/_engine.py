@@ -13,26 +13,24 @@ import contextlib
 import inspect
 import logging
 import weakref
-from collections.abc import AsyncIterator, Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
 from .._paths import metadata_path
 from ._claims import claiming
 from ._cleanup import call_on_seen
-from ._context import Handler
 from ._control import Control, Milestone, Request
 from ._dispatcher import (
     DEFAULT_BUFFER_BYTES,
     DEFAULT_BUFFER_DOCS,
     ESCAPE_TIMEOUT_S,
     Dispatcher,
-    Subscriber,
 )
 from ._driver import PlanDriver
+from ._engine_publishing import Commanding, Publishing
 from ._engine_suspenders import Suspending
 from ._errors import (
     EngineStateError,
-    InvalidCommand,
 )
 from ._handle import RunHandle, start_plan
 from ._interruptions import record_interruption
@@ -48,7 +46,7 @@ from ._metadata import (
 )
 from ._msg import Msg, Plan
 from ._progress import ProgressCallback, watcher_for
-from ._registry import COMMANDS, Command, CustomHandler, with_context
+from ._registry import COMMANDS, Command
 from ._run_context import RunContext, entered, sigint_while_running
 from ._session import Session
 from ._sigint import SigintHandler
@@ -60,7 +58,7 @@ from ._suspenders import Suspender
 logger = logging.getLogger(__name__)
 
 
-class Engine(Suspending):
+class Engine(Publishing, Commanding, Suspending):
     """Run plans, emit their documents to subscribers, and obey pause/resume/stop/abort/halt."""
 
     NO_PLAN_RETURN = NO_PLAN_RETURN
@@ -162,92 +160,6 @@ class Engine(Suspending):
         if self._session is None:
             raise EngineStateError("no plan is running")
         return self._session
-
-    # --- documents out ---------------------------------------------------------------------
-
-    def subscribe(
-        self,
-        callback: Subscriber,
-        *,
-        critical: bool = False,
-        buffer: int | None = None,
-        buffer_bytes: int | None = None,
-        thread: bool | None = None,
-    ) -> int:
-        """Send every document to ``callback(name, doc)`` (sync or async); return a token.
-
-        ``buffer`` (documents) and ``buffer_bytes`` (the arrays they carry, estimated) bound
-        what waits for this subscriber; when either is reached the engine waits
-        (backpressure). ``thread=True`` calls a synchronous subscriber on its own thread, so
-        a slow one never stalls the event loop; ``None`` does so when the callback declares
-        ``prefers_thread = True`` (the file exporters and the catalog do). A ``critical``
-        subscriber that raises fails the run. Abort, halt, stop or cancelling the run detach a
-        subscriber that does not keep up within a second.
-        """
-        return self.dispatcher.subscribe(
-            callback, critical=critical, capacity=buffer, capacity_bytes=buffer_bytes, thread=thread
-        )
-
-    def unsubscribe(self, token: int) -> None:
-        """Stop sending documents to the subscriber ``token`` names."""
-        self.dispatcher.unsubscribe(token)
-
-    async def documents(
-        self, *, buffer: int = 1000, forever: bool = False
-    ) -> AsyncIterator[tuple[str, Any]]:
-        """Yield ``(name, doc)`` as the engine emits them, until the plan under way ends."""
-        queue: asyncio.Queue[tuple[str, Any] | None] = asyncio.Queue(buffer)
-
-        async def forward(name: str, doc: Any) -> None:
-            await queue.put((name, doc))
-
-        token = self.subscribe(forward, buffer=buffer)
-        self._streams.add(queue)
-        try:
-            while True:
-                item = await queue.get()
-                if item is not None:
-                    yield item
-                elif not forever:
-                    return
-        finally:
-            self._streams.discard(queue)
-            self.unsubscribe(token)
-
-    # --- commands and suspenders -----------------------------------------------------------
-
-    def register_command(
-        self,
-        name: str,
-        handler: Command | Handler | CustomHandler,
-        *,
-        replay: bool = True,
-        dry_run: Handler | None = None,
-    ) -> None:
-        """Teach the engine a command, declared as the built-in ones are.
-
-        ``handler`` is a ``Command``, a ``handler(ctx, msg)`` that gets the same context as
-        the built-in commands, or the simple ``async def handler(msg)``. ``replay``: whether a
-        rewind executes it again; ``dry_run(ctx, msg)``: its response in a dry run (without
-        one a dry run skips it and says so).
-        """
-        if isinstance(handler, Command):
-            self._commands[name] = handler
-            return
-        declared = Command(with_context(name, handler), replay)
-        if dry_run is not None:
-            declared = Command(declared.handler, replay, dry_run)
-        self._commands[name] = declared
-
-    def unregister_command(self, name: str) -> None:
-        """Forget a command."""
-        if self._commands.pop(name, None) is None:
-            raise InvalidCommand(name)
-
-    @property
-    def commands(self) -> frozenset[str]:
-        """The command names the engine understands."""
-        return frozenset(self._commands)
 
     def watch_progress(self, status: Any, obj: Any) -> None:
         """Connect a watchable Status to the progress callback."""
