@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import threading
+from collections.abc import Callable
 from types import CoroutineType
 from typing import Any
 
@@ -47,24 +48,32 @@ async def maybe_await(value: Any) -> Any:
     return value
 
 
+def on_loop(loop: asyncio.AbstractEventLoop, react: Callable[[Any], None]) -> Callable[[Any], None]:
+    """``react`` as a Status callback that runs on ``loop``, whichever thread finishes it.
+
+    ophyd's statuses finish on their own threads; the engine's state lives on its loop.
+    """
+    owner = threading.get_ident()
+
+    def callback(status: Any) -> None:
+        if threading.get_ident() == owner:
+            react(status)
+        else:
+            loop.call_soon_threadsafe(react, status)
+
+    return callback
+
+
 def status_future(status: Any, loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
     """Return a future on ``loop`` that finishes when ``status`` does (never cancels it)."""
     future: asyncio.Future[None] = loop.create_future()
-    owner = threading.get_ident()
 
-    def on_done(_status: Any) -> None:
-        if threading.get_ident() == owner:
-            _settle(future)
-        else:
-            loop.call_soon_threadsafe(_settle, future)
+    def settle(_status: Any) -> None:
+        if not future.done():
+            future.set_result(None)
 
-    status.add_callback(on_done)
+    status.add_callback(on_loop(loop, settle))
     return future
-
-
-def _settle(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
 
 
 def status_error(status: Any) -> BaseException | None:

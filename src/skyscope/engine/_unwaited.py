@@ -8,10 +8,9 @@ timed-out wait already stopped and reported) is not reported again.
 from __future__ import annotations
 
 import asyncio
-import threading
 from typing import Any
 
-from ._awaiting import Action, describe_failure, status_error
+from ._awaiting import Action, describe_failure, on_loop, status_error
 from ._errors import FailedStatus
 
 
@@ -26,17 +25,8 @@ class UnwaitedFailures:
     def watch(self, status: Any, obj: Any, action: Action, loop: asyncio.AbstractEventLoop) -> None:
         """Note ``status``'s failure when it finishes (at once if it already has)."""
         add_callback = getattr(status, "add_callback", None)
-        if add_callback is None:
-            return
-        owner = threading.get_ident()
-
-        def on_done(_status: Any) -> None:
-            if threading.get_ident() == owner:
-                self._note(status, obj, action)
-            else:
-                loop.call_soon_threadsafe(self._note, status, obj, action)
-
-        add_callback(on_done)
+        if add_callback is not None:
+            add_callback(on_loop(loop, lambda _status: self._note(status, obj, action)))
 
     def reported(self, status: Any) -> None:
         """``status``'s failure (or time-out) has reached the plan: never raise it again."""

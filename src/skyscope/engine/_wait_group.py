@@ -8,11 +8,10 @@ though the wait does not wait for them to finish.
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from ._awaiting import status_error
+from ._awaiting import on_loop, status_error
 from ._session import Interrupted, Session
 
 
@@ -41,10 +40,10 @@ async def wait_for_group(
         if status_error(status) is not None and not ended.done():
             ended.set_result(None)
 
-    count = _on_loop(s.loop, counted)
+    count = on_loop(s.loop, counted)
     for st in pending:
         st.add_callback(count)
-    watch = _on_loop(s.loop, watched_one)
+    watch = on_loop(s.loop, watched_one)
     for st in watched:
         if not st.done:
             st.add_callback(watch)
@@ -59,18 +58,3 @@ async def wait_for_group(
     if s.interrupt in done:
         raise Interrupted
     return False
-
-
-def _on_loop(
-    loop: asyncio.AbstractEventLoop, react: Callable[[Any], None]
-) -> Callable[[Any], None]:
-    """``react`` as a Status callback that runs on ``loop``, whichever thread finishes it."""
-    owner = threading.get_ident()
-
-    def callback(status: Any) -> None:
-        if threading.get_ident() == owner:
-            react(status)
-        else:
-            loop.call_soon_threadsafe(react, status)
-
-    return callback
