@@ -8,7 +8,6 @@ on builds one event per ``save`` through the documents' composer — the engine'
 from __future__ import annotations
 
 import inspect
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,12 +15,11 @@ from typing import Any
 from ..documents import DataKey, RunComposer, StreamComposer, validate
 from ._awaiting import maybe_await
 from ._collect_keys import collect_stream
+from ._describing import as_described, configuration, hints_of
 from ._errors import DataKeyCollision, IllegalMessageSequence
 
 Emit = Callable[[str, Any], Awaitable[None]]
 Push = Callable[[str, Any], None]
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -200,7 +198,7 @@ class RunBundler:
                 stream, described = collect_stream(described, _name(obj))
                 if stream is not None:
                     self._collect_streams[obj] = stream
-            self._describe[stream, obj] = dict(_as_described(described))
+            self._describe[stream, obj] = dict(as_described(described))
             if hasattr(obj, "collect_asset_docs"):
                 self._asset_writers[obj] = _takes_index(obj)
 
@@ -223,9 +221,9 @@ class RunBundler:
         composer = self.run.descriptor(
             name,
             data_keys,
-            configuration=await _configuration(objs),
+            configuration=await configuration(objs),
             object_keys=object_keys,
-            hints=_hints(objs, object_keys),
+            hints=hints_of(objs, object_keys),
         )
         event_keys = frozenset(k for k, v in data_keys.items() if v.get("external") != "STREAM:")
         stream = _Stream(composer, objs, event_keys)
@@ -294,26 +292,6 @@ class RunBundler:
             await self._emit("event", event)
 
 
-def _as_described(keys: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Data keys as event-model accepts them: an "integer" given a decimal precision is a number.
-
-    ophyd devices describe a number by its current value's type (a motor at 0 says "integer",
-    with ``precision: 3``, then reads 0.5); bluesky's RunEngine records such runs, so the
-    engine describes these keys as "number" (logged) instead of failing the run.
-    """
-    widened = {
-        key: {**data_key, "dtype": "number"}
-        for key, data_key in keys.items()
-        if data_key.get("dtype") == "integer"
-        and data_key.get("precision")
-        and not data_key.get("shape")
-    }
-    if not widened:
-        return keys
-    logger.info("%s: described as integers with a precision; recorded as numbers", sorted(widened))
-    return {**keys, **widened}
-
-
 def _check_one_row(doc: dict[str, Any], stream: _Stream) -> None:
     """A ``save`` makes one event, so its stream datums must each cover one frame (as bluesky)."""
     indices = doc["indices"]
@@ -334,42 +312,6 @@ def _merge(readings: Any, event_keys: frozenset[str]) -> tuple[dict[str, Any], d
                 data[key] = value["value"]
                 timestamps[key] = value["timestamp"]
     return data, timestamps
-
-
-async def _configuration(objs: tuple[Any, ...]) -> dict[str, Any]:
-    config: dict[str, Any] = {}
-    for obj in objs:
-        if not hasattr(obj, "read_configuration"):
-            continue
-        readings = await maybe_await(obj.read_configuration())
-        keys = await maybe_await(obj.describe_configuration())
-        config[_name(obj)] = {
-            "data": {k: r["value"] for k, r in readings.items()},
-            "timestamps": {k: r["timestamp"] for k, r in readings.items()},
-            "data_keys": dict(keys),
-        }
-    return config
-
-
-def _hints(objs: tuple[Any, ...], object_keys: Mapping[str, list[str]]) -> dict[str, Any]:
-    """Each object's hints, naming only fields among its data keys in this stream.
-
-    A device hints the same fields whether it is read or collected, but a camera collected as
-    a flyer describes only its frames: its hinted mean is no data key there, and bluesky's
-    callbacks would look it up and fail.
-    """
-    hints: dict[str, Any] = {}
-    for obj in objs:
-        given = getattr(obj, "hints", None)
-        if not isinstance(given, dict):
-            continue
-        name = _name(obj)
-        own = dict(given)
-        if isinstance(own.get("fields"), list):
-            keys = set(object_keys.get(name, ()))
-            own["fields"] = [f for f in own["fields"] if f in keys]
-        hints[name] = own
-    return hints
 
 
 def _takes_index(obj: Any) -> bool:
