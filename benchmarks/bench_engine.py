@@ -129,7 +129,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer points, under a minute")
     args = parser.parse_args()
     if args.quick:
-        cases, repeats, anchor_max_n = [("count", 1000), ("scan", 1000)], 3, 300
+        cases, repeats, anchor_max_n = [("count", 1000), ("scan", 1000)], 5, 300
     else:
         cases, repeats, anchor_max_n = [("count", 1000), ("count", 10000), ("scan", 1000)], 5, 10000
     results = measure(cases, repeats, anchor_max_n)
