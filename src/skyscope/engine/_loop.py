@@ -28,6 +28,7 @@ from ._interruptions import record_interruption
 from ._msg import Parallel
 from ._no_replay import refuses_replay
 from ._parallel import run_branches
+from ._plan_exit import close_after_exit
 from ._session import Interrupted, Session
 from ._state import NO_PLAN_RETURN, EngineState, ExitStatus, RunResult
 from ._subscriber_failure import subscriber_failure
@@ -49,7 +50,10 @@ class PlanLoop:
 
     async def drive(self, s: Session) -> RunResult:
         """Step the plan until it ends (or pauses); return the run's result."""
-        return await self._drive(s)
+        try:
+            return await self._drive(s)
+        except GeneratorExit as exit_:  # raised by a plan (or a suspender's side plan) itself
+            return await self._finish(s, await close_after_exit(s.driver, exit_), NO_PLAN_RETURN)
 
     async def finish(self, s: Session, error: BaseException | None, value: Any) -> RunResult:
         """End the execution now (cleanup, stop documents) as if the plan had raised ``error``."""
