@@ -33,15 +33,6 @@ INTERNALS: dict[str, str] = {
     "run_engine::test_sigint_in_not_pausable_state": _SIGINT,
 }
 
-_WAIT_FOR = (
-    "bluesky's wait_for hands back the tasks and leaves a failed one for the plan to inspect; "
-    "skyscope's raises the first failure into the plan, so an awaitable that fails (a camera "
-    "burst) fails the plan rather than passing unnoticed. Matching bluesky safely (fail the plan "
-    "at its next step unless it looked) would need asyncio's private Future._log_traceback to "
-    "tell whether it looked, a wait that does not read the failures itself (gather does), and "
-    "the failure would surface one yield late, past a plan's try/except around the wait_for"
-)
-
 # Measured differences (run of 2026-12-03): each flips to XPASS, failing the suite, once fixed.
 XFAIL: dict[str, str] = {
     "examples::test_seqnum_nonrepeated[False]": "kept by design: after a pause bluesky replays the event saved since the checkpoint, emitting seq_num 2 twice (two events, one seq_num, one stream); skyscope keeps the saved event and does not duplicate it, so (stream, seq_num) stays unique in the catalog",
@@ -54,10 +45,6 @@ XFAIL: dict[str, str] = {
     "run_engine::test_unrewindable_det_suspend[False-test_plan-motor1-det1-msg_seq1]": "bluesky inserts its own messages ('_start_suspender', 'rewindable', 'wait_for', '_resume_from_suspender') into the message stream a msg_hook sees; skyscope holds the plan without messages of its own (its msg_hook sees the plan's messages only)",
     "run_engine::test_unrewindable_det_suspend[True-test_plan-motor0-det0-msg_seq0]": "bluesky inserts its own messages ('_start_suspender', 'rewindable', 'wait_for', '_resume_from_suspender') into the message stream a msg_hook sees; skyscope holds the plan without messages of its own (its msg_hook sees the plan's messages only)",
     "run_engine::test_unrewindable_det_suspend[True-test_plan-motor1-det1-msg_seq1]": "bluesky inserts its own messages ('_start_suspender', 'rewindable', 'wait_for', '_resume_from_suspender') into the message stream a msg_hook sees; skyscope holds the plan without messages of its own (its msg_hook sees the plan's messages only)",
-    "run_engine::test_wait_with_planstub_coroutine[False]": _WAIT_FOR,
-    "run_engine::test_wait_with_planstub_coroutine[True]": _WAIT_FOR,
-    "run_engine::test_wait_with_planstub_status[False]": _WAIT_FOR,
-    "run_engine::test_wait_with_planstub_status[True]": _WAIT_FOR,
     "suspenders::test_pre_suspend_plan[False-<lambda>-<lambda>-expected_list3]": "bluesky's msg_hook sees its own messages around the hold ('_start_suspender', 'rewindable', '_resume_from_suspender'); skyscope runs the same pre/post plans and shows the hold as the one 'wait_for' it executes, adding none of bluesky's internal commands",
     "suspenders::test_pre_suspend_plan[False-None-post_plan1-expected_list1]": "bluesky's msg_hook sees its own messages around the hold ('_start_suspender', 'rewindable', '_resume_from_suspender'); skyscope runs the same pre/post plans and shows the hold as the one 'wait_for' it executes, adding none of bluesky's internal commands",
     "suspenders::test_pre_suspend_plan[False-pre_plan0-None-expected_list0]": "bluesky's msg_hook sees its own messages around the hold ('_start_suspender', 'rewindable', '_resume_from_suspender'); skyscope runs the same pre/post plans and shows the hold as the one 'wait_for' it executes, adding none of bluesky's internal commands",

@@ -24,6 +24,7 @@ from ._cleanup import (
 from ._control import Action, Milestone, Request, Transition
 from ._driver import Finished
 from ._errors import InvalidCommand, RequestAbort, RequestStop
+from ._handed import HandedFutures
 from ._interruptions import record_interruption
 from ._msg import Parallel
 from ._no_replay import refuses_replay
@@ -78,13 +79,19 @@ class PlanLoop:
                 continue
             if s.unwaited.pending and s.exc is None:  # a status failed with nobody waiting
                 s.exc = s.unwaited.take()
+            sent = s.response
             try:
-                item = await s.driver.advance(s.response, s.exc)
+                item = await s.driver.advance(sent, s.exc)
             except Exception as error:
                 return await self._finish(s, error, NO_PLAN_RETURN)
             except KeyboardInterrupt:  # a plan's own Ctrl-C: the run is aborted, as in bluesky
                 s.exit_override = ("abort", "KeyboardInterrupt raised by the plan")
                 return await self._finish(s, None, NO_PLAN_RETURN)
+            if type(sent) is HandedFutures and (unseen := sent.unseen_failure()) is not None:
+                if type(item) is Finished:  # it ended past a failed wait_for task it ignored
+                    return await self._finish(s, unseen, NO_PLAN_RETURN)
+                s.response, s.exc = None, unseen  # thrown in at its next message, not run
+                continue
             if type(item) is Finished:
                 return await self._finish(s, None, item.value)
             s.exc = s.response = None
