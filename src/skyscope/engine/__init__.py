@@ -13,6 +13,7 @@ from ._errors import (
     IllegalMessageSequence,
     InvalidCommand,
     InvalidReading,
+    PlanExited,
     RequestAbort,
     RequestStop,
     SubscriberFailed,
@@ -112,5 +113,6 @@ __all__ = [
     "SubscriberFailed",
     "WaitForTimeoutError",
     "InvalidReading",
+    "PlanExited",
     "WaitTimeout",
 ]

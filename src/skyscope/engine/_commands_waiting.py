@@ -10,6 +10,7 @@ from ._cleanup import INTERRUPTED_WAIT
 from ._commands import all_succeeded, name_of, raise_if_failed
 from ._context import Context
 from ._errors import WaitForTimeoutError
+from ._handed import HandedFutures
 from ._msg import Msg
 from ._session import Interrupted
 from ._wait_group import wait_for_group
@@ -95,22 +96,32 @@ async def _time_out(group: Any, timeout: float | None, late: list[Any]) -> None:
 async def wait_for(ctx: Context, msg: Msg) -> Any:
     """``Msg('wait_for', obj, [callables returning awaitables], timeout=None)``.
 
-    Past ``timeout`` the wait fails; ``obj``, the thing waited on if any, is asked to stop.
+    Returns the finished tasks (``HandedFutures``), as bluesky does: a failure the plan does
+    not look at is thrown into it at its next step. Past ``timeout`` the wait fails; ``obj``,
+    the thing waited on if any, is asked to stop.
     """
     timeout = time_limit(msg.kwargs.get("timeout"), "wait_for")
     futures = [asyncio.ensure_future(f()) for f in msg.args[0]]
+    # waited for through asyncio.wait, which leaves a failure unread for the plan to look at
+    settled = [asyncio.ensure_future(asyncio.wait(futures))] if futures else []
     try:
-        finished = await wait_interruptibly(ctx.session, futures, timeout)
-    finally:
-        for future in futures:
-            future.cancel()
-        await asyncio.gather(*futures, return_exceptions=True)
+        finished = await wait_interruptibly(ctx.session, settled, timeout)
+    except BaseException:
+        await _cancel(futures)
+        raise
     if not finished:
+        await _cancel(futures)
         on = "" if msg.obj is None else f" on {name_of(msg.obj)!r}"
         if msg.obj is not None:
             await stop_quietly(msg.obj)
         raise WaitForTimeoutError(f"wait_for{on} did not finish within {timeout} s")
-    return [f.result() for f in futures]
+    return HandedFutures(futures)
+
+
+async def _cancel(futures: list[asyncio.Future[Any]]) -> None:
+    for future in futures:
+        future.cancel()
+    await asyncio.gather(*futures, return_exceptions=True)
 
 
 async def sleep(ctx: Context, msg: Msg) -> Any:

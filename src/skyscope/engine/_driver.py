@@ -80,17 +80,19 @@ class PlanDriver:
         """Raise ``exc`` inside the innermost plan; return its next item or Finished."""
         return await self.advance(None, exc)
 
-    async def close(self) -> None:
-        """Close every plan without letting it run cleanup messages (halt)."""
+    async def close(self) -> list[Plan]:
+        """Close every plan without letting it run cleanup messages (halt).
+
+        Return the plans that tried to yield cleanup while closed (what a halt skips).
+        """
+        refused: list[Plan] = []
         while self._stack:
             gen = self._stack.pop()
             try:
-                if _is_async_like(gen):
-                    await gen.aclose()
-                else:
-                    gen.close()  # type: ignore[union-attr]
+                await _close(gen)
             except RuntimeError:
-                pass  # a plan that tried to yield cleanup while closed: that is what halt skips
+                refused.append(gen)
+        return refused
 
     async def advance(self, value: Any, exc: BaseException | None) -> Any:
         """Send ``value`` (or throw ``exc`` if given); return the next item or Finished."""

@@ -70,3 +70,14 @@ class FailedPause(EngineError):
 
 class SubscriberFailed(EngineError):
     """A subscriber marked critical raised; the run fails rather than lose what it records."""
+
+
+class PlanExited(EngineError, ValueError):
+    """A plan raised GeneratorExit itself (only ``close()`` may): the run fails with this.
+
+    A ValueError caused by the GeneratorExit, as bluesky's RunEngine raises: a GeneratorExit let
+    out of ``await engine(plan)`` would read as a close to any generator around the call.
+    """
+
+    def __init__(self, exit_: GeneratorExit) -> None:
+        super().__init__(f"a plan raised GeneratorExit ({exit_}): only close() may raise it")

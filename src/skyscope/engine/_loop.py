@@ -24,10 +24,12 @@ from ._cleanup import (
 from ._control import Action, Milestone, Request, Transition
 from ._driver import Finished
 from ._errors import InvalidCommand, RequestAbort, RequestStop
+from ._handed import HandedFutures
 from ._interruptions import record_interruption
 from ._msg import Parallel
 from ._no_replay import refuses_replay
 from ._parallel import run_branches
+from ._plan_exit import close_after_exit
 from ._session import Interrupted, Session
 from ._state import NO_PLAN_RETURN, EngineState, ExitStatus, RunResult
 from ._subscriber_failure import subscriber_failure
@@ -49,7 +51,10 @@ class PlanLoop:
 
     async def drive(self, s: Session) -> RunResult:
         """Step the plan until it ends (or pauses); return the run's result."""
-        return await self._drive(s)
+        try:
+            return await self._drive(s)
+        except GeneratorExit as exit_:  # raised by a plan (or a suspender's side plan) itself
+            return await self._finish(s, await close_after_exit(s.driver, exit_), NO_PLAN_RETURN)
 
     async def finish(self, s: Session, error: BaseException | None, value: Any) -> RunResult:
         """End the execution now (cleanup, stop documents) as if the plan had raised ``error``."""
@@ -74,13 +79,19 @@ class PlanLoop:
                 continue
             if s.unwaited.pending and s.exc is None:  # a status failed with nobody waiting
                 s.exc = s.unwaited.take()
+            sent = s.response
             try:
-                item = await s.driver.advance(s.response, s.exc)
+                item = await s.driver.advance(sent, s.exc)
             except Exception as error:
                 return await self._finish(s, error, NO_PLAN_RETURN)
             except KeyboardInterrupt:  # a plan's own Ctrl-C: the run is aborted, as in bluesky
                 s.exit_override = ("abort", "KeyboardInterrupt raised by the plan")
                 return await self._finish(s, None, NO_PLAN_RETURN)
+            if type(sent) is HandedFutures and (unseen := sent.unseen_failure()) is not None:
+                if type(item) is Finished:  # it ended past a failed wait_for task it ignored
+                    return await self._finish(s, unseen, NO_PLAN_RETURN)
+                s.response, s.exc = None, unseen  # thrown in at its next message, not run
+                continue
             if type(item) is Finished:
                 return await self._finish(s, None, item.value)
             s.exc = s.response = None

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ._driver import Finished, PlanDriver
+from ._handed import HandedFutures
 from ._session import Session
 
 Execute = Callable[[Session, Any], Awaitable[Any]]
@@ -24,6 +25,11 @@ async def run_plan(s: Session, plan: Any, execute: Execute) -> Any:
     error: BaseException | None = None
     while True:
         item = await driver.advance(response, error)
+        if type(response) is HandedFutures and (unseen := response.unseen_failure()) is not None:
+            if isinstance(item, Finished):
+                raise unseen
+            response, error = None, unseen  # as the engine's loop does for the plan
+            continue
         if isinstance(item, Finished):
             return item.value
         try:

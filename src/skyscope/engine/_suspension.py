@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ._handed import raise_unseen
 from ._msg import Msg
 from ._parallel import run_plan
 from ._session import Session
@@ -30,7 +31,9 @@ async def hold_while_suspended(s: Session, suspenders: list[Suspender], execute:
         for suspender in tripped:
             if suspender.pre_plan is not None:
                 await run_plan(s, suspender.pre_plan(), execute)
-        await execute(s, Msg("wait_for", None, [lambda: _wait_all_cleared(suspenders)]))
+        raise_unseen(
+            await execute(s, Msg("wait_for", None, [lambda: _wait_all_cleared(suspenders)]))
+        )
         await sleep_interruptibly(s, max((x.sleep for x in tripped), default=0.0))
         for suspender in tripped:
             if suspender.post_plan is not None:
