@@ -34,7 +34,7 @@ class _Stream:
     composer: StreamComposer
     objs: tuple[Any, ...]
     event_keys: frozenset[str]
-    obj_set: frozenset[Any] = frozenset()
+    obj_set: frozenset[Any] = field(init=False)
     """``objs`` as a set: an event must read exactly these (one comparison per save)."""
 
     def __post_init__(self) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Mapping
-from types import CoroutineType
 from typing import Any
 
 from ._awaiting import Spelled, maybe_await
@@ -76,9 +75,7 @@ DEVICE_GRACE_S = 1.0
 
 async def read(ctx: Context, msg: Msg) -> Any:
     """``Msg('read', obj)``: read it and add the reading to the open event bundle."""
-    reading = msg.obj.read()
-    if type(reading) is CoroutineType or inspect.isawaitable(reading):
-        reading = await reading
+    reading = await maybe_await(msg.obj.read())
     if type(reading) is not dict and not isinstance(reading, Mapping):
         name = getattr(msg.obj, "name", repr(msg.obj))
         raise InvalidReading(
