@@ -15,6 +15,9 @@ from typing import Any, TypeGuard
 
 from ._msg import Msg, Plan, Return
 
+AWAIT = object()
+"""What ``advance_now`` returns when an async plan is innermost: ``await advance(...)`` it."""
+
 
 @dataclass(frozen=True, slots=True)
 class Finished:
@@ -57,10 +60,12 @@ def check_plan(obj: object) -> Plan:
 class PlanDriver:
     """Step a plan and the sub-plans it yields, innermost first."""
 
-    __slots__ = ("_stack",)
+    __slots__ = ("_stack", "pending")
 
     def __init__(self, plan: object) -> None:
         self._stack: list[Plan] = [check_plan(plan)]
+        self.pending: tuple[Any, BaseException | None] = (None, None)
+        """What ``advance`` sends on to the async plan after ``advance_now`` gave ``AWAIT``."""
 
     @property
     def outermost(self) -> Plan | None:
@@ -94,23 +99,25 @@ class PlanDriver:
                 refused.append(gen)
         return refused
 
-    async def advance(self, value: Any, exc: BaseException | None) -> Any:
-        """Send ``value`` (or throw ``exc`` if given); return the next item or Finished."""
+    def advance_now(self, value: Any, exc: BaseException | None) -> Any:
+        """Send ``value`` (or throw ``exc``); return the next item or Finished, synchronously.
+
+        Plain generators are stepped here with no coroutine made: the per-point steps of the
+        standard plans are plain generators. When an async plan is innermost this returns
+        ``AWAIT`` and leaves the value to send in ``pending``, for ``advance`` to carry on.
+        """
         stack = self._stack
         while True:
             gen = stack[-1]
+            if type(gen) is not GeneratorType and _is_async_like(gen):
+                self.pending = (value, exc)
+                return AWAIT
             try:
-                if type(gen) is AsyncGeneratorType or _is_async_like(gen):
-                    item = await (gen.athrow(exc) if exc is not None else gen.asend(value))
-                else:
-                    item = gen.throw(exc) if exc is not None else gen.send(value)  # type: ignore[union-attr]
-            except (StopIteration, StopAsyncIteration) as stop:
-                value, exc = getattr(stop, "value", None), None
+                item = gen.throw(exc) if exc is not None else gen.send(value)  # type: ignore[union-attr]
+            except StopIteration as stop:
+                value, exc = stop.value, None
             except BaseException as error:
-                stack.pop()
-                if not stack:
-                    raise
-                value, exc = None, error
+                value, exc = None, self._dropped(error)
                 continue
             else:
                 kind = type(item)
@@ -122,11 +129,46 @@ class PlanDriver:
                     continue
                 if kind is not Return:
                     return item
-                await _close(gen)
+                gen.close()  # type: ignore[union-attr]
                 value, exc = item.value, None
             stack.pop()
             if not stack:
                 return Finished(value)
+
+    def _dropped(self, error: BaseException) -> BaseException:
+        """The innermost plan raised ``error``: drop it; its parent gets the error next.
+
+        Raised from here when the outermost plan is the one that raised.
+        """
+        self._stack.pop()
+        if not self._stack:
+            raise error
+        return error
+
+    async def advance(self, value: Any, exc: BaseException | None) -> Any:
+        """Send ``value`` (or throw ``exc``); return the next item or Finished."""
+        stack = self._stack
+        while (item := self.advance_now(value, exc)) is AWAIT:
+            (value, exc), gen = self.pending, stack[-1]
+            try:
+                item = await (gen.athrow(exc) if exc is not None else gen.asend(value))  # type: ignore[union-attr]
+            except StopAsyncIteration:
+                item = Return(None)
+            except BaseException as error:
+                value, exc = None, self._dropped(error)
+                continue
+            if type(item) is Return:
+                await gen.aclose()  # type: ignore[union-attr]
+                stack.pop()
+                if not stack:
+                    return Finished(item.value)
+                value, exc = item.value, None
+            elif type(item) is Msg or not (type(item) is AsyncGeneratorType or _yields_plan(item)):
+                return item
+            else:
+                stack.append(item)
+                value, exc = None, None
+        return item
 
 
 def _yields_plan(item: Any) -> bool:

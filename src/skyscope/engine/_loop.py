@@ -22,7 +22,7 @@ from ._cleanup import (
     unstage_all,
 )
 from ._control import Action, Milestone, Request, Transition
-from ._driver import Finished
+from ._driver import AWAIT, Finished
 from ._errors import InvalidCommand, RequestAbort, RequestStop
 from ._handed import HandedFutures
 from ._interruptions import record_interruption
@@ -81,7 +81,9 @@ class PlanLoop:
                 s.exc = s.unwaited.take()
             sent = s.response
             try:
-                item = await s.driver.advance(sent, s.exc)
+                item = s.driver.advance_now(sent, s.exc)
+                if item is AWAIT:
+                    item = await s.driver.advance(*s.driver.pending)
             except Exception as error:
                 return await self._finish(s, error, NO_PLAN_RETURN)
             except KeyboardInterrupt:  # a plan's own Ctrl-C: the run is aborted, as in bluesky

@@ -57,7 +57,7 @@ def one_nd_step(
     if group is not None:
         yield make_msg("wait", None, group=group)
     readable: list[Any] = [*detectors, *step]  # the motors are read too
-    readings: dict[str, Any] = yield trigger_and_read(readable)
+    readings: dict[str, Any] = yield from trigger_and_read(readable)
     return readings
 
 
@@ -98,10 +98,13 @@ async def count(
         dimensions=[(["time"], "primary")],
     )
 
-    async def inner() -> AsyncGenerator[Any, Any]:
+    def inner() -> Generator[Any, Any, None]:
         for i in itertools.count() if num is None else range(num):
             yield make_msg("checkpoint")
-            yield shot(detectors)
+            if shot is one_shot:  # delegated in C; a custom shot may be any kind of plan
+                yield from trigger_and_read(detectors)
+            else:
+                yield shot(detectors)
             if delay and (num is None or i < num - 1):
                 yield make_msg("sleep", None, delay)
 
@@ -264,10 +267,13 @@ async def _steps(
     step = per_step or one_nd_step
     pos_cache: dict[Any, float] = {}
 
-    async def inner() -> AsyncGenerator[Any, Any]:
+    def inner() -> Generator[Any, Any, None]:
         for point in points:
             yield make_msg("checkpoint")
-            yield step(detectors, point, pos_cache)
+            if step is one_nd_step:  # delegated in C; a custom step may be any kind of plan
+                yield from one_nd_step(detectors, point, pos_cache)
+            else:
+                yield step(detectors, point, pos_cache)
 
     yield stage_wrapper(run_wrapper(inner(), md), [*detectors, *motors])
 
