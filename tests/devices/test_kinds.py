@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from _device_backends import SlowBackend
 
@@ -91,6 +93,50 @@ async def test_children_with_io_are_read_concurrently() -> None:
     assert not remote._reads_instantly()
     assert Camera("cam")._reads_instantly()
     assert list(await remote.read()) == ["remote-a", "remote-b"]
+
+
+async def test_soft_children_are_read_without_a_coroutine_each() -> None:
+    scope = Microscope("scope")
+    now = scope._read_now()
+    assert now is not None
+    assert now.keys() == (await scope.read()).keys()
+    assert now["scope-camera-mean"]["value"] == 12.5
+    now["scope-camera-mean"]["value"] = -1.0  # a copy: the signal's reading is untouched
+    assert (await scope.read())["scope-camera-mean"]["value"] == 12.5
+
+
+async def test_a_child_reading_its_own_way_is_asked_through_its_read() -> None:
+    class Counting(Camera):
+        reads = 0
+
+        async def read(self) -> dict[str, Any]:
+            Counting.reads += 1
+            return {**await super().read(), "extra": {"value": 1, "timestamp": 0.0}}
+
+    class Host(StandardReadable):
+        def __init__(self) -> None:
+            super().__init__("host")
+            self.camera = Counting()
+            self.add_readables([self.camera], Kind.NORMAL)
+
+    host = Host()
+    assert host._read_now() is None  # the override must run: no synchronous shortcut
+    assert "extra" in await host.read()
+    assert Counting.reads == 1
+
+
+async def test_a_child_with_io_makes_the_read_asynchronous() -> None:
+    class Mixed(StandardReadable):
+        def __init__(self) -> None:
+            with self.add_children_as_readables(Kind.NORMAL):
+                self.soft, _ = soft_signal_r_and_setter(float, 1.0)
+                self.remote = SignalR(SlowBackend(0.0))
+            super().__init__("mixed")
+
+    mixed = Mixed()
+    assert mixed._read_now() is None
+    reading = await mixed.read()
+    assert [r["value"] for r in reading.values()] == [1.0, 0.0]
 
 
 async def test_stage_and_unstage_finish_at_once() -> None:

@@ -100,6 +100,13 @@ class SignalR(Signal[T]):
         """Return ``{name: {"value", "timestamp", "alarm_severity"}}``."""
         return {self._name: await self._backend.get_reading()}
 
+    def _read_now(self) -> dict[str, Reading[T]] | None:
+        """``read()`` done synchronously when the value is soft (in memory), else ``None``."""
+        backend = self._backend
+        if type(backend) is SoftSignalBackend:
+            return {self._name: backend.reading_now()}
+        return None
+
     async def describe(self) -> dict[str, DataKey]:
         """Return ``{name: DataKey}`` with dtype, shape, units, precision, limits, choices."""
         return {self._name: await self._backend.get_datakey(self.source)}

@@ -142,6 +142,10 @@ class SoftSignalBackend(SignalBackend[T]):
         """Return a copy of the current reading."""
         return self._reading.copy()
 
+    def reading_now(self) -> Reading[T]:
+        """Return a copy of the current reading, synchronously (a soft value needs no I/O)."""
+        return self._reading.copy()
+
     async def get_value(self) -> T:
         """Return the current value."""
         return self._reading["value"]
