@@ -83,15 +83,24 @@ class RunBundler:
             )
         self._bundle = _Bundle(name)
 
-    async def read(self, obj: Any, reading: Mapping[str, Any]) -> None:
-        """Add ``obj``'s reading (and any stream assets it wrote) to the open bundle, if any."""
+    def read(self, obj: Any, reading: Mapping[str, Any]) -> Awaitable[None] | None:
+        """Add ``obj``'s reading to the open bundle, if any: at once, or by the coroutine returned.
+
+        The coroutine asks the device first (its description, its stream assets); the usual
+        read of an already described device makes none.
+        """
         bundle = self._bundle
         if bundle is None:
-            return
+            return None
         if obj in bundle.readings:
             raise IllegalMessageSequence(f"{_name(obj)!r} was read twice in one event")
-        if (bundle.name, obj) not in self._describe:
-            await self._ensure_described(obj, bundle.name)
+        if (bundle.name, obj) not in self._describe or obj in self._asset_writers:
+            return self._read_asking(bundle, obj, reading)
+        bundle.readings[obj] = reading
+        return None
+
+    async def _read_asking(self, bundle: _Bundle, obj: Any, reading: Mapping[str, Any]) -> None:
+        await self._ensure_described(obj, bundle.name)
         bundle.readings[obj] = reading
         takes_index = self._asset_writers.get(obj)
         if takes_index is not None:

@@ -83,8 +83,8 @@ async def read(ctx: Context, msg: Msg) -> Any:
             "(this is a bug in the device)"
         )
     bundler = ctx.session.runs.get(msg.run)
-    if bundler is not None:
-        await bundler.read(msg.obj, reading)
+    if bundler is not None and (asking := bundler.read(msg.obj, reading)) is not None:
+        await asking
     return reading
 
 
