@@ -190,17 +190,23 @@ class LoopSubscription(Subscription):
             self._room.set()
             if name == END:
                 return
-            await self._deliver(name, doc)
-
-    async def _deliver(self, name: str, doc: Any) -> None:
-        try:
             if self.is_async:
-                await self.callback(name, doc)  # type: ignore[misc]
-            else:
-                started = time.perf_counter()
-                self.callback(name, doc)
-                if time.perf_counter() - started > SLOW_ON_LOOP_S:
-                    self._warn_slow(name, time.perf_counter() - started)
+                await self._deliver_async(name, doc)
+            else:  # no coroutine per document for the usual, synchronous subscriber
+                self._deliver(name, doc)
+
+    async def _deliver_async(self, name: str, doc: Any) -> None:
+        try:
+            await self.callback(name, doc)  # type: ignore[misc]
+        except Exception as error:  # a subscriber's bug must not kill the run
+            self._fail(name, doc, error)
+
+    def _deliver(self, name: str, doc: Any) -> None:
+        try:
+            started = time.perf_counter()
+            self.callback(name, doc)
+            if time.perf_counter() - started > SLOW_ON_LOOP_S:
+                self._warn_slow(name, time.perf_counter() - started)
         except Exception as error:  # a subscriber's bug must not kill the run
             self._fail(name, doc, error)
 
