@@ -123,6 +123,19 @@ async def test_a_new_set_supersedes_the_move_in_progress() -> None:
     assert await motor.readback.get_value() == -0.5
 
 
+async def test_an_instant_move_supersedes_a_travel_that_leaves_its_readback_alone() -> None:
+    motor = await _motor(velocity=20.0)
+    first = motor.set(10.0)
+    await asyncio.sleep(0.05)
+    await motor.velocity.set(math.inf)
+    assert motor.set(-0.5).done
+    with pytest.raises(StatusCancelledError, match=r"superseded by set\(-0.5\)"):
+        await first
+    await asyncio.sleep(0.02)  # the cancelled travel has unwound
+    assert await motor.readback.get_value() == -0.5
+    assert await motor.moving.get_value() is False
+
+
 @pytest.mark.parametrize("velocity", [0.0, math.inf])
 async def test_instant_velocities_move_at_once_without_a_task(velocity: float) -> None:
     motor = await _motor(velocity=velocity)

@@ -114,8 +114,10 @@ class SoftMotor(StandardReadable):
             target = self._check_target(value, low.value, high.value)
         except (LimitsError, TypeError) as error:
             return WatchableStatus.failed(error, name=self.name, action=action())
-        self._supersede(action)
-        self._move_id += 1
+        if self._move is not None and not self._move.done:  # a travel under way is superseded
+            self._supersede(action)
+            self._move_id += 1  # so that it leaves the readback alone when it unwinds
+            self._set_moving(False)  # nor clears ``moving``: this move has ended already
         initial = readback.value
         setpoint.write(target)
         readback.update(target)
