@@ -21,18 +21,19 @@ def set_(ctx: Context, msg: Msg) -> Any:
     With ``timeout`` the engine fails the move if it has not finished in time (and asks the
     device to stop); a device whose ``set`` takes a ``timeout`` is given it too, as bluesky does.
     """
+    obj, args = msg.obj, msg.args
+    ctx.session.moved.setdefault(id(obj), obj)
+    if len(args) == 1 and _group_at_most(msg.kwargs):  # the usual set(value): the hot path
+        return track(ctx, msg, obj.set(args[0]), Spelled("set", args))
     kwargs = handler_kwargs(msg, "group")
     timeout = time_limit(kwargs.get("timeout"), "set") if "timeout" in kwargs else None
     grace = 0.0
     if timeout is not None:
-        if _takes_timeout(type(msg.obj)):
+        if _takes_timeout(type(obj)):
             grace = DEVICE_GRACE_S
         else:
             del kwargs["timeout"]
-    obj, args = msg.obj, msg.args
-    ctx.session.moved.setdefault(id(obj), obj)
-    status = obj.set(*args, **kwargs) if kwargs or len(args) != 1 else obj.set(args[0])
-    return track(ctx, msg, status, Spelled("set", args), timeout, grace)
+    return track(ctx, msg, obj.set(*args, **kwargs), Spelled("set", args), timeout, grace)
 
 
 def trigger(ctx: Context, msg: Msg) -> Any:
@@ -41,12 +42,18 @@ def trigger(ctx: Context, msg: Msg) -> Any:
     ``timeout`` is the engine's to enforce (bluesky's ``trigger()`` takes no arguments): the
     acquisition fails if it has not finished in time, and the device is asked to stop.
     """
+    if not msg.args and _group_at_most(msg.kwargs):  # the usual trigger(): the hot path
+        return track(ctx, msg, msg.obj.trigger(), "trigger()")
     kwargs = handler_kwargs(msg, "group")
     timeout = kwargs.pop("timeout", None)
     if timeout is not None:
         timeout = time_limit(timeout, "trigger")
-    status = msg.obj.trigger(*msg.args, **kwargs) if kwargs or msg.args else msg.obj.trigger()
-    return track(ctx, msg, status, "trigger()", timeout)
+    return track(ctx, msg, msg.obj.trigger(*msg.args, **kwargs), "trigger()", timeout)
+
+
+def _group_at_most(kwargs: dict[str, Any]) -> bool:
+    """Whether the message's keywords are at most its ``group`` (nothing for the device)."""
+    return not kwargs or (len(kwargs) == 1 and "group" in kwargs)
 
 
 def _takes_timeout(kind: type) -> bool:

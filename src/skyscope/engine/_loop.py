@@ -132,21 +132,20 @@ class PlanLoop:
             if type(item) is Parallel:
                 return run_branches(s, item.plans, self._execute)
             raise TypeError(f"a plan must yield messages (Msg) or plans, not {item!r}") from None
-        hook = self.engine.msg_hook
+        engine = self.engine
+        hook = engine.msg_hook
         if hook is not None:  # before the look-up: the hook sees an unknown command too
             hook(item)
-        declared = self.engine._commands.get(command)
+        declared = engine._commands.get(command)
         if declared is None:
             raise InvalidCommand(command)
         s.rewind.note(item, declared.replay)
         if s.simulation is not None:
             s.simulation.record(item)
-            handler = declared.dry_run
-        else:
-            handler = declared.handler
-            if item.obj is not None:
-                s.seen.setdefault(id(item.obj), item.obj)
-        return handler(self.engine, item)
+            return declared.dry_run(engine, item)
+        if (obj := item.obj) is not None:
+            s.seen.setdefault(id(obj), obj)
+        return declared.handler(engine, item)
 
     def _check_critical(self, s: Session) -> None:
         failure = self.engine.dispatcher.critical_error
