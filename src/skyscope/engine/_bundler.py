@@ -20,6 +20,8 @@ from ._errors import DataKeyCollision, IllegalMessageSequence
 
 Emit = Callable[[str, Any], Awaitable[None]]
 Push = Callable[[str, Any], None]
+Offer = Callable[[str, Any], bool]
+"""Buffers a document now if every subscriber has room (True), else nothing (False)."""
 
 
 @dataclass
@@ -44,10 +46,11 @@ class _Stream:
 class RunBundler:
     """Compose the documents of one run and hand them to the engine's emitter."""
 
-    def __init__(self, metadata: Mapping[str, Any], emit: Emit, push: Push) -> None:
+    def __init__(self, metadata: Mapping[str, Any], emit: Emit, push: Push, offer: Offer) -> None:
         self.run = RunComposer(metadata)
         self._emit = emit
         self._push = push
+        self._offer = offer
         self._describe: dict[tuple[str | None, Any], dict[str, DataKey]] = {}
         """Data keys per (stream, object), as bluesky caches them: each new stream describes
         its objects afresh; ``describe_collect`` is asked once per run (stream None)."""
@@ -106,22 +109,42 @@ class RunBundler:
         if takes_index is not None:
             bundle.assets.extend(await _asset_docs(obj, takes_index))
 
-    async def save(self) -> None:
-        """Emit the bundle as an event (with its descriptor and asset documents first)."""
+    def save(self) -> Awaitable[None] | None:
+        """Emit the bundle as an event: at once, or by the coroutine returned.
+
+        The coroutine is needed for a stream's first event (its descriptor), for stream assets,
+        and when a subscriber's buffer is full; the usual event of a scan makes none.
+        """
         bundle = self._take_bundle("save")
         if not bundle.readings:
-            return
-        stream = self._streams.get(bundle.name) or await self._new_stream(bundle)
-        readings = bundle.readings
-        if readings.keys() != stream.obj_set:
+            return None
+        stream = self._streams.get(bundle.name)
+        if stream is None or bundle.assets:
+            return self._save_asking(bundle, stream)
+        self._check_objects(bundle, stream)
+        event = self._compose(bundle, stream)
+        return None if self._offer("event", event) else self._emit("event", event)
+
+    async def _save_asking(self, bundle: _Bundle, stream: _Stream | None) -> None:
+        stream = stream or await self._new_stream(bundle)
+        self._check_objects(bundle, stream)
+        if bundle.assets:
+            await self._emit_assets(bundle.assets, stream, collected=False)
+        await self._emit("event", self._compose(bundle, stream))
+
+    @staticmethod
+    def _check_objects(bundle: _Bundle, stream: _Stream) -> None:
+        """An event must read exactly the objects its stream was described with."""
+        if bundle.readings.keys() != stream.obj_set:
             raise IllegalMessageSequence(
                 f"stream {bundle.name!r} was described with {_names(stream.objs)} but this event "
                 f"read {_names(bundle.readings)}: use another stream name or declare_stream"
             )
-        if bundle.assets:
-            await self._emit_assets(bundle.assets, stream, collected=False)
-        data, timestamps = _merge(readings.values(), stream.event_keys)
-        await self._emit("event", stream.composer.event(data, timestamps))
+
+    @staticmethod
+    def _compose(bundle: _Bundle, stream: _Stream) -> Any:
+        data, timestamps = _merge(bundle.readings.values(), stream.event_keys)
+        return stream.composer.event(data, timestamps)
 
     def drop(self) -> None:
         """Discard the open bundle without emitting anything."""

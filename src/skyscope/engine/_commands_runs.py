@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any, get_args
 
 from ._awaiting import maybe_await
@@ -11,6 +12,7 @@ from ._context import Context
 from ._errors import IllegalMessageSequence
 from ._metadata import start_metadata
 from ._msg import Msg
+from ._rewind import Rewind
 from ._session import Session
 from ._state import ExitStatus
 
@@ -28,7 +30,7 @@ async def open_run(ctx: Context, msg: Msg) -> Any:
     if "scan_id" not in s.call_md:
         ctx.md["scan_id"] = int(await maybe_await(ctx.scan_id_source(ctx.md)))
     md = start_metadata(ctx.md, plan_md, s.call_md, ctx.md_validator, ctx.md_normalizer)
-    bundler = RunBundler(md, ctx.dispatcher.emit, ctx.dispatcher.push)
+    bundler = RunBundler(md, ctx.dispatcher.emit, ctx.dispatcher.push, ctx.dispatcher.offer)
     s.runs[msg.run] = bundler
     s.run_uids.append(bundler.uid)
     await bundler.open()
@@ -74,10 +76,19 @@ def create(ctx: Context, msg: Msg) -> Any:
     ctx.session.rewind.bundle_opened()
 
 
-async def save(ctx: Context, msg: Msg) -> Any:
+def save(ctx: Context, msg: Msg) -> Any:
     """``Msg('save')``: emit the bundle as an event."""
-    await ctx.session.run(msg.run).save()
-    ctx.session.rewind.bundle_closed()
+    s = ctx.session
+    saving = s.run(msg.run).save()
+    if saving is not None:
+        return _close_bundle_after(saving, s.rewind)
+    s.rewind.bundle_closed()
+    return None
+
+
+async def _close_bundle_after(saving: Awaitable[None], rewind: Rewind) -> None:
+    await saving
+    rewind.bundle_closed()
 
 
 def drop(ctx: Context, msg: Msg) -> Any:

@@ -197,15 +197,28 @@ class Dispatcher:
         for sub in self._subs.values():
             sub.push(name, doc, nbytes)
 
-    async def emit(self, name: str, doc: Any) -> None:
-        """Wait until every subscriber's buffer has room for the document, then buffer it."""
+    def offer(self, name: str, doc: Any) -> bool:
+        """Buffer the document for every subscriber now if each has room; else buffer nothing.
+
+        The engine's hot path (an event per point) takes this, and awaits ``emit`` only when
+        a buffer is full.
+        """
         nbytes = document_nbytes(name, doc)
         subs = self._subs.values()
         for sub in subs:
             if not sub.has_room(nbytes):
-                await self._make_room(nbytes)
-                break
+                return False
         for sub in subs:
+            sub.push(name, doc, nbytes)
+        return True
+
+    async def emit(self, name: str, doc: Any) -> None:
+        """Wait until every subscriber's buffer has room for the document, then buffer it."""
+        if self.offer(name, doc):
+            return
+        nbytes = document_nbytes(name, doc)
+        await self._make_room(nbytes)
+        for sub in self._subs.values():
             sub.push(name, doc, nbytes)
 
     # --- inside ----------------------------------------------------------------------------
