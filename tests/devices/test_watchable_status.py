@@ -86,6 +86,27 @@ async def test_finished_at_is_done_with_one_update_and_no_task() -> None:
     assert seen[0]["fraction"] == 1.0
 
 
+async def test_finished_at_makes_a_deferred_update_once_when_first_asked() -> None:
+    made: list[int] = []
+
+    def make() -> WatcherUpdate[float]:
+        made.append(1)
+        return WatcherUpdate(current=2.0, initial=0.0, target=2.0, fraction=1.0)
+
+    status = WatchableStatus.finished_at(make, name="m", action="set(2)")
+    assert status.success
+    assert made == []  # nobody asked yet: never made
+    seen: list[dict[str, Any]] = []
+    status.watch(lambda **kwargs: seen.append(kwargs))
+    status.watch(lambda **kwargs: seen.append(kwargs))
+    assert made == [1]
+    assert [s["current"] for s in seen] == [2.0, 2.0]
+    assert seen[0]["name"] == "m"
+    last = status.last_update
+    assert last is not None
+    assert last.target == 2.0
+
+
 async def test_wrap_updates_turns_a_generator_method_into_a_watchable_status() -> None:
     class Heater:
         name = "heater"

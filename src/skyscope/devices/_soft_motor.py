@@ -121,7 +121,7 @@ class SoftMotor(StandardReadable):
         initial = readback.value
         setpoint.write(target)
         readback.update(target)
-        update = self._update(target, initial, target, fraction=1.0, elapsed=0.0, remaining=0.0)
+        update = functools.partial(self._update, target, initial, target, 1.0, 0.0, 0.0)
         return WatchableStatus.finished_at(update, name=self._name, action=action)
 
     async def _travel(

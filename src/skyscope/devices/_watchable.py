@@ -49,9 +49,10 @@ class WatcherUpdate(NamedTuple, Generic[C]):
 class WatchableStatus(Status[None], Generic[C]):
     """A Status whose operation reports progress; ``watch(callback)`` follows it."""
 
-    __slots__ = ("_last_update", "_watchers")
+    __slots__ = ("_last_update", "_pending_update", "_watchers")
 
     _last_update: WatcherUpdate[C] | None
+    _pending_update: Callable[[], WatcherUpdate[C]] | None
     _watchers: list[Watcher]
 
     def __init__(
@@ -68,20 +69,28 @@ class WatchableStatus(Status[None], Generic[C]):
     def _init_fields(self, name: str, action: str | Callable[[], str]) -> None:
         super()._init_fields(name, action)
         self._last_update = None
+        self._pending_update = None
         self._watchers = []
 
     @classmethod
     def finished_at(
         cls,
-        update: WatcherUpdate[C],
+        update: WatcherUpdate[C] | Callable[[], WatcherUpdate[C]],
         *,
         name: str = "",
         action: str | Callable[[], str] = "operation",
     ) -> WatchableStatus[C]:
-        """Return a status already done, whose one (final) update is ``update``."""
+        """Return a status already done, whose one (final) update is ``update``.
+
+        ``update`` may be a function that makes it, called only if a watcher or ``last_update``
+        asks: an instant move is rarely watched, and an update costs about a microsecond.
+        """
         status: WatchableStatus[C] = cls.__new__(cls)
         status._init_fields(name, action)
-        status._publish(update)
+        if isinstance(update, WatcherUpdate):
+            status._publish(update)
+        else:
+            status._pending_update = update
         return status
 
     @classmethod
@@ -101,13 +110,18 @@ class WatchableStatus(Status[None], Generic[C]):
 
     def watch(self, watcher: Watcher) -> None:
         """Call ``watcher(**update)`` on every progress update (at once with the latest one)."""
+        latest = self.last_update  # made first, if deferred: published to earlier watchers
         self._watchers.append(watcher)
-        if self._last_update is not None:
-            self._publish_to(watcher, self._last_update)
+        if latest is not None:
+            self._publish_to(watcher, latest)
 
     @property
     def last_update(self) -> WatcherUpdate[C] | None:
         """The most recent progress update, or ``None`` before the first one."""
+        make = self._pending_update
+        if make is not None:
+            self._pending_update = None
+            self._publish(make())
         return self._last_update
 
     def _follow(self, updates: AsyncIterator[WatcherUpdate[C]]) -> Coroutine[Any, Any, None]:
