@@ -8,6 +8,7 @@ synchronously with no task, so a trigger+read costs a few microseconds.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -44,7 +45,7 @@ class SoftDetector(StandardReadable):
             self.exposure = soft_signal_rw(float, exposure, units="s")
         self._inputs = tuple(inputs)
         self._compute = compute if compute is not None else self._count
-        self._triggers = 0
+        self._shots = itertools.count(1)  # no attribute write per trigger (Device.__setattr__)
         super().__init__(name)
 
     def trigger(self) -> Status[None]:
@@ -79,11 +80,10 @@ class SoftDetector(StandardReadable):
         return values
 
     def _store(self, values: list[Any]) -> None:
-        self._triggers += 1
         self._set_value(self._compute(*values))
 
     def _count(self, *_inputs: Any) -> float:
-        return float(self._triggers)
+        return float(next(self._shots))
 
 
 def gaussian(center: float = 0.0, sigma: float = 1.0, amplitude: float = 1.0) -> Compute:
