@@ -24,11 +24,15 @@ Offer = Callable[[str, Any], bool]
 """Buffers a document now if every subscriber has room (True), else nothing (False)."""
 
 
-@dataclass
 class _Bundle:
-    name: str
-    readings: dict[Any, Mapping[str, Any]] = field(default_factory=dict)
-    assets: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """The readings of one event between ``create`` and ``save`` (one per point: kept lean)."""
+
+    __slots__ = ("assets", "name", "readings")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.readings: dict[Any, Mapping[str, Any]] = {}
+        self.assets: list[tuple[str, dict[str, Any]]] = []
 
 
 @dataclass
