@@ -93,17 +93,30 @@ def _run_blocks(page: Path) -> None:
 
 
 @contextlib.contextmanager
-def _serving(port: int, key: str) -> Iterator[None]:
-    """``skyscope serve`` on 127.0.0.1:``port`` until the page is done."""
+def _serving(port: int, key: str, attempts: int = 3) -> Iterator[None]:
+    """``skyscope serve`` on 127.0.0.1:``port`` until the page is done.
+
+    The documented port (60610, bluesky-httpserver's) lies in Linux's ephemeral range, so an
+    outgoing connection of another test may hold it for a moment: a server that could not
+    bind is started again, up to ``attempts`` times.
+    """
     env = {**os.environ, "SKYSCOPE_SINGLE_USER_API_KEY": key}
     command = [sys.executable, "-m", "skyscope.cli", "serve", "--port", str(port)]
-    with subprocess.Popen(command, env=env) as server:
-        try:
-            _wait_for_port(port, server)
-            yield
-        finally:
-            server.send_signal(signal.SIGINT)
-            server.wait(timeout=30)
+    for attempt in range(1, attempts + 1):
+        with subprocess.Popen(command, env=env) as server:
+            try:
+                _wait_for_port(port, server)
+            except RuntimeError:  # it exited before listening
+                if attempt == attempts:
+                    raise
+                time.sleep(1.0)
+                continue
+            try:
+                yield
+            finally:
+                server.send_signal(signal.SIGINT)
+                server.wait(timeout=30)
+            return
 
 
 @contextlib.contextmanager
@@ -126,8 +139,10 @@ def _wait_for_port(port: int, server: subprocess.Popen[bytes], timeout: float = 
             raise RuntimeError(
                 f"{shlex.join(map(str, server.args))} exited with {server.returncode}"
             )
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-            return
+        address = ("127.0.0.1", port)
+        with contextlib.suppress(OSError), socket.create_connection(address, 1) as probe:
+            if probe.getsockname()[1] != port:  # not a TCP self-connect (same ephemeral port)
+                return
         time.sleep(0.1)
     raise TimeoutError(
         f"{shlex.join(map(str, server.args))}: no listener on port {port} in {timeout} s"
