@@ -34,6 +34,8 @@ _EVENT_KINDS = (Kind.HINTED, Kind.NORMAL)
 
 Source = tuple[Callable[[], Awaitable[dict[str, Any]]], Any]
 """A bound ``read``/``describe``… method and the child it belongs to."""
+ReadNow = Callable[[], dict[str, Reading[Any]] | None]
+"""A child's synchronous read: its readings, or ``None`` when it needs I/O right now."""
 
 
 class StandardReadable(Device):
@@ -74,23 +76,32 @@ class StandardReadable(Device):
 
         A scan of soft devices reads them at every point: this spares a coroutine per child.
         """
+        readers = self._now_sources()
+        if readers is None:
+            return None
         merged: dict[str, Reading[Any]] = {}
-        for read_now in self._now_sources():
+        for read_now in readers:
             part = read_now()
-            if part is None:
+            if part is None:  # a signal whose backend is not soft (now)
                 return None
             merged.update(part)
         return merged
 
-    def _now_sources(self) -> list[Callable[[], dict[str, Reading[Any]] | None]]:
-        """The event children's ``_read_now`` methods (a child without one reads never now)."""
-        now: list[Callable[[], dict[str, Reading[Any]] | None]] | None = self.__dict__.get(
-            "_now_cache"
-        )
-        if now is None:
-            now = [_reader_now(obj) for _, obj in self._sources("event", "read")]
-            self.__dict__["_now_cache"] = now
-        return now
+    def _now_sources(self) -> list[ReadNow] | None:
+        """The event children's ``_read_now`` methods; ``None`` if one child never has it.
+
+        A child without ``_read_now``, or whose class overrides ``read``, must be read its own
+        way, so the device never tries (cached until children are registered again).
+        """
+        cached: list[ReadNow] | bool | None = self.__dict__.get("_now_cache", False)
+        if cached is False:
+            children = [obj for _, obj in self._sources("event", "read")]
+            plain = all(
+                hasattr(obj, "_read_now") and type(obj).read in _PLAIN_READS for obj in children
+            )
+            cached = [obj._read_now for obj in children] if plain else None
+            self.__dict__["_now_cache"] = cached
+        return cached  # type: ignore[return-value]
 
     async def describe(self) -> dict[str, DataKey]:
         """Describe the HINTED and NORMAL children."""
@@ -160,19 +171,6 @@ class StandardReadable(Device):
 
 def _has_own_configuration(device: Any) -> bool:
     return not isinstance(device, SignalR) and hasattr(device, "read_configuration")
-
-
-def _never_now() -> None:
-    """What a child that cannot read synchronously answers to ``_read_now``."""
-    return
-
-
-def _reader_now(child: Any) -> Callable[[], dict[str, Reading[Any]] | None]:
-    """``child._read_now``, unless its class reads in its own way (an overridden ``read``)."""
-    read_now = getattr(child, "_read_now", None)
-    if read_now is None or getattr(type(child), "read", None) not in _PLAIN_READS:
-        return _never_now
-    return read_now  # type: ignore[no-any-return]
 
 
 def _instant(device: Any) -> bool:

@@ -102,10 +102,8 @@ class SignalR(Signal[T]):
 
     def _read_now(self) -> dict[str, Reading[T]] | None:
         """``read()`` done synchronously when the value is soft (in memory), else ``None``."""
-        backend = self._backend
-        if type(backend) is SoftSignalBackend:
-            return {self._name: backend.reading_now()}
-        return None
+        soft = self._soft_backend()
+        return None if soft is None else {self._name: soft.reading_now()}
 
     async def describe(self) -> dict[str, DataKey]:
         """Return ``{name: DataKey}`` with dtype, shape, units, precision, limits, choices."""

@@ -140,7 +140,7 @@ class SoftSignalBackend(SignalBackend[T]):
 
     async def get_reading(self) -> Reading[T]:
         """Return a copy of the current reading."""
-        return self._reading.copy()
+        return self.reading_now()
 
     def reading_now(self) -> Reading[T]:
         """Return a copy of the current reading, synchronously (a soft value needs no I/O)."""

@@ -14,7 +14,7 @@ import functools
 import math
 import numbers
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from ._errors import LimitsError, StatusFailedError
@@ -114,8 +114,9 @@ class SoftMotor(StandardReadable):
             target = self._check_target(value, low.value, high.value)
         except (LimitsError, TypeError) as error:
             return WatchableStatus.failed(error, name=self.name, action=action())
-        if self._move is not None and not self._move.done:  # a travel under way is superseded
-            self._supersede(action)
+        move = self._move
+        if move is not None and not move.done:  # a travel under way is superseded
+            move.cancel(f"superseded by {action()}")
             self._move_id += 1  # so that it leaves the readback alone when it unwinds
             self._set_moving(False)  # nor clears ``moving``: this move has ended already
         initial = readback.value
@@ -184,10 +185,6 @@ class SoftMotor(StandardReadable):
             time_elapsed=elapsed,
             time_remaining=remaining,
         )
-
-    def _supersede(self, action: Callable[[], str]) -> None:
-        if self._move is not None and not self._move.done:
-            self._move.cancel(f"superseded by {action()}")
 
     @staticmethod
     def _target_of(move: WatchableStatus[float]) -> str:

@@ -193,9 +193,7 @@ class Dispatcher:
 
     def push(self, name: str, doc: Any) -> None:
         """Buffer a document for every subscriber without waiting (for monitor callbacks)."""
-        nbytes = document_nbytes(name, doc)
-        for sub in self._subs.values():
-            sub.push(name, doc, nbytes)
+        self._push_all(name, doc, document_nbytes(name, doc))
 
     def offer(self, name: str, doc: Any) -> bool:
         """Buffer the document for every subscriber now if each has room; else buffer nothing.
@@ -204,24 +202,23 @@ class Dispatcher:
         a buffer is full.
         """
         nbytes = document_nbytes(name, doc)
-        subs = self._subs.values()
-        for sub in subs:
+        for sub in self._subs.values():
             if not sub.has_room(nbytes):
                 return False
-        for sub in subs:
-            sub.push(name, doc, nbytes)
+        self._push_all(name, doc, nbytes)
         return True
 
     async def emit(self, name: str, doc: Any) -> None:
         """Wait until every subscriber's buffer has room for the document, then buffer it."""
-        if self.offer(name, doc):
-            return
         nbytes = document_nbytes(name, doc)
-        await self._make_room(nbytes)
-        for sub in self._subs.values():
-            sub.push(name, doc, nbytes)
+        await self._make_room(nbytes)  # at once when every buffer has room
+        self._push_all(name, doc, nbytes)
 
     # --- inside ----------------------------------------------------------------------------
+
+    def _push_all(self, name: str, doc: Any, nbytes: int) -> None:
+        for sub in self._subs.values():
+            sub.push(name, doc, nbytes)
 
     async def _make_room(self, nbytes: int) -> None:
         """Wait for every buffer to have room; detach a subscriber that overruns the deadline."""
